@@ -1,0 +1,88 @@
+//! `pdconsent agreement edit`.
+
+use super::SettingsArgs;
+use crate::cmd::{Ctx, Result};
+use crate::domain::diff;
+use crate::{HintExt, Outcome, output};
+
+/// Change settings of an agreement. A change creates revision N+1; a change that
+/// alters nothing creates nothing. Without flags, a terminal gets a wizard.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Code of the agreement
+    pub code: String,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let mut store = ctx.open()?;
+    let code = args.code.clone();
+    let (current, requisites) =
+        store.read(|tx| -> Result<_> { Ok((tx.agreement_get(&code)?, tx.requisites_list()?)) })?;
+    if current.archived {
+        return Err(anyhow::anyhow!(
+            "agreement `{code}` is archived; archived agreements are not edited"
+        ))
+        .hint(format!("run `pdconsent agreement restore {code}` first"));
+    }
+    let wizard = args.settings.is_empty() && ctx.interactive();
+    let mut prompter = ctx.prompter();
+    let changes = if wizard {
+        let codes: Vec<String> = requisites
+            .iter()
+            .map(|r| r.requisites.code.clone())
+            .collect();
+        super::wizard::run(&mut *prompter, &current.settings, &codes)?
+    } else if args.settings.is_empty() {
+        return Err(anyhow::anyhow!("nothing to change for agreement `{code}`"))
+            .hint("give --set KEY=VALUE, --add-purpose …, --third-party … (see --help), or run on a terminal for the wizard");
+    } else {
+        args.settings.to_changes()?
+    };
+    let mut next = current.settings.clone();
+    next.apply(&changes)?;
+    next.validate(&code).hint(format!(
+        "fix the values; `pdconsent agreement show {code}` shows the current ones"
+    ))?;
+    let changed = diff::diff(&current.settings, &next);
+    if changed.is_empty() {
+        output::notice(&format!(
+            "agreement `{code}` unchanged: no setting differs, no revision created (still revision {})",
+            current.revision
+        ));
+        return Ok(Outcome::Ok);
+    }
+    if wizard {
+        output::notice(&crate::cmd::requisites::edit::describe_changes(&changed));
+        ctx.confirm(
+            &mut *prompter,
+            &format!("Save as revision {}?", current.revision + 1),
+        )?;
+    }
+    let now = ctx.now();
+    let actor = ctx.actor();
+    let (revision, json) = store.write(|tx| -> Result<_> {
+        super::check_references(tx, &next)?;
+        let revision = tx.agreement_add_revision(&code, current.revision, &next, &now, &actor)?;
+        tx.log_append(
+            &now,
+            &actor,
+            "agreement",
+            &code,
+            &format!("revision {revision}"),
+            Some(&serde_json::to_value(&current.settings)?),
+            Some(&serde_json::to_value(&next)?),
+        )?;
+        Ok((revision, super::record_json(tx, &tx.agreement_get(&code)?)?))
+    })?;
+    let fields: Vec<&str> = changed.iter().map(|c| c.field.as_str()).collect();
+    output::notice(&format!(
+        "agreement `{code}`: revision {revision} created ({})",
+        fields.join(", ")
+    ));
+    if ctx.global.format == Some(crate::cli::Format::Json) {
+        ctx.out.print_json(&json)?;
+    }
+    Ok(Outcome::Ok)
+}

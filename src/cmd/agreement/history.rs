@@ -1,0 +1,70 @@
+//! `pdconsent agreement history`.
+
+use serde::Serialize;
+
+use crate::cli::Format;
+use crate::cmd::{Ctx, Result};
+use crate::domain::agreement::Settings;
+use crate::domain::diff;
+use crate::{Outcome, output};
+
+/// List the revisions of an agreement: when, by whom, and which settings each changed
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Code of the agreement
+    pub code: String,
+}
+
+#[derive(Serialize)]
+struct Entry {
+    revision: u32,
+    created_at: String,
+    actor: String,
+    changed: Vec<String>,
+    settings: Settings,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "agreement history")?;
+    let mut store = ctx.open()?;
+    let revisions = store.read(|tx| tx.agreement_revisions(&args.code))?;
+    let mut entries = Vec::new();
+    let mut prev: Option<&Settings> = None;
+    for r in &revisions {
+        let changed = match prev {
+            None => Vec::new(),
+            Some(p) => diff::diff(p, &r.settings)
+                .into_iter()
+                .map(|c| c.field)
+                .collect(),
+        };
+        entries.push(Entry {
+            revision: r.revision,
+            created_at: r.created_at.clone(),
+            actor: r.actor.clone(),
+            changed,
+            settings: r.settings.clone(),
+        });
+        prev = Some(&r.settings);
+    }
+    if format == Format::Json {
+        ctx.out.print_json(&entries)?;
+        return Ok(Outcome::Ok);
+    }
+    let mut t = ctx.out.table(&["rev", "created", "actor", "changed"]);
+    for e in &entries {
+        let changed = if e.revision == 1 {
+            "(created)".to_string()
+        } else {
+            e.changed.join(", ")
+        };
+        t.add_row(vec![
+            e.revision.to_string(),
+            e.created_at.clone(),
+            output::sanitize(&e.actor),
+            changed,
+        ]);
+    }
+    ctx.out.print_table(&t)?;
+    Ok(Outcome::Ok)
+}

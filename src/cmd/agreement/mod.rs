@@ -1,0 +1,306 @@
+//! `pdconsent agreement …`: consent agreements and their revisions.
+
+pub mod add;
+pub mod archive;
+pub mod diff;
+pub mod edit;
+pub mod history;
+pub mod list;
+pub mod restore;
+pub mod show;
+pub mod wizard;
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use serde_json::Value;
+
+use super::{Ctx, Result};
+use crate::HintExt;
+use crate::domain::agreement::{Action, Change, Settings, ThirdParty};
+use crate::storage::{AgreementRecord, Tx};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an agreement (revision 1); a wizard on a terminal when no settings are given
+    Add(add::Args),
+    /// Change settings; every real change creates a new revision
+    Edit(edit::Args),
+    /// Show an agreement's current (or an older) revision
+    Show(show::Args),
+    /// List agreements
+    List(list::Args),
+    /// Hide an agreement from new use; its revisions and consents stay
+    Archive(archive::Args),
+    /// Bring an archived agreement back into use
+    Restore(restore::Args),
+    /// List the revisions of an agreement and what each changed
+    History(history::Args),
+    /// Show what changed between two revisions, setting by setting
+    Diff(diff::Args),
+}
+
+pub fn run(ctx: &Ctx, command: Command) -> Result {
+    match command {
+        Command::Add(a) => add::run(ctx, a),
+        Command::Edit(a) => edit::run(ctx, a),
+        Command::Show(a) => show::run(ctx, a),
+        Command::List(a) => list::run(ctx, a),
+        Command::Archive(a) => archive::run(ctx, a),
+        Command::Restore(a) => restore::run(ctx, a),
+        Command::History(a) => history::run(ctx, a),
+        Command::Diff(a) => diff::run(ctx, a),
+    }
+}
+
+/// The settings flags shared by `add` and `edit`.
+#[derive(Debug, Default, clap::Args)]
+pub struct SettingsArgs {
+    /// Name shown to operators (same as --set name=…)
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+    /// Built-in template id, or `custom` (see `pdconsent agreement add --help`)
+    #[arg(long, value_name = "ID")]
+    pub template: Option<String>,
+    /// Code of the requisites whose company the text names
+    #[arg(long, value_name = "CODE")]
+    pub requisites: Option<String>,
+    /// Set a setting, KEY=VALUE; repeatable. Keys: name, language (ru|en), template,
+    /// requisites, required, checked_by_default, require_reading (true|false), label,
+    /// url, methods (automated|non-automated|mixed), term, withdrawal_email, actions (comma list)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Clear an optional setting (label, url, withdrawal_email, custom_text) or empty a list
+    #[arg(long, value_name = "KEY")]
+    pub unset: Vec<String>,
+    /// The agreement's own template text for template `custom` (`-` reads stdin)
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<PathBuf>,
+    /// Add a purpose of processing; repeatable
+    #[arg(long, value_name = "TEXT")]
+    pub add_purpose: Vec<String>,
+    /// Remove a purpose, by its text or number in `show`; repeatable
+    #[arg(long, value_name = "TEXT|N")]
+    pub remove_purpose: Vec<String>,
+    /// Add actions on data (152-FZ art. 3), comma-separated: collection, recording, storage … or сбор, запись, хранение …
+    #[arg(long, value_name = "ACTION", value_delimiter = ',')]
+    pub add_action: Vec<String>,
+    /// Remove actions on data, comma-separated
+    #[arg(long, value_name = "ACTION", value_delimiter = ',')]
+    pub remove_action: Vec<String>,
+    /// Add a personal-data field listed when no form supplies its own; repeatable
+    #[arg(long, value_name = "TEXT")]
+    pub add_field: Vec<String>,
+    /// Remove a field, by its text or number; repeatable
+    #[arg(long, value_name = "TEXT|N")]
+    pub remove_field: Vec<String>,
+    /// Add a condition or prohibition (distribution consents, art. 10.1); repeatable
+    #[arg(long, value_name = "TEXT")]
+    pub add_restriction: Vec<String>,
+    /// Remove a condition or prohibition; repeatable
+    #[arg(long, value_name = "TEXT|N")]
+    pub remove_restriction: Vec<String>,
+    /// Add (or replace, by INN) a third party: name=…,inn=…,address=…,role=processor|recipient
+    /// (write a comma inside a value as `\,`)
+    #[arg(long = "third-party", value_name = "SPEC")]
+    pub third_party: Vec<String>,
+    /// Remove a third party by its name or INN; repeatable
+    #[arg(long, value_name = "NAME|INN")]
+    pub remove_third_party: Vec<String>,
+}
+
+impl SettingsArgs {
+    pub fn is_empty(&self) -> bool {
+        self.to_changes_unchecked().is_empty() && self.text_file.is_none()
+    }
+
+    fn to_changes_unchecked(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = Vec::new();
+        v.extend(self.name.as_deref());
+        v.extend(self.template.as_deref());
+        v.extend(self.requisites.as_deref());
+        for list in [
+            &self.set,
+            &self.unset,
+            &self.add_purpose,
+            &self.remove_purpose,
+            &self.add_action,
+            &self.remove_action,
+            &self.add_field,
+            &self.remove_field,
+            &self.add_restriction,
+            &self.remove_restriction,
+            &self.third_party,
+            &self.remove_third_party,
+        ] {
+            v.extend(list.iter().map(String::as_str));
+        }
+        v
+    }
+
+    /// The flags as domain changes, in a fixed order: scalars, then lists.
+    pub fn to_changes(&self) -> Result<Vec<Change>> {
+        let mut c = Vec::new();
+        if let Some(v) = &self.name {
+            c.push(Change::Set("name".into(), v.clone()));
+        }
+        if let Some(v) = &self.requisites {
+            c.push(Change::Set("requisites".into(), v.clone()));
+        }
+        for s in &self.set {
+            let (k, v) = super::key_value(s, "--set")?;
+            if k == "code" {
+                anyhow::bail!("the code of an agreement cannot be changed; consents refer to it");
+            }
+            c.push(Change::Set(k, v));
+        }
+        if let Some(path) = &self.text_file {
+            let text = read_text(path)?;
+            if self.template.is_none() && !self.set.iter().any(|s| s.starts_with("template=")) {
+                c.push(Change::Set(
+                    "template".into(),
+                    crate::domain::agreement::CUSTOM.into(),
+                ));
+            }
+            c.push(Change::Set("custom_text".into(), text));
+        }
+        if let Some(v) = &self.template {
+            c.push(Change::Set("template".into(), v.clone()));
+            if v != crate::domain::agreement::CUSTOM && self.text_file.is_none() {
+                c.push(Change::Unset("custom_text".into()));
+            }
+        }
+        for k in &self.unset {
+            c.push(Change::Unset(k.clone()));
+        }
+        c.extend(
+            self.remove_purpose
+                .iter()
+                .map(|p| Change::RemovePurpose(p.clone())),
+        );
+        c.extend(
+            self.add_purpose
+                .iter()
+                .map(|p| Change::AddPurpose(p.clone())),
+        );
+        for a in &self.remove_action {
+            c.push(Change::RemoveAction(
+                Action::parse(a)
+                    .map_err(anyhow::Error::msg)
+                    .context("--remove-action")?,
+            ));
+        }
+        for a in &self.add_action {
+            c.push(Change::AddAction(
+                Action::parse(a)
+                    .map_err(anyhow::Error::msg)
+                    .context("--add-action")?,
+            ));
+        }
+        c.extend(
+            self.remove_field
+                .iter()
+                .map(|p| Change::RemoveField(p.clone())),
+        );
+        c.extend(self.add_field.iter().map(|p| Change::AddField(p.clone())));
+        c.extend(
+            self.remove_restriction
+                .iter()
+                .map(|p| Change::RemoveRestriction(p.clone())),
+        );
+        c.extend(
+            self.add_restriction
+                .iter()
+                .map(|p| Change::AddRestriction(p.clone())),
+        );
+        c.extend(
+            self.remove_third_party
+                .iter()
+                .map(|p| Change::RemoveThirdParty(p.clone())),
+        );
+        for spec in &self.third_party {
+            let tp = ThirdParty::parse(spec)
+                .map_err(anyhow::Error::msg)
+                .context("--third-party")
+                .hint("write --third-party 'name=ООО «Доставка»,inn=7717586110,address=Москва,role=processor'")?;
+            c.push(Change::AddThirdParty(tp));
+        }
+        Ok(c)
+    }
+}
+
+fn read_text(path: &PathBuf) -> Result<String> {
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the text from stdin")?;
+    } else {
+        text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+    }
+    Ok(text)
+}
+
+/// Checks that make sense only against the database: the requisites exist.
+pub fn check_references(tx: &Tx, settings: &Settings) -> Result<()> {
+    if tx.requisites_find(&settings.requisites)?.is_none() {
+        return Err(anyhow::anyhow!(
+            "requisites `{}` not found",
+            settings.requisites
+        ))
+        .hint("run `pdconsent requisites list`, or add them with `pdconsent requisites add`");
+    }
+    Ok(())
+}
+
+/// The withdrawal e-mail in effect, and whether it is the requisites' default.
+pub fn effective_withdrawal_email(tx: &Tx, settings: &Settings) -> Result<(Option<String>, bool)> {
+    if let Some(e) = &settings.withdrawal_email {
+        return Ok((Some(e.clone()), false));
+    }
+    let from_req = tx
+        .requisites_find(&settings.requisites)?
+        .and_then(|r| r.requisites.email);
+    Ok((from_req, true))
+}
+
+/// The JSON of `show` and `list`: bookkeeping, then every setting, flat.
+pub fn record_json(tx: &Tx, rec: &AgreementRecord) -> Result<Value> {
+    let mut v = serde_json::json!({
+        "code": rec.code,
+        "archived": rec.archived,
+        "revision": rec.revision,
+        "created_at": rec.created_at,
+        "updated_at": rec.updated_at,
+    });
+    merge_settings(tx, &mut v, &rec.settings)?;
+    Ok(v)
+}
+
+pub fn merge_settings(tx: &Tx, v: &mut Value, settings: &Settings) -> Result<()> {
+    let (email, is_default) = effective_withdrawal_email(tx, settings)?;
+    if let (Some(obj), Value::Object(fields)) = (v.as_object_mut(), serde_json::to_value(settings)?)
+    {
+        // Optional settings appear as null rather than vanish: a stable shape for scripts.
+        for key in ["custom_text", "label", "url", "withdrawal_email"] {
+            obj.insert(key.to_string(), Value::Null);
+        }
+        obj.extend(fields);
+        obj.insert(
+            "effective_label".into(),
+            Value::String(settings.effective_label().to_string()),
+        );
+        obj.insert(
+            "effective_withdrawal_email".into(),
+            email.map(Value::String).unwrap_or(Value::Null),
+        );
+        obj.insert(
+            "withdrawal_email_is_default".into(),
+            Value::Bool(is_default),
+        );
+    }
+    Ok(())
+}

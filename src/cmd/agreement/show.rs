@@ -1,0 +1,151 @@
+//! `pdconsent agreement show`.
+
+use crate::cli::Format;
+use crate::cmd::{Ctx, Result};
+use crate::domain::agreement::{CUSTOM, Settings};
+use crate::{Outcome, output};
+
+/// Show an agreement: every setting of its current revision (or of --revision N)
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Code of the agreement
+    pub code: String,
+    /// Show this revision instead of the current one
+    #[arg(long, value_name = "N")]
+    pub revision: Option<u32>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "agreement show")?;
+    let mut store = ctx.open()?;
+    let (json, settings, email) = store.read(|tx| -> Result<_> {
+        let mut rec = tx.agreement_get(&args.code)?;
+        if let Some(n) = args.revision {
+            let rev = tx.agreement_revision(&args.code, n)?;
+            rec.revision = rev.revision;
+            rec.settings = rev.settings;
+        }
+        let email = super::effective_withdrawal_email(tx, &rec.settings)?;
+        Ok((super::record_json(tx, &rec)?, rec.settings, email))
+    })?;
+    if format == Format::Json {
+        ctx.out.print_json(&json)?;
+        return Ok(Outcome::Ok);
+    }
+    let mut t = ctx.out.table(&["setting", "value"]);
+    let s = &settings;
+    let rows: Vec<(&str, String)> = vec![
+        ("code", args.code.clone()),
+        ("revision", json["revision"].to_string()),
+        (
+            "archived",
+            if json["archived"] == true {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+        ),
+        ("name", s.name.clone()),
+        ("language", s.language.as_str().into()),
+        ("template", s.template.clone()),
+        ("requisites", s.requisites.clone()),
+        ("required", yes_no(s.required)),
+        ("checked_by_default", yes_no(s.checked_by_default)),
+        ("require_reading", yes_no(s.require_reading)),
+        (
+            "label",
+            match &s.label {
+                Some(l) => l.clone(),
+                None => format!("{} (default)", s.effective_label()),
+            },
+        ),
+        ("url", s.url.clone().unwrap_or_default()),
+        ("purposes", numbered(&s.purposes)),
+        (
+            "actions",
+            s.actions
+                .iter()
+                .map(|a| a.slug())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        ("methods", s.methods.as_str().into()),
+        ("term", s.term.clone()),
+        (
+            "third_parties",
+            numbered(
+                &s.third_parties
+                    .iter()
+                    .map(|t| t.summary())
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "withdrawal_email",
+            match email {
+                (Some(e), true) => {
+                    format!("{e} (default: the e-mail of requisites `{}`)", s.requisites)
+                }
+                (Some(e), false) => e,
+                (None, _) => format!(
+                    "— (none: set it, or an e-mail in requisites `{}`)",
+                    s.requisites
+                ),
+            },
+        ),
+        ("fields", numbered(&s.fields)),
+        ("restrictions", numbered(&s.restrictions)),
+    ];
+    for (k, v) in rows {
+        t.add_row(vec![
+            k.to_string(),
+            if v.is_empty() {
+                "—".into()
+            } else {
+                output::sanitize_multiline(&v)
+            },
+        ]);
+    }
+    if s.template == CUSTOM {
+        let lines = s.custom_text.as_deref().unwrap_or("").lines().count();
+        t.add_row(vec![
+            "custom_text".to_string(),
+            format!("{lines} lines (`--format json` prints it)"),
+        ]);
+    }
+    t.add_row(vec![
+        "created".to_string(),
+        json["created_at"].as_str().unwrap_or("").to_string(),
+    ]);
+    t.add_row(vec![
+        "updated".to_string(),
+        json["updated_at"].as_str().unwrap_or("").to_string(),
+    ]);
+    ctx.out.print_table(&t)?;
+    Ok(Outcome::Ok)
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes".into() } else { "no".into() }
+}
+
+fn numbered(items: &[String]) -> String {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| format!("{}. {x}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A short description for the wizard's final confirmation.
+pub fn summary(code: &str, s: &Settings) -> String {
+    let mut lines = vec![format!("agreement `{code}`:")];
+    let v = serde_json::to_value(s).unwrap_or_default();
+    if let Some(obj) = v.as_object() {
+        for (k, v) in obj {
+            lines.push(format!("  {k}: {}", crate::domain::diff::display(v)));
+        }
+    }
+    lines.join("\n")
+}

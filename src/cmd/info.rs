@@ -1,0 +1,68 @@
+//! `pdconsent info`: where the database is and what it holds.
+
+use serde::Serialize;
+
+use super::{Ctx, Result};
+use crate::cli::Format;
+use crate::storage::{self, Counts};
+use crate::{Outcome, output};
+
+/// Show the database path, schema version and object counts
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+#[derive(Serialize)]
+struct Info {
+    database: String,
+    schema_version: u32,
+    supported_schema_version: u32,
+    pdconsent_version: &'static str,
+    counts: Counts,
+}
+
+pub fn run(ctx: &Ctx, _args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "info")?;
+    let path = ctx.db_path()?;
+    let mut store = ctx.open()?;
+    let version = store.schema_version()?;
+    let counts = store.read(|tx| tx.counts())?;
+    let info = Info {
+        database: path.display().to_string(),
+        schema_version: version,
+        supported_schema_version: storage::latest_version(),
+        pdconsent_version: env!("CARGO_PKG_VERSION"),
+        counts,
+    };
+    if format == Format::Json {
+        ctx.out.print_json(&info)?;
+        return Ok(Outcome::Ok);
+    }
+    let mut t = ctx.out.table(&["key", "value"]);
+    let c = &info.counts;
+    let rows: Vec<(&str, String)> = vec![
+        ("database", output::sanitize(&info.database)),
+        (
+            "schema version",
+            format!(
+                "{} (this pdconsent: {})",
+                info.schema_version, info.supported_schema_version
+            ),
+        ),
+        ("pdconsent", info.pdconsent_version.to_string()),
+        ("requisites", c.requisites.to_string()),
+        (
+            "agreements",
+            format!("{} (+{} archived)", c.agreements, c.agreements_archived),
+        ),
+        ("agreement revisions", c.agreement_revisions.to_string()),
+        ("sources", c.sources.to_string()),
+        ("texts", c.texts.to_string()),
+        ("consent events", c.consent_events.to_string()),
+        ("change log entries", c.change_log.to_string()),
+    ];
+    for (k, v) in rows {
+        t.add_row(vec![k.to_string(), v]);
+    }
+    ctx.out.print_table(&t)?;
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,118 @@
+//! `pdconsent log`: the admin change log.
+
+use anyhow::Context as _;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::cli::Format;
+use crate::cmd::{Ctx, Result};
+use crate::domain::{diff, timestamp};
+use crate::storage::LogFilter;
+use crate::{HintExt, Outcome, output};
+
+/// Show the admin change log: who changed which object when, before and after
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this kind of object: requisites, agreement, source
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Only the object with this code (with --kind, or of any kind)
+    #[arg(long, value_name = "CODE")]
+    pub code: Option<String>,
+    /// From this date or time on (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Up to this date (inclusive) or time
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Show only the newest N entries
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<u32>,
+}
+
+fn parse_bound(flag: &str, v: &str, end_of_day: bool) -> Result<String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(timestamp(t.with_timezone(&Utc)));
+    }
+    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .with_context(|| format!("`{flag} {v}` is not a date"))
+        .hint(format!(
+            "write {flag} 2026-01-31 or {flag} 2026-01-31T12:00:00Z"
+        ))?;
+    let t = if end_of_day {
+        d.and_hms_opt(23, 59, 59)
+    } else {
+        d.and_hms_opt(0, 0, 0)
+    };
+    Ok(timestamp(t.context("invalid time")?.and_utc()))
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "log")?;
+    if let Some(k) = &args.kind {
+        if !["requisites", "agreement", "source"].contains(&k.as_str()) {
+            return Err(anyhow::anyhow!("unknown object kind `{k}`"))
+                .hint("use --kind requisites, agreement or source");
+        }
+    }
+    let filter = LogFilter {
+        object_kind: args.kind.clone(),
+        object_code: args.code.clone(),
+        since: args
+            .since
+            .as_deref()
+            .map(|v| parse_bound("--since", v, false))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|v| parse_bound("--until", v, true))
+            .transpose()?,
+        limit: args.limit,
+    };
+    let mut store = ctx.open()?;
+    let entries = store.read(|tx| tx.log_list(&filter))?;
+    if format == Format::Json {
+        ctx.out.print_json(&entries)?;
+        return Ok(Outcome::Ok);
+    }
+    let mut t = ctx
+        .out
+        .table(&["at", "actor", "object", "action", "changes"]);
+    for e in &entries {
+        let null = serde_json::Value::Null;
+        let changes = diff::diff_values(
+            e.before.as_ref().unwrap_or(&null),
+            e.after.as_ref().unwrap_or(&null),
+        );
+        let summary: Vec<String> = if e.before.is_none() || e.after.is_none() {
+            // A whole object created or removed: the values are in `--format json`.
+            vec![format!("{} settings", changes.len())]
+        } else {
+            changes
+                .iter()
+                .map(|c| {
+                    let lines = diff::describe(c);
+                    if lines.len() <= 2 && e.action != "create" && e.action != "remove" {
+                        format!(
+                            "{}: {} → {}",
+                            c.field,
+                            diff::display(&c.before),
+                            diff::display(&c.after)
+                        )
+                    } else {
+                        c.field.clone()
+                    }
+                })
+                .collect()
+        };
+        t.add_row(vec![
+            e.at.clone(),
+            output::sanitize(&e.actor),
+            format!("{} {}", e.object_kind, output::sanitize(&e.object_code)),
+            e.action.clone(),
+            output::sanitize_multiline(&summary.join("\n")),
+        ]);
+    }
+    ctx.out.print_table(&t)?;
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,131 @@
+//! One subcommand, one file: `pdconsent agreement edit` is `cmd/agreement/edit.rs`.
+//! A command turns its arguments into a domain request, runs it in one
+//! transaction, and prints the result. clap stops here.
+
+pub mod agreement;
+pub mod info;
+pub mod log;
+pub mod requisites;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+
+use crate::cli::{Cli, Command, Format, GlobalArgs};
+use crate::domain::{Clock, FixedClock, SystemClock, timestamp};
+use crate::output::Output;
+use crate::prompt::{self, Prompter};
+use crate::storage::Store;
+use crate::{Aborted, HintExt, Outcome};
+
+pub type Result<T = Outcome> = anyhow::Result<T>;
+
+/// What every command gets: the global options, stdout, the clock.
+pub struct Ctx {
+    pub global: GlobalArgs,
+    pub out: Output,
+    clock: Box<dyn Clock>,
+}
+
+/// Tests (and reproducible demos) fix the clock with this variable.
+pub const NOW_ENV: &str = "PDCONSENT_NOW";
+
+impl Ctx {
+    pub fn new(global: GlobalArgs) -> Result<Ctx> {
+        let clock: Box<dyn Clock> = match std::env::var(NOW_ENV) {
+            Ok(v) if !v.is_empty() => {
+                let t = DateTime::parse_from_rfc3339(&v)
+                    .with_context(|| format!("{NOW_ENV}=`{v}` is not an RFC 3339 time"))
+                    .hint(format!(
+                        "use e.g. {NOW_ENV}=2026-01-31T12:00:00Z, or unset it"
+                    ))?;
+                Box::new(FixedClock(t.with_timezone(&Utc)))
+            }
+            _ => Box::new(SystemClock),
+        };
+        Ok(Ctx {
+            out: Output::new(global.color),
+            global,
+            clock,
+        })
+    }
+
+    pub fn db_path(&self) -> Result<PathBuf> {
+        if let Some(p) = &self.global.db {
+            return Ok(p.clone());
+        }
+        let dirs = directories::ProjectDirs::from("", "", "pdconsent")
+            .context("cannot find the user's data directory (is HOME set?)")
+            .hint("give the database file with --db PATH or PDCONSENT_DB")?;
+        Ok(dirs.data_dir().join("pdconsent.db"))
+    }
+
+    pub fn open(&self) -> Result<Store> {
+        Ok(Store::open(&self.db_path()?)?)
+    }
+
+    pub fn now(&self) -> String {
+        timestamp(self.clock.now())
+    }
+
+    pub fn actor(&self) -> String {
+        self.global
+            .actor
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+            .or_else(|| whoami::username().ok())
+            .unwrap_or_else(|| "unknown".to_string())
+    }
+
+    /// The output format for a command that supports `allowed`, the first being its default.
+    pub fn format(&self, allowed: &[Format], command: &str) -> Result<Format> {
+        match self.global.format {
+            None => Ok(allowed[0]),
+            Some(f) if allowed.contains(&f) => Ok(f),
+            Some(f) => {
+                let names: Vec<&str> = allowed.iter().map(|f| f.as_str()).collect();
+                Err(anyhow::anyhow!(
+                    "`--format {}` is not available for `pdconsent {command}`",
+                    f.as_str()
+                ))
+                .hint(format!("use --format {}", names.join(" or --format ")))
+            }
+        }
+    }
+
+    pub fn interactive(&self) -> bool {
+        prompt::interactive(self.global.no_input)
+    }
+
+    pub fn prompter(&self) -> Box<dyn Prompter> {
+        prompt::for_session(self.global.no_input)
+    }
+
+    /// Asks before something that cannot be undone; `--yes` answers for the user.
+    pub fn confirm(&self, prompter: &mut dyn Prompter, question: &str) -> Result<()> {
+        if self.global.yes || prompter.confirm(question, false)? {
+            Ok(())
+        } else {
+            Err(Aborted.into())
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result {
+    let ctx = Ctx::new(cli.global)?;
+    match cli.command {
+        Command::Info(args) => info::run(&ctx, args),
+        Command::Requisites(c) => requisites::run(&ctx, c),
+        Command::Agreement(c) => agreement::run(&ctx, c),
+        Command::Log(args) => log::run(&ctx, args),
+    }
+}
+
+/// Splits `key=value`, with the error naming the flag.
+pub fn key_value(s: &str, flag: &str) -> Result<(String, String)> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .with_context(|| format!("`{flag} {s}` is not key=value"))
+        .hint(format!("write e.g. `{flag} short_name=ООО «Ромашка»`"))
+}

@@ -1,0 +1,105 @@
+//! `pdconsent requisites add`.
+
+use anyhow::Context as _;
+
+use super::SettingsArgs;
+use crate::cmd::{Ctx, Result};
+use crate::domain::requisites::{Kind, Requisites};
+use crate::storage::StoreError;
+use crate::{HintExt, Outcome, output};
+
+/// Add a set of requisites. Without settings flags, a terminal gets a wizard.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The code other commands refer to it by, e.g. `main`
+    pub code: Option<String>,
+    /// legal (entity: INN 10, KPP, OGRN) or individual (entrepreneur: INN 12, OGRNIP)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let mut store = ctx.open()?;
+    let wizard = args.settings.is_empty() && args.kind.is_none() && ctx.interactive();
+    let mut prompter = ctx.prompter();
+    let code = match &args.code {
+        Some(c) => c.clone(),
+        None if wizard => prompter.input("Code (e.g. main)", "CODE", "", &|s| {
+            crate::domain::validate_code(s.trim())
+        })?,
+        None => anyhow::bail!(
+            "the code of the new set is required; give it as the first argument, e.g. `pdconsent requisites add main`"
+        ),
+    };
+    crate::domain::validate_code(&code).map_err(anyhow::Error::msg)?;
+    if store.read(|tx| tx.requisites_find(&code))?.is_some() {
+        return Err(StoreError::AlreadyExists {
+            kind: "requisites",
+            code,
+        }
+        .into());
+    }
+    let kind = match &args.kind {
+        Some(k) => Kind::parse(k)
+            .map_err(anyhow::Error::msg)
+            .hint("use --kind legal or --kind individual")?,
+        None => Kind::Legal,
+    };
+    let mut r = Requisites::new(&code, kind);
+    if wizard {
+        r = super::wizard::run(&mut *prompter, r)?;
+    } else {
+        args.settings.apply(&mut r)?;
+        if r.short_name.is_empty() {
+            anyhow::bail!(
+                "the short name is required (without it every consent text would show a blank company); give it with --set short_name=…"
+            );
+        }
+    }
+    r.validate().hint(format!(
+        "fix the values and run the command again; `pdconsent requisites add --help` lists the keys"
+    ))?;
+    if wizard {
+        output::notice(&super::wizard::summary(&r));
+        ctx.confirm(&mut *prompter, "Save these requisites?")?;
+    }
+    let now = ctx.now();
+    let actor = ctx.actor();
+    let saved = store
+        .write(|tx| -> Result<_> {
+            if tx.requisites_find(&code)?.is_some() {
+                return Err(StoreError::AlreadyExists {
+                    kind: "requisites",
+                    code: code.clone(),
+                }
+                .into());
+            }
+            // The first set becomes the default, so agreements have one to fall back on.
+            if tx.requisites_default()?.is_none() {
+                r.is_default = true;
+            }
+            tx.requisites_save(&r, &now)?;
+            tx.log_append(
+                &now,
+                &actor,
+                "requisites",
+                &code,
+                "create",
+                None,
+                Some(&super::to_json(&r)),
+            )?;
+            let saved = tx.requisites_get(&code)?;
+            super::stored_json(tx, &saved)
+        })
+        .with_context(|| format!("requisites `{code}` not saved"))?;
+    output::notice(&format!(
+        "created requisites `{code}`{}",
+        if r.is_default { " (default)" } else { "" }
+    ));
+    if ctx.global.format == Some(crate::cli::Format::Json) {
+        ctx.out.print_json(&saved)?;
+    }
+    Ok(Outcome::Ok)
+}

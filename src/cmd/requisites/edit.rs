@@ -1,0 +1,88 @@
+//! `pdconsent requisites edit`.
+
+use super::SettingsArgs;
+use crate::cmd::{Ctx, Result};
+use crate::domain::diff;
+use crate::{HintExt, Outcome, output};
+
+/// Change settings of a set of requisites. Without flags, a terminal gets a wizard.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Code of the set
+    pub code: String,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let mut store = ctx.open()?;
+    let current = store.read(|tx| tx.requisites_get(&args.code))?.requisites;
+    let wizard = args.settings.is_empty() && ctx.interactive();
+    let mut prompter = ctx.prompter();
+    let mut next = current.clone();
+    if wizard {
+        next = super::wizard::run(&mut *prompter, next)?;
+    } else if args.settings.is_empty() {
+        return Err(anyhow::anyhow!(
+            "nothing to change for requisites `{}`",
+            args.code
+        ))
+        .hint(
+            "give --set KEY=VALUE, --unset KEY or --default (or run on a terminal for the wizard)",
+        );
+    } else {
+        args.settings.apply(&mut next)?;
+    }
+    next.validate().hint(format!(
+        "fix the values; `pdconsent requisites show {}` shows the current ones",
+        args.code
+    ))?;
+    let changes = diff::diff(&current, &next);
+    if changes.is_empty() {
+        output::notice(&format!(
+            "requisites `{}` unchanged: the values are already as given",
+            args.code
+        ));
+        return Ok(Outcome::Ok);
+    }
+    if wizard {
+        output::notice(&describe_changes(&changes));
+        ctx.confirm(&mut *prompter, "Save these changes?")?;
+    }
+    let now = ctx.now();
+    let actor = ctx.actor();
+    let saved = store.write(|tx| -> Result<_> {
+        // Re-read inside the transaction: what we log as "before" is what we replace.
+        let before = tx.requisites_get(&args.code)?.requisites;
+        tx.requisites_save(&next, &now)?;
+        tx.log_append(
+            &now,
+            &actor,
+            "requisites",
+            &args.code,
+            "update",
+            Some(&super::to_json(&before)),
+            Some(&super::to_json(&next)),
+        )?;
+        super::stored_json(tx, &tx.requisites_get(&args.code)?)
+    })?;
+    let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+    output::notice(&format!(
+        "updated requisites `{}`: {}",
+        args.code,
+        fields.join(", ")
+    ));
+    if ctx.global.format == Some(crate::cli::Format::Json) {
+        ctx.out.print_json(&saved)?;
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn describe_changes(changes: &[diff::FieldChange]) -> String {
+    let mut lines = vec!["changes:".to_string()];
+    for c in changes {
+        lines.push(format!("  {}:", c.field));
+        lines.extend(diff::describe(c).into_iter().map(|l| format!("    {l}")));
+    }
+    lines.join("\n")
+}

@@ -1,0 +1,101 @@
+//! `pdconsent requisites …`: the operator's legal details.
+
+pub mod add;
+pub mod edit;
+pub mod list;
+pub mod remove;
+pub mod show;
+pub mod wizard;
+
+use clap::Subcommand;
+use serde_json::Value;
+
+use super::{Ctx, Result};
+use crate::domain::requisites::Requisites;
+use crate::storage::{StoredRequisites, Tx};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add a set of requisites (a wizard on a terminal when no settings are given)
+    Add(add::Args),
+    /// Change settings of a set of requisites
+    Edit(edit::Args),
+    /// Show one set of requisites
+    Show(show::Args),
+    /// List all sets of requisites
+    List(list::Args),
+    /// Remove a set that no agreement uses
+    Remove(remove::Args),
+}
+
+pub fn run(ctx: &Ctx, command: Command) -> Result {
+    match command {
+        Command::Add(a) => add::run(ctx, a),
+        Command::Edit(a) => edit::run(ctx, a),
+        Command::Show(a) => show::run(ctx, a),
+        Command::List(a) => list::run(ctx, a),
+        Command::Remove(a) => remove::run(ctx, a),
+    }
+}
+
+/// The settings flags shared by `add` and `edit`.
+#[derive(Debug, Default, clap::Args)]
+pub struct SettingsArgs {
+    /// Set one setting, KEY=VALUE; repeatable. Keys: kind, short_name, full_name,
+    /// inn, kpp, ogrn, ogrnip, legal_address, postal_address, email, phone, website
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Clear an optional setting; repeatable
+    #[arg(long, value_name = "KEY")]
+    pub unset: Vec<String>,
+    /// Make this the default set, used by agreements that name none
+    #[arg(long)]
+    pub default: bool,
+}
+
+impl SettingsArgs {
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty() && self.unset.is_empty() && !self.default
+    }
+
+    /// Applies the flags; every bad flag is reported, not just the first.
+    pub fn apply(&self, r: &mut Requisites) -> Result<()> {
+        let mut errors = Vec::new();
+        for s in &self.set {
+            let (k, v) = super::key_value(s, "--set")?;
+            if k == "code" {
+                anyhow::bail!(
+                    "the code of a set cannot be changed; add a new set and point agreements at it"
+                );
+            }
+            if let Err(e) = r.set(&k, &v) {
+                errors.push(e);
+            }
+        }
+        for k in &self.unset {
+            if k == "short_name" || k == "kind" {
+                anyhow::bail!("`{k}` cannot be unset: it is required");
+            }
+            if let Err(e) = r.set(k, "") {
+                errors.push(e);
+            }
+        }
+        if self.default {
+            r.is_default = true;
+        }
+        crate::domain::Invalid::from_errors(format!("requisites `{}`", r.code), errors)?;
+        Ok(())
+    }
+}
+
+pub fn to_json(r: &Requisites) -> Value {
+    serde_json::to_value(r).unwrap_or(Value::Null)
+}
+
+/// JSON of a stored set, as `show` and `list` print it.
+pub fn stored_json(tx: &Tx, s: &StoredRequisites) -> Result<Value> {
+    let mut v = serde_json::to_value(s)?;
+    let used = tx.agreements_using_requisites(&s.requisites.code)?;
+    v["used_by"] = serde_json::to_value(used)?;
+    Ok(v)
+}

@@ -1,0 +1,56 @@
+//! `pdconsent requisites show`.
+
+use crate::cli::Format;
+use crate::cmd::{Ctx, Result};
+use crate::domain::requisites::KEYS;
+use crate::{Outcome, output};
+
+/// Show one set of requisites
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Code of the set
+    pub code: String,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "requisites show")?;
+    let mut store = ctx.open()?;
+    let (stored, json) = store.read(|tx| -> Result<_> {
+        let s = tx.requisites_get(&args.code)?;
+        let json = super::stored_json(tx, &s)?;
+        Ok((s, json))
+    })?;
+    if format == Format::Json {
+        ctx.out.print_json(&json)?;
+        return Ok(Outcome::Ok);
+    }
+    let r = &stored.requisites;
+    let mut t = ctx.out.table(&["setting", "value"]);
+    t.add_row(vec!["code".to_string(), output::sanitize(&r.code)]);
+    for key in KEYS {
+        // Only the state number that fits the kind.
+        let irrelevant = match r.kind {
+            crate::domain::requisites::Kind::Legal => *key == "ogrnip",
+            crate::domain::requisites::Kind::Individual => *key == "ogrn" || *key == "kpp",
+        };
+        if irrelevant && r.get(key).is_none() {
+            continue;
+        }
+        t.add_row(vec![key.to_string(), output::cell(r.get(key).as_deref())]);
+    }
+    t.add_row(vec![
+        "display name".to_string(),
+        output::sanitize(&r.display_name()),
+    ]);
+    let used = json["used_by"].as_array().map(|a| {
+        a.iter()
+            .filter_map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    t.add_row(vec!["used by".to_string(), output::cell(used.as_deref())]);
+    t.add_row(vec!["created".to_string(), stored.created_at.clone()]);
+    t.add_row(vec!["updated".to_string(), stored.updated_at.clone()]);
+    ctx.out.print_table(&t)?;
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,159 @@
+//! The pure domain: requisites, agreements, sources and their validation.
+//! No database, no terminal, no clock: time comes in through [`Clock`].
+
+pub mod agreement;
+pub mod diff;
+pub mod ids;
+pub mod requisites;
+
+use std::fmt;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// One rejected value: which setting and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// An object that failed validation, with every problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub object: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl Invalid {
+    pub fn from_errors(object: String, errors: Vec<FieldError>) -> Result<(), Invalid> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Invalid { object, errors })
+        }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let [only] = self.errors.as_slice() {
+            return write!(f, "invalid {}: {only}", self.object);
+        }
+        write!(
+            f,
+            "invalid {} ({} problems):",
+            self.object,
+            self.errors.len()
+        )?;
+        for e in &self.errors {
+            write!(f, "\n  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Time is passed in, so tests can fix it.
+pub trait Clock {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// RFC 3339 UTC with seconds, the one timestamp format of pdconsent.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.trim().to_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "on" | "да" => Ok(true),
+        "false" | "no" | "n" | "0" | "off" | "нет" => Ok(false),
+        other => Err(format!(
+            "`{other}` is not a yes/no value; use true or false"
+        )),
+    }
+}
+
+/// Codes are slugs: they appear in commands, file names and HTML attributes.
+pub fn validate_code(code: &str) -> Result<(), String> {
+    let ok_chars = code
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    let starts_ok = code
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if code.is_empty() || code.len() > 64 || !ok_chars || !starts_ok {
+        return Err(format!(
+            "code `{code}` is not a valid slug; use 1-64 lowercase Latin letters, digits, `-` or `_`, starting with a letter or digit (e.g. `site-form`)"
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_email(field: &str, value: &str) -> Result<(), FieldError> {
+    // email_address accepts display-name forms like `A <a@b>`; a consent text needs the bare address.
+    let bare = !value.contains(['<', '>', ' ']);
+    match value.parse::<email_address::EmailAddress>() {
+        Ok(addr) if bare && addr.domain().contains('.') => Ok(()),
+        _ => Err(FieldError::new(
+            field,
+            format!("`{value}` is not an e-mail address; use the form name@example.ru"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes() {
+        assert!(validate_code("site-form").is_ok());
+        assert!(validate_code("a1_b").is_ok());
+        for bad in ["", "Site", "-x", "сайт", "a b", &"x".repeat(65)] {
+            assert!(validate_code(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert!(check_email("email", "privacy@romashka.ru").is_ok());
+        for bad in ["privacy", "a@b", "A <a@b.ru>", "a @b.ru", ""] {
+            assert!(check_email("email", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! pdconsent: consent agreements, requisites, sources and a tamper-evident
+//! consent ledger for personal-data operators, in one SQLite file.
+//!
+//! `main.rs` only parses arguments and calls [`main_with`]; everything else
+//! lives here so tests can reach it.
+
+pub mod cli;
+pub mod cmd;
+pub mod domain;
+pub mod output;
+pub mod prompt;
+pub mod storage;
+
+use std::fmt;
+use std::io::{self, Write};
+
+use storage::StoreError;
+
+/// Exit codes: a contract with scripts (README, "Exit codes").
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// The command ran and the answer is negative (check found errors, declined …).
+    pub const NEGATIVE: u8 = 1;
+    /// Usage, bad input, database or I/O error.
+    pub const ERROR: u8 = 2;
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// How a command that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Negative,
+}
+
+/// An error with a line telling the user what to run next.
+#[derive(Debug)]
+pub struct Hinted {
+    pub error: anyhow::Error,
+    pub hint: String,
+}
+
+impl fmt::Display for Hinted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.error)
+    }
+}
+
+impl std::error::Error for Hinted {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.error.source()
+    }
+}
+
+pub trait HintExt<T> {
+    fn hint(self, hint: impl Into<String>) -> anyhow::Result<T>;
+}
+
+impl<T, E: Into<anyhow::Error>> HintExt<T> for Result<T, E> {
+    fn hint(self, hint: impl Into<String>) -> anyhow::Result<T> {
+        self.map_err(|e| {
+            anyhow::Error::new(Hinted {
+                error: e.into(),
+                hint: hint.into(),
+            })
+        })
+    }
+}
+
+/// A confirmation was declined: nothing changed, exit 1.
+#[derive(Debug, thiserror::Error)]
+#[error("aborted, nothing changed")]
+pub struct Aborted;
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn main_with(cli: cli::Cli) -> u8 {
+    let color = output::color_enabled(cli.global.color, output::Stream::Stderr);
+    match cmd::run(cli) {
+        Ok(Outcome::Ok) => exit::OK,
+        Ok(Outcome::Negative) => exit::NEGATIVE,
+        Err(e) => report(&e, color),
+    }
+}
+
+fn report(err: &anyhow::Error, color: bool) -> u8 {
+    // `pdconsent … | head` closes the pipe: that is success, silently.
+    if err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    }) {
+        return exit::OK;
+    }
+    let mut stderr = io::stderr().lock();
+    if err.chain().any(|c| c.is::<Aborted>()) {
+        let _ = writeln!(stderr, "aborted, nothing changed");
+        return exit::NEGATIVE;
+    }
+    if err
+        .chain()
+        .any(|c| c.downcast_ref::<prompt::Interrupted>().is_some())
+    {
+        let _ = writeln!(stderr, "interrupted, nothing changed");
+        return exit::INTERRUPTED;
+    }
+    let (err_label, hint_label) = if color {
+        ("\x1b[1;31merror:\x1b[0m", "\x1b[1;36mhint:\x1b[0m")
+    } else {
+        ("error:", "hint:")
+    };
+    let _ = writeln!(
+        stderr,
+        "{err_label} {}",
+        output::sanitize_multiline(&format!("{err:#}"))
+    );
+    if let Some(hint) = hint_for(err) {
+        let _ = writeln!(stderr, "{hint_label} {hint}");
+    }
+    exit::ERROR
+}
+
+fn hint_for(err: &anyhow::Error) -> Option<String> {
+    if let Some(h) = err.chain().find_map(|c| c.downcast_ref::<Hinted>()) {
+        return Some(h.hint.clone());
+    }
+    let store = err.chain().find_map(|c| c.downcast_ref::<StoreError>())?;
+    Some(match store {
+        StoreError::NotFound { kind, .. } => {
+            let cmd = match *kind {
+                "agreement" => "agreement list --all",
+                "source" => "source list --all",
+                other => other,
+            };
+            let cmd = if cmd == "requisites" {
+                "requisites list"
+            } else {
+                cmd
+            };
+            format!("run `pdconsent {cmd}` to see what exists")
+        }
+        StoreError::RevisionNotFound { code, .. } => {
+            format!("run `pdconsent agreement history {code}`")
+        }
+        StoreError::AlreadyExists { kind, code } => {
+            let cmd = if *kind == "requisites" {
+                "requisites"
+            } else {
+                kind
+            };
+            format!("to change it, run `pdconsent {cmd} edit {code}`")
+        }
+        StoreError::TooNew { .. } => {
+            "install a newer pdconsent, or give another file with --db PATH".to_string()
+        }
+        StoreError::NotADatabase { .. } | StoreError::Create { .. } => {
+            "give another file with --db PATH (or PDCONSENT_DB)".to_string()
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,137 @@
+//! Everything that reaches stdout: tables, JSON, and the sanitising of user
+//! text before it reaches a terminal.
+
+use std::io::{self, IsTerminal, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::cli::ColorChoice;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+pub fn is_terminal(stream: Stream) -> bool {
+    match stream {
+        Stream::Stdout => io::stdout().is_terminal(),
+        Stream::Stderr => io::stderr().is_terminal(),
+    }
+}
+
+/// `--color`, then NO_COLOR, then whether the stream is a terminal.
+pub fn color_enabled(choice: ColorChoice, stream: Stream) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && is_terminal(stream)
+        }
+    }
+}
+
+/// Replaces control characters (escape sequences a hostile value could use to
+/// rewrite the screen) with visible `\u{…}` escapes; keeps line breaks out of cells.
+pub fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Like [`sanitize`] but keeps line breaks: for texts and multi-line messages.
+pub fn sanitize_multiline(s: &str) -> String {
+    s.split('\n').map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
+/// Writes data to stdout; tables get box drawing only on a terminal.
+pub struct Output {
+    pub styled: bool,
+    pub terminal: bool,
+}
+
+impl Output {
+    pub fn new(color: ColorChoice) -> Output {
+        Output {
+            styled: color_enabled(color, Stream::Stdout),
+            terminal: is_terminal(Stream::Stdout),
+        }
+    }
+
+    pub fn table(&self, header: &[&str]) -> Table {
+        let mut t = Table::new();
+        if self.styled {
+            t.load_style(presets::UTF8_FULL_CONDENSED);
+            t.set_content_arrangement(ContentArrangement::Dynamic);
+            t.enforce_styling();
+        } else {
+            t.load_style(presets::ASCII_MARKDOWN);
+            t.set_content_arrangement(ContentArrangement::Disabled);
+            t.force_no_tty();
+        }
+        if self.styled {
+            t.set_header(
+                header
+                    .iter()
+                    .map(|h| comfy_table::Cell::new(h).add_attribute(comfy_table::Attribute::Bold)),
+            );
+        } else {
+            t.set_header(header.iter().copied());
+        }
+        t
+    }
+
+    /// Prints a table; an empty one prints its header only.
+    pub fn print_table(&self, table: &Table) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        writeln!(out, "{table}")?;
+        out.flush()
+    }
+
+    pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
+        writeln!(out)?;
+        out.flush()
+    }
+
+    pub fn print_text(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') && !text.is_empty() {
+            writeln!(out)?;
+        }
+        out.flush()
+    }
+}
+
+/// A cell: sanitised text, or `—` for nothing.
+pub fn cell(v: Option<&str>) -> String {
+    match v {
+        Some(s) if !s.is_empty() => sanitize(s),
+        _ => "—".to_string(),
+    }
+}
+
+/// A message for the operator on stderr (not data).
+pub fn notice(msg: &str) {
+    let _ = writeln!(io::stderr(), "{}", sanitize_multiline(msg));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_made_visible() {
+        assert_eq!(sanitize("a\x1b[2Jb\nc"), "a\\u{1b}[2Jb c");
+        assert_eq!(sanitize_multiline("a\nb\x07"), "a\nb\\u{7}");
+    }
+}
