@@ -74,6 +74,8 @@ pub enum ColorChoice {
     Never,
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show the database path, schema version and object counts
@@ -84,6 +86,12 @@ pub enum Command {
     /// Manage consent agreements and their revisions
     #[command(subcommand)]
     Agreement(cmd::agreement::Command),
+    /// Manage sources: web forms and chat channels
+    #[command(subcommand)]
+    Source(cmd::source::Command),
+    /// List and show the built-in templates
+    #[command(subcommand)]
+    Template(cmd::template::Command),
     /// Show the admin change log
     Log(cmd::log::Args),
 }

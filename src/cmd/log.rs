@@ -48,11 +48,11 @@ fn parse_bound(flag: &str, v: &str, end_of_day: bool) -> Result<String> {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "log")?;
-    if let Some(k) = &args.kind {
-        if !["requisites", "agreement", "source"].contains(&k.as_str()) {
-            return Err(anyhow::anyhow!("unknown object kind `{k}`"))
-                .hint("use --kind requisites, agreement or source");
-        }
+    if let Some(k) = &args.kind
+        && !["requisites", "agreement", "source"].contains(&k.as_str())
+    {
+        return Err(anyhow::anyhow!("unknown object kind `{k}`"))
+            .hint("use --kind requisites, agreement or source");
     }
     let filter = LogFilter {
         object_kind: args.kind.clone(),

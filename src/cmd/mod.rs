@@ -6,6 +6,8 @@ pub mod agreement;
 pub mod info;
 pub mod log;
 pub mod requisites;
+pub mod source;
+pub mod template;
 
 use std::path::PathBuf;
 
@@ -118,6 +120,8 @@ pub fn run(cli: Cli) -> Result {
         Command::Info(args) => info::run(&ctx, args),
         Command::Requisites(c) => requisites::run(&ctx, c),
         Command::Agreement(c) => agreement::run(&ctx, c),
+        Command::Source(c) => source::run(&ctx, c),
+        Command::Template(c) => template::run(&ctx, c),
         Command::Log(args) => log::run(&ctx, args),
     }
 }

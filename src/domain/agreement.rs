@@ -339,12 +339,16 @@ fn split_escaped(s: &str, sep: char) -> Vec<String> {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '\\' && chars.peek() == Some(&sep) {
-            parts.last_mut().map(|p| p.push(sep));
+            if let Some(p) = parts.last_mut() {
+                p.push(sep)
+            }
             chars.next();
         } else if c == sep {
             parts.push(String::new());
         } else {
-            parts.last_mut().map(|p| p.push(c));
+            if let Some(p) = parts.last_mut() {
+                p.push(c)
+            }
         }
     }
     parts.into_iter().filter(|p| !p.trim().is_empty()).collect()
@@ -463,6 +467,14 @@ impl Settings {
                 "template `custom` needs the agreement's own text; give it with --text-file FILE",
             ));
         }
+        if let (true, Some(text)) = (self.template == CUSTOM && has_text, &self.custom_text)
+            && let Err(e) = super::render::check_template(text, self.language)
+        {
+            errors.push(FieldError::new(
+                "custom_text",
+                format!("the template does not work: {e}"),
+            ));
+        }
         if self.template != CUSTOM && self.custom_text.is_some() {
             errors.push(FieldError::new(
                 "custom_text",
@@ -478,15 +490,14 @@ impl Settings {
         if let Some(e) = &self.withdrawal_email {
             errors.extend(super::check_email("withdrawal_email", e).err());
         }
-        if let Some(url) = &self.url {
-            if !(url.starts_with("https://") || url.starts_with("http://"))
-                || url.contains(char::is_whitespace)
-            {
-                errors.push(FieldError::new(
-                    "url",
-                    format!("`{url}` is not an http(s) address"),
-                ));
-            }
+        if let Some(url) = &self.url
+            && (!(url.starts_with("https://") || url.starts_with("http://"))
+                || url.contains(char::is_whitespace))
+        {
+            errors.push(FieldError::new(
+                "url",
+                format!("`{url}` is not an http(s) address"),
+            ));
         }
         for (i, tp) in self.third_parties.iter().enumerate() {
             let field = format!("third_parties[{i}]");

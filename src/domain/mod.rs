@@ -2,9 +2,12 @@
 //! No database, no terminal, no clock: time comes in through [`Clock`].
 
 pub mod agreement;
+pub mod check;
 pub mod diff;
 pub mod ids;
+pub mod render;
 pub mod requisites;
+pub mod source;
 
 use std::fmt;
 

@@ -158,21 +158,21 @@ impl Requisites {
         }
         match self.kind {
             Kind::Legal => {
-                if let Some(kpp) = &self.kpp {
-                    if let Err(e) = ids::validate_kpp(kpp) {
-                        errors.push(FieldError::new(
-                            "kpp",
-                            format!("KPP `{kpp}` is invalid: {e}"),
-                        ));
-                    }
+                if let Some(kpp) = &self.kpp
+                    && let Err(e) = ids::validate_kpp(kpp)
+                {
+                    errors.push(FieldError::new(
+                        "kpp",
+                        format!("KPP `{kpp}` is invalid: {e}"),
+                    ));
                 }
-                if let Some(ogrn) = &self.ogrn {
-                    if let Err(e) = ids::validate_ogrn(ogrn) {
-                        errors.push(FieldError::new(
-                            "ogrn",
-                            format!("OGRN `{ogrn}` is invalid: {e}"),
-                        ));
-                    }
+                if let Some(ogrn) = &self.ogrn
+                    && let Err(e) = ids::validate_ogrn(ogrn)
+                {
+                    errors.push(FieldError::new(
+                        "ogrn",
+                        format!("OGRN `{ogrn}` is invalid: {e}"),
+                    ));
                 }
                 if self.ogrnip.is_some() {
                     errors.push(FieldError::new(
@@ -194,26 +194,28 @@ impl Requisites {
                         "an individual entrepreneur has an OGRNIP (15 digits), not an OGRN; move the number to `ogrnip` or set kind=legal",
                     ));
                 }
-                if let Some(ogrnip) = &self.ogrnip {
-                    if let Err(e) = ids::validate_ogrnip(ogrnip) {
-                        errors.push(FieldError::new(
-                            "ogrnip",
-                            format!("OGRNIP `{ogrnip}` is invalid: {e}"),
-                        ));
-                    }
+                if let Some(ogrnip) = &self.ogrnip
+                    && let Err(e) = ids::validate_ogrnip(ogrnip)
+                {
+                    errors.push(FieldError::new(
+                        "ogrnip",
+                        format!("OGRNIP `{ogrnip}` is invalid: {e}"),
+                    ));
                 }
             }
         }
         if let Some(email) = &self.email {
             errors.extend(super::check_email("email", email).err());
         }
-        if let Some(site) = &self.website {
-            if site.contains(char::is_whitespace) || !site.contains('.') {
-                errors.push(FieldError::new(
-                    "website",
-                    format!("website `{site}` does not look like an address; use e.g. https://example.ru"),
-                ));
-            }
+        if let Some(site) = &self.website
+            && (site.contains(char::is_whitespace) || !site.contains('.'))
+        {
+            errors.push(FieldError::new(
+                "website",
+                format!(
+                    "website `{site}` does not look like an address; use e.g. https://example.ru"
+                ),
+            ));
         }
         Invalid::from_errors(format!("requisites `{}`", self.code), errors)
     }

@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
 use crate::domain::agreement::{Change, Language, Settings};
+use crate::storage::Stamp;
 use crate::storage::StoreError;
 use crate::{HintExt, Outcome, output};
 
@@ -100,8 +101,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             super::check_references(tx, &settings)?;
             tx.agreement_create(&code, &settings, &now, &actor)?;
             tx.log_append(
-                &now,
-                &actor,
+                Stamp {
+                    at: &now,
+                    actor: &actor,
+                },
                 "agreement",
                 &code,
                 "create",

@@ -1,6 +1,7 @@
 //! `pdconsent agreement archive`.
 
 use crate::cmd::{Ctx, Result};
+use crate::storage::Stamp;
 use crate::{Outcome, output};
 
 /// Hide an agreement from new use. Its revisions (and consents) are kept;
@@ -28,8 +29,10 @@ pub fn set_archived(ctx: &Ctx, code: &str, archived: bool) -> Result {
         let action = if archived { "archive" } else { "restore" };
         let state = |a: bool| serde_json::json!({ "archived": a });
         tx.log_append(
-            &now,
-            &actor,
+            Stamp {
+                at: &now,
+                actor: &actor,
+            },
             "agreement",
             code,
             action,

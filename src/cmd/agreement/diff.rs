@@ -40,8 +40,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 return Err(anyhow::anyhow!(
                     "agreement `{}` has only revision 1; there is nothing to compare",
                     args.code
-                )
-                .into());
+                ));
             }
         };
         let a = tx.agreement_revision(&args.code, from)?;

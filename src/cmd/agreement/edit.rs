@@ -3,6 +3,7 @@
 use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
 use crate::domain::diff;
+use crate::storage::Stamp;
 use crate::{HintExt, Outcome, output};
 
 /// Change settings of an agreement. A change creates revision N+1; a change that
@@ -66,8 +67,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         super::check_references(tx, &next)?;
         let revision = tx.agreement_add_revision(&code, current.revision, &next, &now, &actor)?;
         tx.log_append(
-            &now,
-            &actor,
+            Stamp {
+                at: &now,
+                actor: &actor,
+            },
             "agreement",
             &code,
             &format!("revision {revision}"),

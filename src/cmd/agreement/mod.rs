@@ -2,10 +2,12 @@
 
 pub mod add;
 pub mod archive;
+pub mod check;
 pub mod diff;
 pub mod edit;
 pub mod history;
 pub mod list;
+pub mod preview;
 pub mod restore;
 pub mod show;
 pub mod wizard;
@@ -40,6 +42,10 @@ pub enum Command {
     History(history::Args),
     /// Show what changed between two revisions, setting by setting
     Diff(diff::Args),
+    /// Render the exact text a person agrees to (text, markdown, html, json)
+    Preview(preview::Args),
+    /// Check agreements against 152-FZ; exit 1 when any error is found
+    Check(check::Args),
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result {
@@ -52,6 +58,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result {
         Command::Restore(a) => restore::run(ctx, a),
         Command::History(a) => history::run(ctx, a),
         Command::Diff(a) => diff::run(ctx, a),
+        Command::Preview(a) => preview::run(ctx, a),
+        Command::Check(a) => check::run(ctx, a),
     }
 }
 
@@ -303,4 +311,58 @@ pub fn merge_settings(tx: &Tx, v: &mut Value, settings: &Settings) -> Result<()>
         );
     }
     Ok(())
+}
+
+/// Everything a text is rendered from: one revision, its requisites, a source.
+pub struct Loaded {
+    pub code: String,
+    pub revision: u32,
+    pub archived: bool,
+    pub settings: Settings,
+    pub requisites: Option<crate::domain::requisites::Requisites>,
+    pub source: Option<crate::storage::SourceRecord>,
+}
+
+impl Loaded {
+    pub fn input(&self) -> crate::domain::render::RenderInput<'_> {
+        crate::domain::render::RenderInput {
+            code: &self.code,
+            revision: self.revision,
+            settings: &self.settings,
+            requisites: self.requisites.as_ref(),
+            source: self.source.as_ref().map(|s| &s.source),
+        }
+    }
+
+    pub fn link(&self) -> Option<&crate::domain::source::Link> {
+        self.source.as_ref().and_then(|s| {
+            s.source
+                .agreements
+                .iter()
+                .find(|l| l.agreement == self.code)
+        })
+    }
+}
+
+pub fn load(tx: &Tx, code: &str, revision: Option<u32>, source: Option<&str>) -> Result<Loaded> {
+    let rec = tx.agreement_get(code)?;
+    let (revision, settings) = match revision {
+        Some(n) => {
+            let r = tx.agreement_revision(code, n)?;
+            (r.revision, r.settings)
+        }
+        None => (rec.revision, rec.settings),
+    };
+    let requisites = tx
+        .requisites_find(&settings.requisites)?
+        .map(|r| r.requisites);
+    let source = source.map(|s| tx.source_get(s)).transpose()?;
+    Ok(Loaded {
+        code: code.to_string(),
+        revision,
+        archived: rec.archived,
+        settings,
+        requisites,
+        source,
+    })
 }

@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
 use crate::domain::requisites::{Kind, Requisites};
+use crate::storage::Stamp;
 use crate::storage::StoreError;
 use crate::{HintExt, Outcome, output};
 
@@ -58,9 +59,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             );
         }
     }
-    r.validate().hint(format!(
-        "fix the values and run the command again; `pdconsent requisites add --help` lists the keys"
-    ))?;
+    r.validate().hint("fix the values and run the command again; `pdconsent requisites add --help` lists the keys".to_string())?;
     if wizard {
         output::notice(&super::wizard::summary(&r));
         ctx.confirm(&mut *prompter, "Save these requisites?")?;
@@ -82,8 +81,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             }
             tx.requisites_save(&r, &now)?;
             tx.log_append(
-                &now,
-                &actor,
+                Stamp {
+                    at: &now,
+                    actor: &actor,
+                },
                 "requisites",
                 &code,
                 "create",

@@ -3,6 +3,7 @@
 use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
 use crate::domain::diff;
+use crate::storage::Stamp;
 use crate::{HintExt, Outcome, output};
 
 /// Change settings of a set of requisites. Without flags, a terminal gets a wizard.
@@ -56,8 +57,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let before = tx.requisites_get(&args.code)?.requisites;
         tx.requisites_save(&next, &now)?;
         tx.log_append(
-            &now,
-            &actor,
+            Stamp {
+                at: &now,
+                actor: &actor,
+            },
             "requisites",
             &args.code,
             "update",

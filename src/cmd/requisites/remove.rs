@@ -1,6 +1,7 @@
 //! `pdconsent requisites remove`.
 
 use crate::cmd::{Ctx, Result};
+use crate::storage::Stamp;
 use crate::{HintExt, Outcome, output};
 
 /// Remove a set of requisites that no agreement uses (asks first; --yes skips)
@@ -44,8 +45,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         }
         tx.requisites_delete(&code)?;
         tx.log_append(
-            &now,
-            &actor,
+            Stamp {
+                at: &now,
+                actor: &actor,
+            },
             "requisites",
             &code,
             "remove",

@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::cli::ColorChoice;
 
+pub mod document;
+
 #[derive(Debug, Clone, Copy)]
 pub enum Stream {
     Stdout,
@@ -117,6 +119,25 @@ pub fn cell(v: Option<&str>) -> String {
     match v {
         Some(s) if !s.is_empty() => sanitize(s),
         _ => "—".to_string(),
+    }
+}
+
+/// The width of the terminal behind `stream`, if it is one.
+pub fn terminal_width(stream: Stream) -> Option<usize> {
+    let term = match stream {
+        Stream::Stdout => console::Term::stdout(),
+        Stream::Stderr => console::Term::stderr(),
+    };
+    term.size_checked()
+        .map(|(_, cols)| usize::from(cols).clamp(20, 120))
+}
+
+/// `warning: …` and its `hint: …` on stderr.
+pub fn warning(msg: &str, hint: Option<&str>) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "warning: {}", sanitize(msg));
+    if let Some(h) = hint {
+        let _ = writeln!(err, "hint: {}", sanitize(h));
     }
 }
 

@@ -1,0 +1,125 @@
+//! `pdconsent agreement check`.
+
+use serde::Serialize;
+
+use crate::cli::Format;
+use crate::cmd::{Ctx, Result};
+use crate::domain::check::{self, CheckInput, Finding, Severity};
+use crate::domain::render;
+use crate::{HintExt, Outcome, output};
+
+/// Check agreements against 152-FZ: errors for missing elements of art. 9 §4
+/// (items 3–8), invalid requisites, incomplete third parties, order No. 18 for
+/// distribution consents; warnings for pre-ticked boxes, bundled advertising,
+/// fields missing from the text, archived agreements on active sources.
+/// Exits 1 when any error is found.
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["code", "all"]))]
+pub struct Args {
+    /// Code of the agreement
+    pub code: Option<String>,
+    /// Check as rendered for this source (its fields, its behaviour overrides)
+    #[arg(long, value_name = "SRC", conflicts_with = "all")]
+    pub source: Option<String>,
+    /// Check every active agreement, alone and on every active source that links it
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Serialize)]
+struct Row {
+    agreement: String,
+    revision: u32,
+    source: Option<String>,
+    #[serde(flatten)]
+    finding: Finding,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "agreement check")?;
+    let mut store = ctx.open()?;
+    let rows = store.read(|tx| -> Result<_> {
+        // (agreement, source) pairs to check.
+        let mut pairs: Vec<(String, Option<String>)> = Vec::new();
+        if args.all {
+            for a in tx.agreement_list(false)? {
+                pairs.push((a.code, None));
+            }
+            for s in tx.source_list(false)? {
+                for l in &s.source.agreements {
+                    pairs.push((l.agreement.clone(), Some(s.source.code.clone())));
+                }
+            }
+        } else if let Some(code) = &args.code {
+            pairs.push((code.clone(), args.source.clone()));
+        }
+        let mut rows = Vec::new();
+        for (code, source) in pairs {
+            let loaded = super::load(tx, &code, None, source.as_deref())?;
+            let rendered = render::render(&loaded.input())
+                .map_err(anyhow::Error::new)
+                .with_hint(&code)?;
+            let findings = check::check(&CheckInput {
+                render: loaded.input(),
+                rendered: &rendered,
+                agreement_archived: loaded.archived,
+                link: loaded.link(),
+                source_archived: loaded.source.as_ref().is_some_and(|s| s.archived),
+            });
+            for finding in findings {
+                rows.push(Row {
+                    agreement: code.clone(),
+                    revision: loaded.revision,
+                    source: source.clone(),
+                    finding,
+                });
+            }
+        }
+        Ok(rows)
+    })?;
+    let errors = rows
+        .iter()
+        .filter(|r| r.finding.severity == Severity::Error)
+        .count();
+    let warnings = rows.len() - errors;
+    if format == Format::Json {
+        ctx.out.print_json(&rows)?;
+    } else {
+        let mut t = ctx
+            .out
+            .table(&["severity", "agreement", "source", "check", "message", "fix"]);
+        for r in &rows {
+            t.add_row(vec![
+                match r.finding.severity {
+                    Severity::Error => "error".to_string(),
+                    Severity::Warning => "warning".to_string(),
+                },
+                format!("{} (rev {})", output::sanitize(&r.agreement), r.revision),
+                output::cell(r.source.as_deref()),
+                r.finding.check.to_string(),
+                output::sanitize(&r.finding.message),
+                output::cell(r.finding.hint.as_deref()),
+            ]);
+        }
+        ctx.out.print_table(&t)?;
+    }
+    output::notice(&format!("{errors} error(s), {warnings} warning(s)"));
+    Ok(if errors > 0 {
+        Outcome::Negative
+    } else {
+        Outcome::Ok
+    })
+}
+
+trait WithHint<T> {
+    fn with_hint(self, code: &str) -> Result<T>;
+}
+
+impl<T> WithHint<T> for anyhow::Result<T> {
+    fn with_hint(self, code: &str) -> Result<T> {
+        self.map_err(|e| e.context(format!("agreement `{code}` does not render")))
+            .hint(format!(
+                "fix the text with `pdconsent agreement edit {code} --text-file FILE`"
+            ))
+    }
+}

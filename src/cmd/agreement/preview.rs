@@ -1,0 +1,128 @@
+//! `pdconsent agreement preview`.
+
+use serde::Serialize;
+
+use crate::cli::Format;
+use crate::cmd::{Ctx, Result};
+use crate::domain::render::{self, Warning};
+use crate::output::document::{Behaviour, Document};
+use crate::output::{self, Stream};
+use crate::{HintExt, Outcome};
+
+/// Render the exact text a person agrees to, with its checkbox label.
+///
+/// Formats: text (wrapped on a terminal), markdown, html (a snippet to paste
+/// into a site), json. Unfilled settings are warnings on stderr and visible
+/// markers in the text.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Code of the agreement
+    pub code: String,
+    /// Render for this source: its fields and its behaviour overrides
+    #[arg(long, value_name = "SRC")]
+    pub source: Option<String>,
+    /// Render this revision instead of the current one
+    #[arg(long, value_name = "N")]
+    pub revision: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct Json<'a> {
+    agreement: &'a str,
+    revision: u32,
+    source: Option<&'a str>,
+    language: &'a str,
+    template: &'a str,
+    sha256: &'a str,
+    text: &'a str,
+    label: &'a str,
+    url: Option<&'a str>,
+    behaviour: Behaviour,
+    fields: &'a [String],
+    warnings: &'a [Warning],
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(
+        &[Format::Text, Format::Markdown, Format::Html, Format::Json],
+        "agreement preview",
+    )?;
+    let mut store = ctx.open()?;
+    let loaded =
+        store.read(|tx| super::load(tx, &args.code, args.revision, args.source.as_deref()))?;
+    let rendered = render::render(&loaded.input())
+        .map_err(anyhow::Error::new)
+        .hint(format!(
+            "fix the text with `pdconsent agreement edit {} --text-file FILE`",
+            args.code
+        ))?;
+    let s = &loaded.settings;
+    let link = loaded.link();
+    if let (Some(src), None) = (&loaded.source, link) {
+        output::warning(
+            &format!(
+                "agreement `{}` is not linked to source `{}`; showing its own behaviour",
+                args.code, src.source.code
+            ),
+            Some(&format!(
+                "pdconsent source edit {} --link {}",
+                src.source.code, args.code
+            )),
+        );
+    }
+    for w in &rendered.warnings {
+        output::warning(&w.message, Some(&w.hint));
+    }
+    let behaviour = Behaviour {
+        required: link.and_then(|l| l.required).unwrap_or(s.required),
+        checked_by_default: link
+            .and_then(|l| l.checked_by_default)
+            .unwrap_or(s.checked_by_default),
+        require_reading: link
+            .and_then(|l| l.require_reading)
+            .unwrap_or(s.require_reading),
+    };
+    let doc = Document {
+        agreement: &loaded.code,
+        revision: loaded.revision,
+        source: args.source.as_deref(),
+        sha256: &rendered.sha256,
+        text: &rendered.text,
+        label: &rendered.label,
+        url: s.url.as_deref(),
+        behaviour,
+        russian: s.language == crate::domain::agreement::Language::Ru,
+    };
+    match format {
+        Format::Json => ctx.out.print_json(&Json {
+            agreement: &loaded.code,
+            revision: loaded.revision,
+            source: args.source.as_deref(),
+            language: s.language.as_str(),
+            template: &s.template,
+            sha256: &rendered.sha256,
+            text: &rendered.text,
+            label: &rendered.label,
+            url: s.url.as_deref(),
+            behaviour,
+            fields: &rendered.fields,
+            warnings: &rendered.warnings,
+        })?,
+        Format::Html => ctx.out.print_text(&doc.html())?,
+        Format::Markdown => ctx.out.print_text(&doc.markdown())?,
+        _ => {
+            let width = if ctx.out.terminal {
+                output::terminal_width(Stream::Stdout)
+            } else {
+                None
+            };
+            let text = doc.text(width);
+            ctx.out.print_text(&if ctx.out.terminal {
+                output::sanitize_multiline(&text)
+            } else {
+                text
+            })?;
+        }
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,120 @@
+//! `pdconsent source add`.
+
+use anyhow::Context as _;
+
+use super::SettingsArgs;
+use crate::cmd::{Ctx, Result};
+use crate::domain::source::{Source, SourceKind};
+use crate::storage::Stamp;
+use crate::storage::StoreError;
+use crate::{HintExt, Outcome, output};
+
+/// Add a web form (`form`) or chat channel (`openline`). A chat lists name, e-mail,
+/// phone and photo as its fields unless given others, and sends the warning.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The code consents refer to it by, e.g. `contact-form`
+    pub code: Option<String>,
+    /// form or openline
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let mut store = ctx.open()?;
+    let wizard = args.settings.is_empty() && args.kind.is_none() && ctx.interactive();
+    let mut prompter = ctx.prompter();
+    let code = match &args.code {
+        Some(c) => c.clone(),
+        None if wizard => prompter.input("Code (e.g. contact-form)", "CODE", "", &|s| {
+            crate::domain::validate_code(s.trim())
+        })?,
+        None => anyhow::bail!(
+            "the code of the new source is required; give it as the first argument, e.g. `pdconsent source add contact-form`"
+        ),
+    };
+    crate::domain::validate_code(&code).map_err(anyhow::Error::msg)?;
+    let (exists, agreements) = store.read(|tx| -> Result<_> {
+        Ok((tx.source_find(&code)?.is_some(), tx.agreement_list(false)?))
+    })?;
+    if exists {
+        return Err(StoreError::AlreadyExists {
+            kind: "source",
+            code,
+        }
+        .into());
+    }
+    let kind = match &args.kind {
+        Some(k) => SourceKind::parse(k)
+            .map_err(anyhow::Error::msg)
+            .hint("use --kind form or --kind openline")?,
+        None if wizard => SourceKind::Form,
+        None => {
+            return Err(anyhow::anyhow!(
+                "the kind of the source is required (no terminal to ask on)"
+            ))
+            .hint("give --kind form or --kind openline");
+        }
+    };
+    let mut source = Source::new(&code, kind, "");
+    if wizard {
+        let codes: Vec<String> = agreements.iter().map(|a| a.code.clone()).collect();
+        source = super::wizard::run(&mut *prompter, source, &codes)?;
+    } else {
+        let explicit_fields = !args.settings.add_field.is_empty();
+        if explicit_fields {
+            // Given fields replace a chat's defaults rather than add to them.
+            source.fields.clear();
+        }
+        args.settings.apply(&mut source)?;
+        if source.name.is_empty() {
+            anyhow::bail!("the name of the source is required; give it with --name \"…\"");
+        }
+    }
+    source.validate()?;
+    if wizard {
+        output::notice(&format!(
+            "source `{code}`:\n{}",
+            serde_json::to_string_pretty(&super::to_json(&source))?
+        ));
+        ctx.confirm(&mut *prompter, "Create this source?")?;
+    }
+    let now = ctx.now();
+    let actor = ctx.actor();
+    let json = store
+        .write(|tx| -> Result<_> {
+            if tx.source_find(&code)?.is_some() {
+                return Err(StoreError::AlreadyExists {
+                    kind: "source",
+                    code: code.clone(),
+                }
+                .into());
+            }
+            super::check_links(tx, &source, None)?;
+            tx.source_save(&source, &now)?;
+            tx.log_append(
+                Stamp {
+                    at: &now,
+                    actor: &actor,
+                },
+                "source",
+                &code,
+                "create",
+                None,
+                Some(&super::to_json(&source)),
+            )?;
+            super::record_json(tx, &tx.source_get(&code)?)
+        })
+        .with_context(|| format!("source `{code}` not created"))?;
+    output::notice(&format!(
+        "created source `{code}` ({}, {} agreement(s))",
+        kind.as_str(),
+        source.agreements.len()
+    ));
+    if ctx.global.format == Some(crate::cli::Format::Json) {
+        ctx.out.print_json(&json)?;
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,84 @@
+//! `pdconsent source edit`.
+
+use super::SettingsArgs;
+use crate::cmd::{Ctx, Result};
+use crate::domain::diff;
+use crate::storage::Stamp;
+use crate::{HintExt, Outcome, output};
+
+/// Change a source: settings, fields, linked agreements and their behaviour overrides
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Code of the source
+    pub code: String,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let mut store = ctx.open()?;
+    let code = args.code.clone();
+    let (current, agreements) =
+        store.read(|tx| -> Result<_> { Ok((tx.source_get(&code)?, tx.agreement_list(false)?)) })?;
+    if current.archived {
+        return Err(anyhow::anyhow!(
+            "source `{code}` is archived; archived sources are not edited"
+        ))
+        .hint(format!("run `pdconsent source restore {code}` first"));
+    }
+    let wizard = args.settings.is_empty() && ctx.interactive();
+    let mut prompter = ctx.prompter();
+    let mut next = current.source.clone();
+    if wizard {
+        let mut codes: Vec<String> = agreements.iter().map(|a| a.code.clone()).collect();
+        // Keep archived agreements that are still linked choosable, so the wizard does not drop them silently.
+        for l in &next.agreements {
+            if !codes.contains(&l.agreement) {
+                codes.push(l.agreement.clone());
+            }
+        }
+        next = super::wizard::run(&mut *prompter, next, &codes)?;
+    } else if args.settings.is_empty() {
+        return Err(anyhow::anyhow!("nothing to change for source `{code}`"))
+            .hint("give --set KEY=VALUE, --add-field …, --link … (see --help), or run on a terminal for the wizard");
+    } else {
+        args.settings.apply(&mut next)?;
+    }
+    next.validate()?;
+    let changes = diff::diff(&current.source, &next);
+    if changes.is_empty() {
+        output::notice(&format!(
+            "source `{code}` unchanged: the values are already as given"
+        ));
+        return Ok(Outcome::Ok);
+    }
+    if wizard {
+        output::notice(&crate::cmd::requisites::edit::describe_changes(&changes));
+        ctx.confirm(&mut *prompter, "Save these changes?")?;
+    }
+    let now = ctx.now();
+    let actor = ctx.actor();
+    let json = store.write(|tx| -> Result<_> {
+        let before = tx.source_get(&code)?.source;
+        super::check_links(tx, &next, Some(&before))?;
+        tx.source_save(&next, &now)?;
+        tx.log_append(
+            Stamp {
+                at: &now,
+                actor: &actor,
+            },
+            "source",
+            &code,
+            "update",
+            Some(&super::to_json(&before)),
+            Some(&super::to_json(&next)),
+        )?;
+        super::record_json(tx, &tx.source_get(&code)?)
+    })?;
+    let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+    output::notice(&format!("updated source `{code}`: {}", fields.join(", ")));
+    if ctx.global.format == Some(crate::cli::Format::Json) {
+        ctx.out.print_json(&json)?;
+    }
+    Ok(Outcome::Ok)
+}

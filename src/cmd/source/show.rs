@@ -1,0 +1,110 @@
+//! `pdconsent source show`.
+
+use crate::cli::Format;
+use crate::cmd::{Ctx, Result};
+use crate::{Outcome, output};
+
+/// Show a source: its fields and agreements with their effective behaviour
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Code of the source
+    pub code: String,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "source show")?;
+    let mut store = ctx.open()?;
+    let (rec, json) = store.read(|tx| -> Result<_> {
+        let rec = tx.source_get(&args.code)?;
+        let json = super::record_json(tx, &rec)?;
+        Ok((rec, json))
+    })?;
+    if format == Format::Json {
+        ctx.out.print_json(&json)?;
+        return Ok(Outcome::Ok);
+    }
+    let s = &rec.source;
+    let mut t = ctx.out.table(&["setting", "value"]);
+    let fields: Vec<String> = s
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("{}. {f}", i + 1))
+        .collect();
+    let links: Vec<String> = json["agreements"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|l| {
+                    let e = &l["effective"];
+                    let flag = |k: &str, word: &str| {
+                        let overridden = if l[k].is_null() { "" } else { "*" };
+                        if e[k] == true {
+                            format!("{word}{overridden}")
+                        } else {
+                            format!("not {word}{overridden}")
+                        }
+                    };
+                    format!(
+                        "{} (rev {}{}): {}, {}, {}",
+                        l["agreement"].as_str().unwrap_or(""),
+                        l["agreement_revision"],
+                        if l["agreement_archived"] == true {
+                            ", ARCHIVED"
+                        } else {
+                            ""
+                        },
+                        flag("required", "required"),
+                        flag("checked_by_default", "checked by default"),
+                        flag("require_reading", "must read"),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = vec![
+        ("code", s.code.clone()),
+        ("kind", s.kind.as_str().to_string()),
+        ("name", s.name.clone()),
+        ("url", s.url.clone().unwrap_or_default()),
+        ("fields", fields.join("\n")),
+        (
+            "warning",
+            if s.warning {
+                "yes: the personal-data warning is sent before the chat".into()
+            } else {
+                "no".into()
+            },
+        ),
+        (
+            "agreements",
+            if links.is_empty() {
+                String::new()
+            } else {
+                format!("{}\n(* overridden for this source)", links.join("\n"))
+            },
+        ),
+        (
+            "archived",
+            if rec.archived {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+        ),
+        ("created", rec.created_at.clone()),
+        ("updated", rec.updated_at.clone()),
+    ];
+    for (k, v) in rows {
+        t.add_row(vec![
+            k.to_string(),
+            if v.is_empty() {
+                "—".into()
+            } else {
+                output::sanitize_multiline(&v)
+            },
+        ]);
+    }
+    ctx.out.print_table(&t)?;
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,46 @@
+//! `pdconsent template list`.
+
+use serde::Serialize;
+
+use crate::Outcome;
+use crate::cli::Format;
+use crate::cmd::{Ctx, Result};
+use crate::domain::agreement::TEMPLATES;
+use crate::domain::render::BUILTIN;
+
+/// List the built-in templates
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+#[derive(Serialize)]
+struct Entry {
+    id: &'static str,
+    language: &'static str,
+    description: &'static str,
+}
+
+pub fn run(ctx: &Ctx, _args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "template list")?;
+    let entries: Vec<Entry> = BUILTIN
+        .iter()
+        .map(|(id, lang, _)| Entry {
+            id,
+            language: lang.as_str(),
+            description: TEMPLATES
+                .iter()
+                .find(|(t, _)| t == id)
+                .map(|(_, d)| *d)
+                .unwrap_or(""),
+        })
+        .collect();
+    if format == Format::Json {
+        ctx.out.print_json(&entries)?;
+        return Ok(Outcome::Ok);
+    }
+    let mut t = ctx.out.table(&["id", "language", "description"]);
+    for e in &entries {
+        t.add_row(vec![e.id, e.language, e.description]);
+    }
+    ctx.out.print_table(&t)?;
+    Ok(Outcome::Ok)
+}

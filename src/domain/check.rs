@@ -1,0 +1,321 @@
+//! The legal check: what 152-FZ art. 9 §4 (items 3–8), art. 10.1 with
+//! Roskomnadzor order No. 18, and art. 9 §1 ask of a consent text.
+
+use serde::Serialize;
+
+use super::agreement::{CUSTOM, Role};
+use super::render::{RenderInput, Rendered};
+use super::source::Link;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// A stable identifier of the check, e.g. `operator_address`.
+    pub check: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+pub struct CheckInput<'a> {
+    pub render: RenderInput<'a>,
+    pub rendered: &'a Rendered,
+    pub agreement_archived: bool,
+    /// The link of this agreement on the source being checked, if any.
+    pub link: Option<&'a Link>,
+    pub source_archived: bool,
+}
+
+const ADVERTISING: &[&str] = &[
+    "реклам",
+    "рассыл",
+    "маркетинг",
+    "advertis",
+    "marketing",
+    "newsletter",
+    "promotion",
+];
+
+fn contains(text: &str, needle: &str) -> bool {
+    text.to_lowercase().contains(&needle.trim().to_lowercase())
+}
+
+pub fn check(input: &CheckInput) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let s = input.render.settings;
+    let code = input.render.code;
+    let text = &input.rendered.text;
+    let req = input.render.requisites;
+    let mut err = |check: &'static str, message: String, hint: Option<String>| {
+        out.push(Finding {
+            severity: Severity::Error,
+            check,
+            message,
+            hint,
+        });
+    };
+    let edit_req = |key: &str| {
+        Some(format!(
+            "pdconsent requisites edit {} --set {key}=…",
+            s.requisites
+        ))
+    };
+    let edit_agr = |flag: &str| Some(format!("pdconsent agreement edit {code} {flag}"));
+
+    // Item 3: operator's name and address.
+    match req {
+        None => err(
+            "operator",
+            format!(
+                "requisites `{}` do not exist: the text names no operator (art. 9 §4 item 3)",
+                s.requisites
+            ),
+            Some(format!(
+                "pdconsent agreement edit {code} --set requisites=…"
+            )),
+        ),
+        Some(r) => {
+            if let Err(invalid) = r.validate() {
+                for e in invalid.errors {
+                    err(
+                        "requisites_valid",
+                        format!("requisites `{}`: {}", r.code, e),
+                        edit_req(&e.field),
+                    );
+                }
+            }
+            if r.legal_address.is_none() {
+                err(
+                    "operator_address",
+                    "the operator's address is missing (art. 9 §4 item 3)".into(),
+                    edit_req("legal_address"),
+                );
+            }
+            if s.template == CUSTOM {
+                if !r.short_name.is_empty() && !contains(text, &r.short_name) {
+                    err(
+                        "operator_name",
+                        format!(
+                            "the text does not name the operator `{}` (art. 9 §4 item 3)",
+                            r.short_name
+                        ),
+                        None,
+                    );
+                }
+                let addr_ok = [&r.legal_address, &r.postal_address]
+                    .iter()
+                    .any(|a| a.as_deref().is_some_and(|a| contains(text, a)));
+                if r.legal_address.is_some() && !addr_ok {
+                    err(
+                        "operator_address",
+                        "the text does not give the operator's address (art. 9 §4 item 3)".into(),
+                        None,
+                    );
+                }
+            }
+            if s.template == "ru-152fz-distribution" {
+                // Order No. 18: name, address, INN, OGRN and the site of the operator.
+                let state = if r.kind == super::requisites::Kind::Legal {
+                    ("ogrn", &r.ogrn)
+                } else {
+                    ("ogrnip", &r.ogrnip)
+                };
+                for (key, v) in [("inn", &r.inn), state, ("website", &r.website)] {
+                    if v.is_none() {
+                        err(
+                            "distribution_operator",
+                            format!(
+                                "a distribution consent must give the operator's {key} (Roskomnadzor order No. 18)"
+                            ),
+                            edit_req(key),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // Item 4: purposes.
+    if s.purposes.is_empty() {
+        err(
+            "purposes",
+            "no purposes of processing (art. 9 §4 item 4)".into(),
+            edit_agr("--add-purpose \"…\""),
+        );
+    } else if s.template == CUSTOM {
+        for p in s.purposes.iter().filter(|p| !contains(text, p)) {
+            err(
+                "purposes",
+                format!("the text does not state the purpose `{p}` (art. 9 §4 item 4)"),
+                None,
+            );
+        }
+    }
+
+    // Item 5: the list of personal data.
+    let own_fields: Vec<&String> = match input.render.source {
+        Some(src) if !src.fields.is_empty() => src.fields.iter().collect(),
+        _ => s.fields.iter().collect(),
+    };
+    if own_fields.is_empty() {
+        let hint = match input.render.source {
+            Some(src) => Some(format!(
+                "pdconsent source edit {} --add-field \"…\"",
+                src.code
+            )),
+            None => edit_agr("--add-field \"…\""),
+        };
+        err("personal_data", "no list of personal data: neither the source nor the agreement lists fields (art. 9 §4 item 5)".into(), hint);
+    } else if s.template == CUSTOM {
+        for f in own_fields.iter().filter(|f| !contains(text, f)) {
+            err(
+                "personal_data",
+                format!("the text does not list the field `{f}` (art. 9 §4 item 5)"),
+                None,
+            );
+        }
+    }
+
+    // Item 6: processors, with name and address (and INN, so they can be identified).
+    for t in &s.third_parties {
+        if t.inn.trim().is_empty() || t.address.trim().is_empty() {
+            err(
+                "third_parties",
+                format!("third party `{}` lacks its INN or address", t.name),
+                edit_agr(&format!(
+                    "--third-party 'name={},inn=…,address=…,role={}'",
+                    t.name,
+                    t.role.as_str()
+                )),
+            );
+        }
+        if s.template == CUSTOM && t.role == Role::Processor && !contains(text, &t.name) {
+            err(
+                "processors",
+                format!(
+                    "the text does not name the processor `{}` (art. 9 §4 item 6)",
+                    t.name
+                ),
+                None,
+            );
+        }
+    }
+
+    // Item 7: actions and methods.
+    if s.actions.is_empty() {
+        err(
+            "actions",
+            "no actions on personal data are listed (art. 9 §4 item 7)".into(),
+            edit_agr("--add-action collection,storage,…"),
+        );
+    }
+
+    // Item 8: term and the way to withdraw.
+    if s.term.trim().is_empty() {
+        err(
+            "term",
+            "no term of the consent (art. 9 §4 item 8)".into(),
+            edit_agr("--set term=…"),
+        );
+    }
+    let email = s
+        .withdrawal_email
+        .clone()
+        .or_else(|| req.and_then(|r| r.email.clone()));
+    match email {
+        None => err(
+            "withdrawal",
+            "no e-mail for withdrawal and deletion requests (art. 9 §4 item 8)".into(),
+            edit_agr("--set withdrawal_email=…"),
+        ),
+        Some(e) if s.template == CUSTOM && !contains(text, &e) => err(
+            "withdrawal",
+            format!("the text does not give the withdrawal contact `{e}` (art. 9 §4 item 8)"),
+            None,
+        ),
+        _ => {}
+    }
+
+    if text.contains("[не заполнено:") || text.contains("[not filled in:") {
+        err(
+            "unfilled",
+            "the rendered text still shows unfilled markers".into(),
+            Some(format!("pdconsent agreement preview {code}")),
+        );
+    }
+
+    // Warnings.
+    let mut warn = |check: &'static str, message: String, hint: Option<String>| {
+        out.push(Finding {
+            severity: Severity::Warning,
+            check,
+            message,
+            hint,
+        });
+    };
+    let checked = input
+        .link
+        .and_then(|l| l.checked_by_default)
+        .unwrap_or(s.checked_by_default);
+    if checked {
+        let hint = match (input.link, input.render.source) {
+            (Some(l), Some(src)) if l.checked_by_default == Some(true) => Some(format!(
+                "pdconsent source edit {} --link {},checked_by_default=false",
+                src.code, code
+            )),
+            _ => edit_agr("--set checked_by_default=false"),
+        };
+        warn(
+            "checked_by_default",
+            "the box is ticked by default; consent must be unambiguous (art. 9 §1)".into(),
+            hint,
+        );
+    }
+    let personal_data_consent = matches!(s.template.as_str(), "ru-152fz-consent" | "en-consent");
+    if personal_data_consent {
+        for p in s
+            .purposes
+            .iter()
+            .filter(|p| ADVERTISING.iter().any(|a| contains(p, a)))
+        {
+            warn(
+                "bundled_advertising",
+                format!("purpose `{p}` is advertising inside a personal-data consent; since 1 Sept 2025 it must be a separate consent"),
+                Some("create a separate agreement with --template ru-152fz-marketing and link both to the source".into()),
+            );
+        }
+    }
+    if let Some(src) = input.render.source {
+        for f in src.fields.iter().filter(|f| !contains(text, f)) {
+            warn(
+                "source_field",
+                format!("field `{f}` of source `{}` is not in the text", src.code),
+                None,
+            );
+        }
+        if input.agreement_archived && !input.source_archived && input.link.is_some() {
+            warn(
+                "archived_linked",
+                format!(
+                    "agreement `{code}` is archived but still linked to active source `{}`",
+                    src.code
+                ),
+                Some(format!(
+                    "pdconsent source edit {} --unlink {code}",
+                    src.code
+                )),
+            );
+        }
+    }
+    out.sort_by_key(|f| f.severity);
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,503 @@
+//! Rendering an agreement revision into the exact text a person agrees to.
+//!
+//! The rule for deterministic bytes (docs/templates.md, "The text and its hash"):
+//! the template is rendered as plain text, then normalised — line endings `\n`,
+//! no trailing white space on any line, no trailing blank lines, exactly one
+//! final `\n`, Unicode NFC — and the SHA-256 of those UTF-8 bytes identifies
+//! the text. The same revision, requisites and source give the same bytes.
+
+use std::fmt;
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+use super::agreement::{CUSTOM, Language, Role, Settings};
+use super::requisites::{Kind, Requisites};
+use super::source::{Source, SourceKind};
+
+/// The built-in templates, embedded in the binary: (id, language, source).
+pub const BUILTIN: &[(&str, Language, &str)] = &[
+    (
+        "ru-152fz-consent",
+        Language::Ru,
+        include_str!("../../templates/ru-152fz-consent.txt.j2"),
+    ),
+    (
+        "ru-152fz-marketing",
+        Language::Ru,
+        include_str!("../../templates/ru-152fz-marketing.txt.j2"),
+    ),
+    (
+        "ru-152fz-distribution",
+        Language::Ru,
+        include_str!("../../templates/ru-152fz-distribution.txt.j2"),
+    ),
+    (
+        "en-consent",
+        Language::En,
+        include_str!("../../templates/en-consent.txt.j2"),
+    ),
+];
+
+pub fn builtin(id: &str) -> Option<&'static str> {
+    BUILTIN
+        .iter()
+        .find(|(i, _, _)| *i == id)
+        .map(|(_, _, s)| *s)
+}
+
+/// A template that does not parse or does not render, with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: {}", self.message),
+            (Some(l), None) => write!(f, "line {l}: {}", self.message),
+            _ => write!(f, "{}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+fn template_error(e: &minijinja::Error, source: &str) -> TemplateError {
+    let column = e.range().map(|r| {
+        let start = r.start.min(source.len());
+        let line_start = source[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        source[line_start..start].chars().count() + 1
+    });
+    let message = match e.detail() {
+        Some(d) => format!("{}: {d}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    TemplateError {
+        line: e.line(),
+        column,
+        message,
+    }
+}
+
+/// A sandbox: no loader (so no files), no environment, bounded work, strict
+/// about unknown variables, and no escaping — the output is plain text.
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_fuel(Some(2_000_000));
+    env.set_recursion_limit(50);
+    env
+}
+
+/// Something unfilled that the text shows as a visible marker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub setting: String,
+    pub message: String,
+    pub hint: String,
+}
+
+pub struct RenderInput<'a> {
+    pub code: &'a str,
+    pub revision: u32,
+    pub settings: &'a Settings,
+    /// `None` when the requisites the revision names no longer exist.
+    pub requisites: Option<&'a Requisites>,
+    pub source: Option<&'a Source>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rendered {
+    pub text: String,
+    pub sha256: String,
+    pub label: String,
+    pub warnings: Vec<Warning>,
+    /// The personal data the text lists (source fields or the agreement's, plus what is recorded).
+    pub fields: Vec<String>,
+}
+
+fn marker(lang: Language, what: &str) -> String {
+    match lang {
+        Language::Ru => format!("[не заполнено: {what}]"),
+        Language::En => format!("[not filled in: {what}]"),
+    }
+}
+
+/// Fields recorded with every consent besides what the person types.
+fn recorded_fields(lang: Language, source: Option<&Source>) -> [&'static str; 2] {
+    let kind = source.map(|s| s.kind);
+    match (lang, kind) {
+        (Language::Ru, Some(SourceKind::Openline)) => {
+            ["IP-адрес", "адрес страницы (URL), с которой начат чат"]
+        }
+        (Language::Ru, Some(SourceKind::Form)) => [
+            "IP-адрес",
+            "адрес страницы (URL), с которой отправлена форма",
+        ],
+        (Language::Ru, None) => ["IP-адрес", "адрес страницы (URL), на которой дано согласие"],
+        (Language::En, Some(SourceKind::Openline)) => [
+            "IP address",
+            "address (URL) of the page where the chat was started",
+        ],
+        (Language::En, Some(SourceKind::Form)) => [
+            "IP address",
+            "address (URL) of the page where the form was submitted",
+        ],
+        (Language::En, None) => [
+            "IP address",
+            "address (URL) of the page where consent was given",
+        ],
+    }
+}
+
+fn display_name(r: &Requisites, lang: Language) -> String {
+    if lang == Language::Ru {
+        return r.display_name();
+    }
+    let (prefix, state_label, state) = match r.kind {
+        Kind::Legal => ("", "OGRN", &r.ogrn),
+        Kind::Individual => ("Individual entrepreneur ", "OGRNIP", &r.ogrnip),
+    };
+    let mut ids = Vec::new();
+    if let Some(s) = state {
+        ids.push(format!("{state_label} {s}"));
+    }
+    if let Some(inn) = &r.inn {
+        ids.push(format!("INN {inn}"));
+    }
+    let base = format!("{prefix}{}", r.short_name);
+    if ids.is_empty() {
+        base
+    } else {
+        format!("{base} ({})", ids.join(", "))
+    }
+}
+
+struct Context {
+    value: Value,
+    warnings: Vec<Warning>,
+    fields: Vec<String>,
+}
+
+fn build_context(input: &RenderInput) -> Context {
+    let s = input.settings;
+    let lang = s.language;
+    let mut warnings = Vec::new();
+    let req_code = &s.requisites;
+    fn push(warnings: &mut Vec<Warning>, setting: &str, message: String, hint: String) {
+        warnings.push(Warning {
+            setting: setting.to_string(),
+            message,
+            hint,
+        });
+    }
+    let edit_req = |key: &str| format!("pdconsent requisites edit {req_code} --set {key}=…");
+    let edit_agr = |flag: &str| format!("pdconsent agreement edit {} {flag}", input.code);
+    let text = |ru: &'static str, en: &'static str| if lang == Language::Ru { ru } else { en };
+
+    let operator = match input.requisites {
+        Some(r) => {
+            let legal_address = match &r.legal_address {
+                Some(v) => v.clone(),
+                None => {
+                    push(
+                        &mut warnings,
+                        "requisites.legal_address",
+                        format!(
+                            "requisites `{req_code}` have no legal address; the text shows a marker"
+                        ),
+                        edit_req("legal_address"),
+                    );
+                    marker(lang, text("адрес", "address"))
+                }
+            };
+            let state_key = if r.kind == Kind::Legal {
+                "ogrn"
+            } else {
+                "ogrnip"
+            };
+            let state = if r.kind == Kind::Legal {
+                &r.ogrn
+            } else {
+                &r.ogrnip
+            };
+            for (key, v) in [("inn", &r.inn), (state_key, state)] {
+                if v.is_none() {
+                    push(
+                        &mut warnings,
+                        &format!("requisites.{key}"),
+                        format!(
+                            "requisites `{req_code}` have no {}; the operator is named without it",
+                            key.to_uppercase()
+                        ),
+                        edit_req(key),
+                    );
+                }
+            }
+            if input.settings.template == "ru-152fz-distribution" && r.website.is_none() {
+                push(
+                    &mut warnings,
+                    "requisites.website",
+                    format!(
+                        "requisites `{req_code}` have no website, which a distribution consent must name"
+                    ),
+                    edit_req("website"),
+                );
+            }
+            let short_name = if r.short_name.trim().is_empty() {
+                push(
+                    &mut warnings,
+                    "requisites.short_name",
+                    format!("requisites `{req_code}` have no short name"),
+                    edit_req("short_name"),
+                );
+                marker(lang, text("сокращенное наименование", "short name"))
+            } else {
+                r.short_name.clone()
+            };
+            let mut named = r.clone();
+            named.short_name = short_name.clone();
+            json!({
+                "display_name": display_name(&named, lang),
+                "kind": r.kind.as_str(),
+                "short_name": short_name,
+                "full_name": r.full_name.clone().unwrap_or_default(),
+                "inn": r.inn.clone().unwrap_or_default(),
+                "kpp": r.kpp.clone().unwrap_or_default(),
+                "ogrn": r.ogrn.clone().unwrap_or_default(),
+                "ogrnip": r.ogrnip.clone().unwrap_or_default(),
+                "postal_address": r.postal_address.clone().unwrap_or_else(|| legal_address.clone()),
+                "legal_address": legal_address,
+                "email": r.email.clone().unwrap_or_default(),
+                "phone": r.phone.clone().unwrap_or_default(),
+                "website": r.website.clone().unwrap_or_default(),
+            })
+        }
+        None => {
+            push(
+                &mut warnings,
+                "requisites",
+                format!("requisites `{req_code}` do not exist; the operator is shown as a marker"),
+                format!(
+                    "pdconsent requisites add {req_code}, or {}",
+                    edit_agr("--set requisites=…")
+                ),
+            );
+            let m = marker(lang, text("оператор", "operator"));
+            let a = marker(lang, text("адрес", "address"));
+            json!({
+                "display_name": m, "kind": "legal", "short_name": m, "full_name": "", "inn": "", "kpp": "",
+                "ogrn": "", "ogrnip": "", "legal_address": a, "postal_address": a, "email": "", "phone": "", "website": "",
+            })
+        }
+    };
+
+    let mut purposes = s.purposes.clone();
+    if purposes.is_empty() {
+        push(
+            &mut warnings,
+            "purposes",
+            format!("agreement `{}` has no purposes of processing", input.code),
+            edit_agr("--add-purpose \"…\""),
+        );
+        purposes.push(marker(lang, text("цели обработки", "purposes")));
+    }
+
+    let mut fields: Vec<String> = match input.source {
+        Some(src) if !src.fields.is_empty() => src.fields.clone(),
+        _ => s.fields.clone(),
+    };
+    if fields.is_empty() {
+        let hint = match input.source {
+            Some(src) => format!("pdconsent source edit {} --add-field \"…\"", src.code),
+            None => edit_agr("--add-field \"…\""),
+        };
+        push(
+            &mut warnings,
+            "fields",
+            "no personal-data fields: neither the source nor the agreement lists any".to_string(),
+            hint,
+        );
+        fields.push(marker(
+            lang,
+            text("перечень персональных данных", "personal data"),
+        ));
+    }
+    // Distribution consents are about what the person makes public, not what we record.
+    if s.template != "ru-152fz-distribution" {
+        fields.extend(
+            recorded_fields(lang, input.source)
+                .iter()
+                .map(|f| f.to_string()),
+        );
+    }
+
+    let mut actions: Vec<&str> = s.actions.iter().map(|a| a.label(lang)).collect();
+    let no_actions = marker(lang, text("действия с данными", "actions"));
+    if actions.is_empty() {
+        push(
+            &mut warnings,
+            "actions",
+            format!("agreement `{}` lists no actions on data", input.code),
+            edit_agr("--add-action collection,storage,…"),
+        );
+        actions.push(&no_actions);
+    }
+
+    let withdrawal_email = match (
+        &s.withdrawal_email,
+        input.requisites.and_then(|r| r.email.as_ref()),
+    ) {
+        (Some(e), _) | (None, Some(e)) => e.clone(),
+        (None, None) => {
+            push(
+                &mut warnings,
+                "withdrawal_email",
+                format!(
+                    "agreement `{}` has no e-mail for withdrawal, nor do requisites `{req_code}`",
+                    input.code
+                ),
+                edit_agr("--set withdrawal_email=…"),
+            );
+            marker(
+                lang,
+                text(
+                    "адрес электронной почты для отзыва",
+                    "e-mail for withdrawal",
+                ),
+            )
+        }
+    };
+
+    let party = |role: Role| -> Vec<Value> {
+        s.third_parties
+            .iter()
+            .filter(|t| t.role == role)
+            .map(|t| json!({ "name": t.name, "inn": t.inn, "address": t.address }))
+            .collect()
+    };
+
+    let source = input.source.map(|src| {
+        json!({
+            "code": src.code,
+            "name": src.name,
+            "kind": src.kind.as_str(),
+            "url": src.url.clone().unwrap_or_default(),
+        })
+    });
+
+    let value = json!({
+        "operator": operator,
+        "purposes": purposes,
+        "fields": fields,
+        "actions": actions,
+        "methods": s.methods.label(lang),
+        "processors": party(Role::Processor),
+        "recipients": party(Role::Recipient),
+        "term": s.term,
+        "withdrawal_email": withdrawal_email,
+        "restrictions": s.restrictions,
+        "source": source,
+        "agreement": { "code": input.code, "name": s.name, "revision": input.revision },
+    });
+    Context {
+        value,
+        warnings,
+        fields,
+    }
+}
+
+/// Line endings `\n`, no trailing white space, one final newline, NFC.
+pub fn normalize(text: &str) -> String {
+    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(unified.len() + 1);
+    for line in unified.split('\n') {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    let trimmed = out.trim_end_matches('\n');
+    let mut result: String = trimmed.nfc().collect();
+    result.push('\n');
+    result
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Renders a revision. Fails only when the template itself is broken.
+pub fn render(input: &RenderInput) -> Result<Rendered, TemplateError> {
+    let s = input.settings;
+    let source = if s.template == CUSTOM {
+        s.custom_text.as_deref().unwrap_or("")
+    } else {
+        builtin(&s.template).ok_or_else(|| TemplateError {
+            line: None,
+            column: None,
+            message: format!("unknown template `{}`", s.template),
+        })?
+    };
+    let ctx = build_context(input);
+    let env = environment();
+    let tmpl = env
+        .template_from_str(source)
+        .map_err(|e| template_error(&e, source))?;
+    let raw = tmpl
+        .render(minijinja::Value::from(minijinja::value::Serde(&ctx.value)))
+        .map_err(|e| template_error(&e, source))?;
+    let text = normalize(&raw);
+    let label: String = s.effective_label().nfc().collect();
+    Ok(Rendered {
+        sha256: sha256_hex(text.as_bytes()),
+        text,
+        label,
+        warnings: ctx.warnings,
+        fields: ctx.fields,
+    })
+}
+
+/// Checks a custom template when it is saved: it must parse, and render
+/// against a complete example without touching an unknown variable.
+pub fn check_template(source: &str, lang: Language) -> Result<(), TemplateError> {
+    let mut r = Requisites::new("example", Kind::Legal);
+    r.short_name = "ООО «Пример»".into();
+    r.legal_address = Some("г. Москва".into());
+    r.email = Some("privacy@example.ru".into());
+    let mut s = Settings::new("example", lang, "example");
+    s.template = CUSTOM.into();
+    s.custom_text = Some(source.to_string());
+    s.purposes = vec!["пример".into()];
+    s.fields = vec!["имя".into()];
+    let src = Source::new("example", SourceKind::Form, "example");
+    for source in [None, Some(&src)] {
+        render(&RenderInput {
+            code: "example",
+            revision: 1,
+            settings: &s,
+            requisites: Some(&r),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// The label split around its `%…%` link: (before, link, after).
+pub fn split_label(label: &str) -> (String, String, String) {
+    let parts: Vec<&str> = label.splitn(3, '%').collect();
+    match parts.as_slice() {
+        [before, link, after] => (before.to_string(), link.to_string(), after.to_string()),
+        _ => (String::new(), label.replace('%', ""), String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,256 @@
+//! Sources: where consents are collected — web forms and chat channels.
+
+use serde::{Deserialize, Serialize};
+
+use super::{FieldError, Invalid, parse_bool};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A web form (CRM-форма).
+    Form,
+    /// A chat channel (Открытая линия).
+    Openline,
+}
+
+impl SourceKind {
+    pub fn parse(v: &str) -> Result<SourceKind, String> {
+        match v.trim().to_lowercase().as_str() {
+            "form" | "web-form" => Ok(SourceKind::Form),
+            "openline" | "open-line" | "chat" => Ok(SourceKind::Openline),
+            other => Err(format!(
+                "unknown source kind `{other}`; use form or openline"
+            )),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Form => "form",
+            SourceKind::Openline => "openline",
+        }
+    }
+    /// A chat lists name, e-mail, phone and photo as personal data (as Bitrix24 Open Lines do).
+    pub fn default_fields(self) -> Vec<String> {
+        match self {
+            SourceKind::Form => Vec::new(),
+            SourceKind::Openline => [
+                "имя",
+                "адрес электронной почты",
+                "номер телефона",
+                "фотография",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        }
+    }
+}
+
+/// An agreement on a source, with optional overrides of its behaviour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub agreement: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_by_default: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_reading: Option<bool>,
+}
+
+impl Link {
+    /// Parses `AGREEMENT[,required=BOOL][,checked_by_default=BOOL][,require_reading=BOOL]`.
+    pub fn parse(spec: &str) -> Result<Link, String> {
+        let mut parts = spec.split(',').map(str::trim);
+        let agreement = parts.next().unwrap_or("").to_string();
+        super::validate_code(&agreement)?;
+        let mut link = Link {
+            agreement,
+            required: None,
+            checked_by_default: None,
+            require_reading: None,
+        };
+        for part in parts.filter(|p| !p.is_empty()) {
+            let (k, v) = part.split_once('=').ok_or_else(|| {
+                format!(
+                    "`{part}` is not key=value; write e.g. `{},required=false`",
+                    link.agreement
+                )
+            })?;
+            let v = parse_bool(v)?;
+            match k.trim() {
+                "required" => link.required = Some(v),
+                "checked_by_default" | "checked" => link.checked_by_default = Some(v),
+                "require_reading" | "reading" => link.require_reading = Some(v),
+                other => {
+                    return Err(format!(
+                        "unknown behaviour `{other}`; use required, checked_by_default or require_reading"
+                    ));
+                }
+            }
+        }
+        Ok(link)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub code: String,
+    pub kind: SourceKind,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// Chat channels: send the personal-data warning with the agreement before the chat starts.
+    #[serde(default)]
+    pub warning: bool,
+    #[serde(default)]
+    pub agreements: Vec<Link>,
+}
+
+pub const SET_KEYS: &[&str] = &["name", "kind", "url", "warning"];
+
+impl Source {
+    pub fn new(code: &str, kind: SourceKind, name: &str) -> Source {
+        Source {
+            code: code.to_string(),
+            kind,
+            name: name.to_string(),
+            url: None,
+            fields: kind.default_fields(),
+            warning: kind == SourceKind::Openline,
+            agreements: Vec::new(),
+        }
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), FieldError> {
+        let v = value.trim();
+        let err = |m: String| FieldError::new(key, m);
+        match key {
+            "name" => self.name = v.to_string(),
+            "kind" => self.kind = SourceKind::parse(v).map_err(err)?,
+            "url" => self.url = (!v.is_empty()).then(|| v.to_string()),
+            "warning" => self.warning = parse_bool(v).map_err(err)?,
+            _ => {
+                return Err(err(format!(
+                    "unknown setting `{key}`; --set takes one of: {}; fields and agreements have their own flags",
+                    SET_KEYS.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Links an agreement, or replaces the overrides of an existing link.
+    pub fn link(&mut self, link: Link) {
+        match self
+            .agreements
+            .iter_mut()
+            .find(|l| l.agreement == link.agreement)
+        {
+            Some(existing) => *existing = link,
+            None => self.agreements.push(link),
+        }
+    }
+
+    pub fn unlink(&mut self, agreement: &str) -> Result<(), FieldError> {
+        let before = self.agreements.len();
+        self.agreements.retain(|l| l.agreement != agreement);
+        if before == self.agreements.len() {
+            return Err(FieldError::new(
+                "agreements",
+                format!(
+                    "agreement `{agreement}` is not linked to source `{}`",
+                    self.code
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), Invalid> {
+        let mut errors = Vec::new();
+        if let Err(e) = super::validate_code(&self.code) {
+            errors.push(FieldError::new("code", e));
+        }
+        if self.name.trim().is_empty() {
+            errors.push(FieldError::new(
+                "name",
+                "the name is required; give it with --name \"…\"",
+            ));
+        }
+        if let Some(url) = &self.url
+            && (!(url.starts_with("https://") || url.starts_with("http://"))
+                || url.contains(char::is_whitespace))
+        {
+            errors.push(FieldError::new(
+                "url",
+                format!("`{url}` is not an http(s) address"),
+            ));
+        }
+        if self.fields.iter().any(|f| f.trim().is_empty()) {
+            errors.push(FieldError::new(
+                "fields",
+                "fields must not contain empty entries",
+            ));
+        }
+        if self.warning && self.kind == SourceKind::Form {
+            errors.push(FieldError::new(
+                "warning",
+                "the chat warning applies to openline sources only; set warning=false",
+            ));
+        }
+        let mut seen = Vec::new();
+        for l in &self.agreements {
+            if seen.contains(&&l.agreement) {
+                errors.push(FieldError::new(
+                    "agreements",
+                    format!("agreement `{}` is linked twice", l.agreement),
+                ));
+            }
+            seen.push(&l.agreement);
+        }
+        Invalid::from_errors(format!("source `{}`", self.code), errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_specs() {
+        let l = Link::parse("marketing,required=false,checked=no").unwrap();
+        assert_eq!(l.agreement, "marketing");
+        assert_eq!(l.required, Some(false));
+        assert_eq!(l.checked_by_default, Some(false));
+        assert_eq!(l.require_reading, None);
+        assert!(
+            Link::parse("x,colour=yes")
+                .unwrap_err()
+                .contains("unknown behaviour `colour`")
+        );
+        assert!(Link::parse("Bad Code").is_err());
+    }
+
+    #[test]
+    fn openline_defaults() {
+        let s = Source::new("chat", SourceKind::Openline, "Чат на сайте");
+        assert_eq!(s.fields.len(), 4);
+        assert!(s.warning);
+        assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
+    fn relinking_replaces_overrides() {
+        let mut s = Source::new("f", SourceKind::Form, "Форма");
+        s.link(Link::parse("a").unwrap());
+        s.link(Link::parse("a,required=false").unwrap());
+        assert_eq!(s.agreements.len(), 1);
+        assert_eq!(s.agreements[0].required, Some(false));
+        assert!(s.unlink("b").is_err());
+    }
+}
