@@ -94,4 +94,12 @@ pub enum Command {
     Template(cmd::template::Command),
     /// Show the admin change log
     Log(cmd::log::Args),
+    /// Make the database match a TOML file (plan, then one transaction)
+    Apply(cmd::apply::Args),
+    /// Print the current configuration as TOML that `apply` accepts
+    Dump(cmd::dump::Args),
+    /// Print a shell completion script
+    Completions(cmd::completions::Args),
+    /// Print the man page
+    Man(cmd::man::Args),
 }

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod domain;
 pub mod output;
 pub mod prompt;

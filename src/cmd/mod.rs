@@ -3,8 +3,12 @@
 //! transaction, and prints the result. clap stops here.
 
 pub mod agreement;
+pub mod apply;
+pub mod completions;
+pub mod dump;
 pub mod info;
 pub mod log;
+pub mod man;
 pub mod requisites;
 pub mod source;
 pub mod template;
@@ -123,6 +127,10 @@ pub fn run(cli: Cli) -> Result {
         Command::Source(c) => source::run(&ctx, c),
         Command::Template(c) => template::run(&ctx, c),
         Command::Log(args) => log::run(&ctx, args),
+        Command::Apply(args) => apply::run(&ctx, args),
+        Command::Dump(args) => dump::run(&ctx, args),
+        Command::Completions(args) => completions::run(&ctx, args),
+        Command::Man(args) => man::run(&ctx, args),
     }
 }
 

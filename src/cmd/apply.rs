@@ -1,0 +1,579 @@
+//! `pdconsent apply FILE`: make the database match a TOML file.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use super::{Ctx, Result};
+use crate::config::{self, Config, ConfigError};
+use crate::domain::diff;
+use crate::domain::requisites::Requisites;
+use crate::storage::{AgreementRecord, SourceRecord, Stamp, StoredRequisites};
+use crate::{HintExt, Outcome, output};
+
+/// Make the database match a TOML file of [[requisites]], [[agreements]] and
+/// [[sources]] (see agreements.example.toml). Prints the plan to stderr and
+/// applies it in one transaction. Never deletes: objects the file does not
+/// mention are listed as "not in file".
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The TOML file (`-` reads stdin)
+    pub file: PathBuf,
+    /// Print the plan and change nothing
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+    /// Change nothing; exit 1 when applying would change the database (for CI)
+    #[arg(long)]
+    pub check: bool,
+    /// Archive agreements and sources that the file does not mention
+    #[arg(long)]
+    pub archive_missing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum Step {
+    Create,
+    Update { changed: Vec<String> },
+    Revision { revision: u32, changed: Vec<String> },
+    Restore { changed: Vec<String> },
+    Unchanged,
+    NotInFile,
+    Archive,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanItem {
+    pub kind: &'static str,
+    pub code: String,
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+impl PlanItem {
+    fn changes(&self) -> bool {
+        !matches!(self.step, Step::Unchanged | Step::NotInFile)
+    }
+
+    fn describe(&self) -> String {
+        let list = |c: &[String]| {
+            if c.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", c.join(", "))
+            }
+        };
+        let what = match &self.step {
+            Step::Create => "create".to_string(),
+            Step::Update { changed } => format!("update{}", list(changed)),
+            Step::Revision { revision, changed } => {
+                format!("new revision {revision}{}", list(changed))
+            }
+            Step::Restore { changed } => format!("restore from archive{}", list(changed)),
+            Step::Unchanged => "unchanged".to_string(),
+            Step::NotInFile => "not in file (kept; --archive-missing archives it)".to_string(),
+            Step::Archive => "archive (not in file)".to_string(),
+        };
+        format!("{} `{}`: {what}", self.kind, self.code)
+    }
+}
+
+struct Current {
+    requisites: Vec<StoredRequisites>,
+    agreements: Vec<AgreementRecord>,
+    sources: Vec<SourceRecord>,
+}
+
+fn report(file: &str, errors: Vec<ConfigError>) -> anyhow::Error {
+    let n = errors.len();
+    let lines: Vec<String> = errors.iter().map(|e| format!("  {file}:{e}")).collect();
+    anyhow::anyhow!(
+        "{file} has {n} problem{}; nothing was applied:\n{}",
+        if n == 1 { "" } else { "s" },
+        lines.join("\n")
+    )
+}
+
+/// Fills what the file left to the database (default requisites), and checks
+/// references against file and database together.
+fn resolve(cfg: &mut Config, cur: &Current) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    let file_defaults: Vec<String> = cfg
+        .requisites
+        .iter()
+        .filter(|r| r.default_given && r.requisites.is_default)
+        .map(|r| r.requisites.code.clone())
+        .collect();
+    if file_defaults.len() > 1 {
+        let path = cfg.path_of("requisites", &file_defaults[1]);
+        errors.push(cfg.error_at(
+            &format!("{path}.default"),
+            "only one set of requisites can be the default",
+        ));
+    }
+    let db_default = cur
+        .requisites
+        .iter()
+        .find(|r| r.requisites.is_default)
+        .map(|r| r.requisites.code.clone());
+    let default_code = file_defaults
+        .first()
+        .cloned()
+        .or_else(|| {
+            // The database default stays, unless the file turns it off.
+            db_default.clone().filter(|d| {
+                !cfg.requisites
+                    .iter()
+                    .any(|r| &r.requisites.code == d && r.default_given && !r.requisites.is_default)
+            })
+        })
+        .or_else(|| cfg.requisites.first().map(|r| r.requisites.code.clone()));
+    // `default` left out: keep the database's value; a new first set becomes the default.
+    for r in cfg.requisites.iter_mut() {
+        if !r.default_given {
+            let stored = cur
+                .requisites
+                .iter()
+                .find(|s| s.requisites.code == r.requisites.code);
+            r.requisites.is_default = match stored {
+                Some(s) => s.requisites.is_default && file_defaults.is_empty(),
+                None => {
+                    default_code.as_deref() == Some(r.requisites.code.as_str())
+                        && db_default.is_none()
+                }
+            };
+        }
+    }
+    let known_requisites = |code: &str| {
+        cfg.mentions("requisites", code) || cur.requisites.iter().any(|r| r.requisites.code == code)
+    };
+    let mut missing = Vec::new();
+    for a in cfg
+        .agreements
+        .iter()
+        .filter(|a| !a.requisites_given && default_code.is_none())
+    {
+        let path = cfg.path_of("agreements", &a.code);
+        missing.push((
+            path,
+            "no `requisites` given and there is no default set; add a [[requisites]] entry"
+                .to_string(),
+        ));
+    }
+    for (path, code) in cfg
+        .requisites_refs
+        .iter()
+        .filter(|(_, c)| !known_requisites(c))
+    {
+        missing.push((
+            path.clone(),
+            format!("requisites `{code}` are neither in the file nor in the database"),
+        ));
+    }
+    for a in cfg.agreements.iter_mut() {
+        if !a.requisites_given
+            && let Some(d) = &default_code
+        {
+            a.settings.requisites = d.clone();
+        }
+    }
+    for s in &cfg.sources {
+        let path = cfg.path_of("sources", &s.code);
+        let stored = cur.sources.iter().find(|x| x.source.code == s.code);
+        for (i, l) in s.agreements.iter().enumerate() {
+            let in_file = cfg.mentions("agreements", &l.agreement);
+            let in_db = cur.agreements.iter().find(|a| a.code == l.agreement);
+            let was_linked = stored.is_some_and(|x| {
+                x.source
+                    .agreements
+                    .iter()
+                    .any(|y| y.agreement == l.agreement)
+            });
+            let p = format!("{path}.agreements[{i}].agreement");
+            match (in_file, in_db) {
+                (true, _) => {}
+                (false, None) => missing.push((p, format!("agreement `{}` is neither in the file nor in the database", l.agreement))),
+                (false, Some(a)) if a.archived && !was_linked => missing.push((
+                    p,
+                    format!("agreement `{}` is archived; add it to the file to restore it, or drop the link", l.agreement),
+                )),
+                _ => {}
+            }
+        }
+    }
+    for (path, message) in missing {
+        errors.push(cfg.error_at(&path, message));
+    }
+    errors
+}
+
+fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
+    let mut items = Vec::new();
+    for r in &cfg.requisites {
+        let code = r.requisites.code.clone();
+        let step = match cur.requisites.iter().find(|s| s.requisites.code == code) {
+            None => Step::Create,
+            Some(s) => {
+                let changed: Vec<String> = diff::diff(&s.requisites, &r.requisites)
+                    .into_iter()
+                    .map(|c| c.field)
+                    .collect();
+                if changed.is_empty() {
+                    Step::Unchanged
+                } else {
+                    Step::Update { changed }
+                }
+            }
+        };
+        items.push(PlanItem {
+            kind: "requisites",
+            code,
+            step,
+        });
+    }
+    for s in &cur.requisites {
+        if !cfg
+            .requisites
+            .iter()
+            .any(|r| r.requisites.code == s.requisites.code)
+        {
+            items.push(PlanItem {
+                kind: "requisites",
+                code: s.requisites.code.clone(),
+                step: Step::NotInFile,
+            });
+        }
+    }
+    for a in &cfg.agreements {
+        let step = match cur.agreements.iter().find(|x| x.code == a.code) {
+            None => Step::Create,
+            Some(x) => {
+                let changed: Vec<String> = diff::diff(&x.settings, &a.settings)
+                    .into_iter()
+                    .map(|c| c.field)
+                    .collect();
+                match (x.archived, changed.is_empty()) {
+                    (true, _) => Step::Restore { changed },
+                    (false, true) => Step::Unchanged,
+                    (false, false) => Step::Revision {
+                        revision: x.revision + 1,
+                        changed,
+                    },
+                }
+            }
+        };
+        items.push(PlanItem {
+            kind: "agreement",
+            code: a.code.clone(),
+            step,
+        });
+    }
+    for x in cur.agreements.iter().filter(|x| !x.archived) {
+        if !cfg.agreements.iter().any(|a| a.code == x.code) {
+            let step = if archive_missing {
+                Step::Archive
+            } else {
+                Step::NotInFile
+            };
+            items.push(PlanItem {
+                kind: "agreement",
+                code: x.code.clone(),
+                step,
+            });
+        }
+    }
+    for s in &cfg.sources {
+        let step = match cur.sources.iter().find(|x| x.source.code == s.code) {
+            None => Step::Create,
+            Some(x) => {
+                let changed: Vec<String> = diff::diff(&x.source, s)
+                    .into_iter()
+                    .map(|c| c.field)
+                    .collect();
+                match (x.archived, changed.is_empty()) {
+                    (true, _) => Step::Restore { changed },
+                    (false, true) => Step::Unchanged,
+                    (false, false) => Step::Update { changed },
+                }
+            }
+        };
+        items.push(PlanItem {
+            kind: "source",
+            code: s.code.clone(),
+            step,
+        });
+    }
+    for x in cur.sources.iter().filter(|x| !x.archived) {
+        if !cfg.sources.iter().any(|s| s.code == x.source.code) {
+            let step = if archive_missing {
+                Step::Archive
+            } else {
+                Step::NotInFile
+            };
+            items.push(PlanItem {
+                kind: "source",
+                code: x.source.code.clone(),
+                step,
+            });
+        }
+    }
+    items
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let name = args.file.display().to_string();
+    let text = if name == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .context("cannot read the configuration from stdin")?;
+        s
+    } else {
+        std::fs::read_to_string(&args.file).with_context(|| format!("cannot read `{name}`"))?
+    };
+    let (mut cfg, mut errors) = config::parse(&text);
+    let syntax = errors.iter().any(|e| e.message.starts_with("TOML syntax"));
+    if syntax {
+        return Err(report(&name, errors)).hint("fix the file and run `pdconsent apply` again");
+    }
+    // A database that does not exist yet is empty; it is created only to apply.
+    let mut store = if ctx.db_path()?.exists() {
+        Some(ctx.open()?)
+    } else {
+        None
+    };
+    let cur = match store.as_mut() {
+        Some(store) => store.read(|tx| -> Result<_> {
+            Ok(Current {
+                requisites: tx.requisites_list()?,
+                agreements: tx.agreement_list(true)?,
+                sources: tx.source_list(true)?,
+            })
+        })?,
+        None => Current {
+            requisites: Vec::new(),
+            agreements: Vec::new(),
+            sources: Vec::new(),
+        },
+    };
+    errors.extend(resolve(&mut cfg, &cur));
+    errors.sort_by_key(|e| (e.line, e.column));
+    errors.dedup();
+    if !errors.is_empty() {
+        return Err(report(&name, errors)).hint("fix the file and run `pdconsent apply` again");
+    }
+    let items = plan(&cfg, &cur, args.archive_missing);
+    let changes = items.iter().filter(|i| i.changes()).count();
+    let mut lines = vec![format!("plan for {name}:")];
+    lines.extend(items.iter().map(|i| format!("  {}", i.describe())));
+    let count = |f: fn(&Step) -> bool| items.iter().filter(|i| f(&i.step)).count();
+    lines.push(format!(
+        "{} to create, {} to change, {} unchanged, {} not in file{}",
+        count(|s| matches!(s, Step::Create)),
+        count(|s| matches!(
+            s,
+            Step::Update { .. } | Step::Revision { .. } | Step::Restore { .. } | Step::Archive
+        )),
+        count(|s| matches!(s, Step::Unchanged)),
+        count(|s| matches!(s, Step::NotInFile | Step::Archive)),
+        if args.archive_missing {
+            " (archived)"
+        } else {
+            ""
+        },
+    ));
+    output::notice(&lines.join("\n"));
+    if ctx.global.format == Some(crate::cli::Format::Json) {
+        ctx.out.print_json(&items)?;
+    }
+    if args.check {
+        if changes > 0 {
+            output::notice(&format!(
+                "the database differs from {name}: {changes} change(s) to apply"
+            ));
+            return Ok(Outcome::Negative);
+        }
+        output::notice(&format!("the database matches {name}"));
+        return Ok(Outcome::Ok);
+    }
+    if args.dry_run {
+        output::notice("dry run: nothing changed");
+        return Ok(Outcome::Ok);
+    }
+    if changes == 0 {
+        output::notice("nothing to apply");
+        return Ok(Outcome::Ok);
+    }
+    let now = ctx.now();
+    let actor = ctx.actor();
+    let stamp = Stamp {
+        at: &now,
+        actor: &actor,
+    };
+    let mut store = match store {
+        Some(s) => s,
+        None => ctx.open()?,
+    };
+    store
+        .write(|tx| -> Result<_> { execute(tx, stamp, &cfg, &items) })
+        .with_context(|| format!("{name} not applied; nothing changed"))?;
+    output::notice(&format!("applied {changes} change(s)"));
+    Ok(Outcome::Ok)
+}
+
+fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanItem]) -> Result<()> {
+    let find_req = |code: &str| {
+        cfg.requisites
+            .iter()
+            .find(|r| r.requisites.code == code)
+            .map(|r| &r.requisites)
+    };
+    // A new default clears the old one: log that too.
+    let old_default = tx.requisites_default()?;
+    for item in items {
+        match (item.kind, &item.step) {
+            ("requisites", Step::Create | Step::Update { .. }) => {
+                let r: &Requisites = find_req(&item.code).context("plan and file disagree")?;
+                let before = tx.requisites_find(&r.code)?.map(|s| s.requisites);
+                if r.is_default
+                    && let Some(old) = old_default.as_ref().filter(|o| o.requisites.code != r.code)
+                {
+                    let mut after = old.requisites.clone();
+                    after.is_default = false;
+                    tx.log_append(
+                        stamp,
+                        "requisites",
+                        &old.requisites.code,
+                        "update",
+                        Some(&to_value(&old.requisites)),
+                        Some(&to_value(&after)),
+                    )?;
+                }
+                tx.requisites_save(r, stamp.at)?;
+                let action = if before.is_some() { "update" } else { "create" };
+                tx.log_append(
+                    stamp,
+                    "requisites",
+                    &r.code,
+                    action,
+                    before.as_ref().map(to_value).as_ref(),
+                    Some(&to_value(r)),
+                )?;
+            }
+            ("agreement", step @ (Step::Create | Step::Revision { .. } | Step::Restore { .. })) => {
+                let a = cfg
+                    .agreements
+                    .iter()
+                    .find(|a| a.code == item.code)
+                    .context("plan and file disagree")?;
+                let current = tx.agreement_find(&a.code)?;
+                match current {
+                    None => {
+                        tx.agreement_create(&a.code, &a.settings, stamp.at, stamp.actor)?;
+                        tx.log_append(
+                            stamp,
+                            "agreement",
+                            &a.code,
+                            "create",
+                            None,
+                            Some(&to_value(&a.settings)),
+                        )?;
+                    }
+                    Some(cur) => {
+                        if matches!(step, Step::Restore { .. }) {
+                            tx.agreement_set_archived(&a.code, false, stamp.at)?;
+                            let st = |x: bool| serde_json::json!({ "archived": x });
+                            tx.log_append(
+                                stamp,
+                                "agreement",
+                                &a.code,
+                                "restore",
+                                Some(&st(true)),
+                                Some(&st(false)),
+                            )?;
+                        }
+                        if cur.settings != a.settings {
+                            let n = tx.agreement_add_revision(
+                                &a.code,
+                                cur.revision,
+                                &a.settings,
+                                stamp.at,
+                                stamp.actor,
+                            )?;
+                            tx.log_append(
+                                stamp,
+                                "agreement",
+                                &a.code,
+                                &format!("revision {n}"),
+                                Some(&to_value(&cur.settings)),
+                                Some(&to_value(&a.settings)),
+                            )?;
+                        }
+                    }
+                }
+            }
+            ("source", Step::Create | Step::Update { .. } | Step::Restore { .. }) => {
+                let s = cfg
+                    .sources
+                    .iter()
+                    .find(|s| s.code == item.code)
+                    .context("plan and file disagree")?;
+                let before = tx.source_find(&s.code)?;
+                if before.as_ref().is_some_and(|b| b.archived) {
+                    tx.source_set_archived(&s.code, false, stamp.at)?;
+                    let st = |x: bool| serde_json::json!({ "archived": x });
+                    tx.log_append(
+                        stamp,
+                        "source",
+                        &s.code,
+                        "restore",
+                        Some(&st(true)),
+                        Some(&st(false)),
+                    )?;
+                }
+                if before.as_ref().map(|b| &b.source) != Some(s) {
+                    tx.source_save(s, stamp.at)?;
+                    let action = if before.is_some() { "update" } else { "create" };
+                    tx.log_append(
+                        stamp,
+                        "source",
+                        &s.code,
+                        action,
+                        before.map(|b| to_value(&b.source)).as_ref(),
+                        Some(&to_value(s)),
+                    )?;
+                }
+            }
+            ("agreement", Step::Archive) => {
+                tx.agreement_set_archived(&item.code, true, stamp.at)?;
+                let st = |x: bool| serde_json::json!({ "archived": x });
+                tx.log_append(
+                    stamp,
+                    "agreement",
+                    &item.code,
+                    "archive",
+                    Some(&st(false)),
+                    Some(&st(true)),
+                )?;
+            }
+            ("source", Step::Archive) => {
+                tx.source_set_archived(&item.code, true, stamp.at)?;
+                let st = |x: bool| serde_json::json!({ "archived": x });
+                tx.log_append(
+                    stamp,
+                    "source",
+                    &item.code,
+                    "archive",
+                    Some(&st(false)),
+                    Some(&st(true)),
+                )?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

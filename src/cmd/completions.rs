@@ -1,0 +1,21 @@
+//! `pdconsent completions SHELL`.
+
+use clap::CommandFactory;
+
+use super::{Ctx, Result};
+use crate::Outcome;
+use crate::cli::Cli;
+
+/// Print a shell completion script (see the README for where to put it)
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// bash, zsh, fish, powershell or elvish
+    pub shell: clap_complete::Shell,
+}
+
+pub fn run(_ctx: &Ctx, args: Args) -> Result {
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "pdconsent", &mut out);
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,64 @@
+//! `pdconsent dump`: the current configuration as TOML that `apply` accepts.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use super::{Ctx, Result};
+use crate::{Outcome, config, output};
+
+/// Print the current configuration (requisites, active agreements and sources)
+/// as TOML that `pdconsent apply` accepts
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Write to this file instead of stdout (replaced atomically)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let mut store = ctx.open()?;
+    let (reqs, agreements, sources) = store.read(|tx| -> Result<_> {
+        let reqs: Vec<_> = tx
+            .requisites_list()?
+            .into_iter()
+            .map(|r| r.requisites)
+            .collect();
+        let agreements: Vec<_> = tx
+            .agreement_list(false)?
+            .into_iter()
+            .map(|a| (a.code, a.settings))
+            .collect();
+        let sources: Vec<_> = tx
+            .source_list(false)?
+            .into_iter()
+            .map(|s| s.source)
+            .collect();
+        Ok((reqs, agreements, sources))
+    })?;
+    let text = config::dump(&reqs, &agreements, &sources)
+        .context("cannot write the configuration as TOML")?;
+    match args.output {
+        None => ctx.out.print_text(&text)?,
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write into `{}`", dir.display()))?;
+            tmp.write_all(text.as_bytes())?;
+            tmp.persist(&path)
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
+            output::notice(&format!(
+                "wrote {} requisites, {} agreements, {} sources to {}",
+                reqs.len(),
+                agreements.len(),
+                sources.len(),
+                path.display()
+            ));
+        }
+    }
+    Ok(Outcome::Ok)
+}

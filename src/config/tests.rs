@@ -1,0 +1,101 @@
+use super::*;
+
+const EXAMPLE: &str = include_str!("../../agreements.example.toml");
+
+#[test]
+fn the_example_parses_without_problems() {
+    let (cfg, errors) = parse(EXAMPLE);
+    assert_eq!(errors, Vec::<ConfigError>::new());
+    assert_eq!(cfg.requisites.len(), 1);
+    assert_eq!(cfg.agreements.len(), 3);
+    assert_eq!(cfg.sources.len(), 3);
+    assert_eq!(
+        cfg.sources[0].agreements.len(),
+        2,
+        "the contact form carries two consents"
+    );
+    assert!(cfg.sources[2].warning);
+}
+
+#[test]
+fn dump_parses_back_to_the_same_objects() {
+    let (cfg, _) = parse(EXAMPLE);
+    let reqs: Vec<Requisites> = cfg
+        .requisites
+        .iter()
+        .map(|r| r.requisites.clone())
+        .collect();
+    let agreements: Vec<(String, Settings)> = cfg
+        .agreements
+        .iter()
+        .map(|a| (a.code.clone(), a.settings.clone()))
+        .collect();
+    let text = dump(&reqs, &agreements, &cfg.sources).unwrap();
+    let (back, errors) = parse(&text);
+    assert_eq!(errors, Vec::<ConfigError>::new(), "{text}");
+    assert_eq!(
+        back.requisites
+            .iter()
+            .map(|r| &r.requisites)
+            .collect::<Vec<_>>(),
+        reqs.iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        back.agreements
+            .iter()
+            .map(|a| (&a.code, &a.settings))
+            .collect::<Vec<_>>(),
+        agreements.iter().map(|(c, s)| (c, s)).collect::<Vec<_>>()
+    );
+    assert_eq!(back.sources, cfg.sources);
+    assert_eq!(dump(&reqs, &agreements, &back.sources).unwrap(), text);
+}
+
+#[test]
+fn every_problem_is_located() {
+    let text = "[[requisites]]\ncode = \"main\"\nkind = \"legal\"\nshort_name = \"X\"\ninn = \"7812345676\"\ncolour = \"red\"\n\n[[agreements]]\ncode = \"a\"\nname = \"A\"\nrequired = \"yes\"\n\n[[agreements]]\ncode = \"a\"\nname = \"B\"\n\n[[sources]]\ncode = \"s\"\nname = \"S\"\n\n[widgets]\n";
+    let (_, errors) = parse(text);
+    let got: Vec<(usize, usize, &str)> = errors
+        .iter()
+        .map(|e| (e.line, e.column, e.path.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (5, 1, "requisites[0].inn"),
+            (6, 1, "requisites[0].colour"),
+            (11, 12, "agreements[0].required"),
+            (14, 8, "agreements[1].code"),
+            (17, 1, "sources[0]"),
+            (21, 2, "widgets"),
+        ]
+    );
+    assert!(errors[0].message.contains("check digit"), "{}", errors[0]);
+    assert!(errors[3].message.contains("duplicate code `a`"));
+    assert!(errors[4].message.contains("missing key `kind`"));
+    assert_eq!(
+        errors[2].to_string(),
+        "11:12: agreements[0].required: expected a boolean (true or false), found string"
+    );
+}
+
+#[test]
+fn syntax_errors_are_located() {
+    let (_, errors) = parse("[[requisites]]\ncode = \"m\"\nkind =\n");
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].line, errors[0].column), (3, 7));
+    assert!(errors[0].message.starts_with("TOML syntax"));
+}
+
+#[test]
+fn custom_template_errors_are_reported_on_parse() {
+    let text = "[[agreements]]\ncode = \"c\"\nname = \"C\"\ntemplate = \"custom\"\ncustom_text = \"{{ operator.display_name }\"\n";
+    let (_, errors) = parse(text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].path, "agreements[0].custom_text");
+    assert!(
+        errors[0].message.contains("line 1, column"),
+        "{}",
+        errors[0]
+    );
+}
