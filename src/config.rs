@@ -597,7 +597,7 @@ impl<'t> Parser<'t> {
                 None
             }
         };
-        let Some(kind) = kind else { return None };
+        let kind = kind?;
         if !entries.iter().any(|(k, _)| k == "name") {
             self.err(span.clone(), path, "missing key `name`");
             ok = false;
