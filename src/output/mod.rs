@@ -99,7 +99,8 @@ impl Output {
 
     pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
         let mut out = io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
+        // `From` keeps the kind of an I/O error (a closed pipe stays BrokenPipe).
+        serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::from)?;
         writeln!(out)?;
         out.flush()
     }
