@@ -152,7 +152,9 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
         StoreError::TooNew { .. } => {
             "install a newer pdconsent, or give another file with --db PATH".to_string()
         }
-        StoreError::NotADatabase { .. } | StoreError::Create { .. } => {
+        StoreError::NotADatabase { .. }
+        | StoreError::Foreign { .. }
+        | StoreError::Create { .. } => {
             "give another file with --db PATH (or PDCONSENT_DB)".to_string()
         }
         _ => return None,

@@ -142,6 +142,31 @@ fn non_sqlite_file_is_refused_and_left_untouched() {
     assert!(!env.dir().join("notes.csv-shm").exists());
 }
 
+#[test]
+fn sqlite_database_of_another_program_is_refused_and_left_untouched() {
+    let env = Env::new();
+    let path = env.dir().join("notes.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+             INSERT INTO notes (body) VALUES ('позвонить в Ромашку');",
+        )
+        .unwrap();
+    }
+    let bytes = fs::read(&path).unwrap();
+    let before = dump(&path);
+    let r = env.run(&["--db", path.to_str().unwrap(), "info"]);
+    insta::assert_snapshot!("foreign_database", redact(&env, &r.pinned()));
+    assert_eq!(
+        fs::read(&path).unwrap(),
+        bytes,
+        "the file must stay byte for byte"
+    );
+    assert_eq!(dump(&path), before);
+    assert!(!env.dir().join("notes.sqlite-wal").exists());
+}
+
 // ----------------------------------------------------------------------- info
 
 #[test]

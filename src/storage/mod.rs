@@ -41,6 +41,10 @@ pub enum StoreError {
     #[error("`{path}` is not a pdconsent database (not an SQLite file); it was left untouched")]
     NotADatabase { path: PathBuf },
     #[error(
+        "`{path}` is an SQLite database of another program (it has tables but no pdconsent schema version); it was left untouched"
+    )]
+    Foreign { path: PathBuf },
+    #[error(
         "agreement `{code}` changed while this command ran (now at revision {found}, expected {expected}); run the command again"
     )]
     Conflict {
@@ -203,6 +207,18 @@ impl Store {
                 found,
                 supported,
             });
+        }
+        // Version 0 with tables is someone else's database: migrating would
+        // add our tables to it and switch it to WAL.
+        if found == 0 {
+            let objects: i64 =
+                self.conn
+                    .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            if objects > 0 {
+                return Err(StoreError::Foreign {
+                    path: self.display_path(),
+                });
+            }
         }
         self.conn.busy_timeout(Duration::from_secs(5))?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
