@@ -167,6 +167,28 @@ fn sqlite_database_of_another_program_is_refused_and_left_untouched() {
     assert!(!env.dir().join("notes.sqlite-wal").exists());
 }
 
+#[test]
+fn default_database_lives_in_the_data_directory() {
+    let env = Env::new();
+    let r = env
+        .command(&["info", "--format", "json"])
+        .env_remove("PDCONSENT_DB")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{r:?}");
+    let v: Value = serde_json::from_slice(&r.stdout).unwrap();
+    let expected = env.dir().join(".local/share/pdconsent/pdconsent.db");
+    assert_eq!(v["database"], expected.display().to_string());
+    let mode = fs::metadata(&expected).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+    let dir = fs::metadata(expected.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(dir & 0o777, 0o700, "directory mode {dir:o}");
+    assert!(!env.db().exists(), "PDCONSENT_DB was not given");
+}
+
 // ----------------------------------------------------------------------- info
 
 #[test]
@@ -1821,6 +1843,67 @@ fn log_lists_changes_and_filters_them() {
 }
 
 // ------------------------------------------------------------------- streams
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let env = Env::new();
+    let esc = "\u{1b}[2J\u{1b}]0;title\u{7}";
+    let r = env.ok(&[
+        "requisites",
+        "add",
+        "main",
+        "--set",
+        &format!("short_name=ООО {esc}Ромашка"),
+    ]);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+    env.ok(&[
+        "agreement",
+        "add",
+        "site",
+        "--name",
+        &format!("Имя{esc}"),
+        "--add-purpose",
+        &format!("цель{esc}"),
+    ]);
+    env.ok(&[
+        "--actor",
+        &format!("admin{esc}"),
+        "agreement",
+        "edit",
+        "site",
+        "--name",
+        &format!("Имя 2{esc}"),
+    ]);
+    for args in [
+        &["requisites", "list"][..],
+        &["requisites", "show", "main"],
+        &["agreement", "list"],
+        &["agreement", "show", "site"],
+        &["agreement", "history", "site"],
+        &["agreement", "diff", "site"],
+        &["log"],
+    ] {
+        let r = env.ok(args);
+        for out in [&r.stdout, &r.stderr] {
+            assert!(
+                !out.contains(['\u{1b}', '\u{7}']),
+                "{args:?} let a control character through:\n{out}"
+            );
+        }
+        assert!(
+            r.stdout.contains("\\u{1b}"),
+            "{args:?} shows the escape visibly:\n{}",
+            r.stdout
+        );
+    }
+    let r = env.fails(&["agreement", "show", &format!("x{esc}")]);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+    // JSON is data: it keeps the value exactly (escaped by JSON itself).
+    assert_eq!(
+        env.json(&["agreement", "show", "site"])["name"],
+        format!("Имя 2{esc}")
+    );
+}
 
 #[test]
 fn closed_stdout_is_success() {
