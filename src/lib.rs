@@ -111,12 +111,30 @@ fn report(err: &anyhow::Error, color: bool) -> u8 {
     let _ = writeln!(
         stderr,
         "{err_label} {}",
-        output::sanitize_multiline(&format!("{err:#}"))
+        output::sanitize_multiline(&message(err))
     );
     if let Some(hint) = hint_for(err) {
         let _ = writeln!(stderr, "{hint_label} {hint}");
     }
     exit::ERROR
+}
+
+/// The error and its causes, `: `-separated like `{err:#}`, but without a cause
+/// that the text already says: errors such as `cannot create `{path}`: {source}`
+/// print their source themselves and would otherwise show it twice.
+fn message(err: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if msg.contains(&text) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&text);
+    }
+    msg
 }
 
 fn hint_for(err: &anyhow::Error) -> Option<String> {

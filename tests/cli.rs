@@ -168,6 +168,16 @@ fn sqlite_database_of_another_program_is_refused_and_left_untouched() {
 }
 
 #[test]
+fn database_that_cannot_be_opened() {
+    let env = Env::new();
+    write(&env, "notes.txt", "a file, not a directory\n");
+    let r = env.run(&["--db", "notes.txt/pd.db", "info"]);
+    insta::assert_snapshot!("database_cannot_be_created", r.pinned());
+    let r = env.run(&["--db", env.dir().to_str().unwrap(), "info"]);
+    insta::assert_snapshot!("database_is_a_directory", redact(&env, &r.pinned()));
+}
+
+#[test]
 fn default_database_lives_in_the_data_directory() {
     let env = Env::new();
     let r = env
