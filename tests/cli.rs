@@ -1855,6 +1855,36 @@ fn log_lists_changes_and_filters_them() {
 // ------------------------------------------------------------------- streams
 
 #[test]
+fn colour_and_box_drawing_only_when_asked() {
+    let env = Env::with_main();
+    let plain = env.ok(&["requisites", "list"]).stdout;
+    assert!(!plain.contains(['\u{1b}', '│']), "{plain}");
+    assert_eq!(
+        env.ok(&["--color", "never", "requisites", "list"]).stdout,
+        plain
+    );
+
+    // --color always wins over NO_COLOR and a pipe.
+    let styled = env.ok(&["--color", "always", "requisites", "list"]).stdout;
+    assert!(
+        styled.contains("\u{1b}[1m") && styled.contains('│'),
+        "{styled}"
+    );
+    let r = env.run(&["--color", "always", "agreement", "show", "x"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+    assert_eq!(
+        r.stderr,
+        "\u{1b}[1;31merror:\u{1b}[0m agreement `x` not found\n\
+         \u{1b}[1;36mhint:\u{1b}[0m run `pdconsent agreement list --all` to see what exists\n"
+    );
+    // The format never changes with colour: JSON stays JSON.
+    assert_eq!(
+        env.json(&["--color", "always", "requisites", "list"]),
+        env.json(&["requisites", "list"])
+    );
+}
+
+#[test]
 fn control_characters_never_reach_the_terminal() {
     let env = Env::new();
     let esc = "\u{1b}[2J\u{1b}]0;title\u{7}";
