@@ -76,6 +76,13 @@ pub struct Aborted;
 /// Runs the parsed command line and returns the process exit code.
 pub fn main_with(cli: cli::Cli) -> u8 {
     let color = output::color_enabled(cli.global.color, output::Stream::Stderr);
+    // Ctrl-C: give the terminal its cursor back (a prompt hides it) and exit 130.
+    // Nothing is half-written: an open transaction is rolled back by SQLite.
+    let _ = ctrlc::set_handler(|| {
+        let _ = console::Term::stderr().show_cursor();
+        let _ = writeln!(io::stderr(), "\ninterrupted, nothing changed");
+        std::process::exit(i32::from(exit::INTERRUPTED));
+    });
     match cmd::run(cli) {
         Ok(Outcome::Ok) => exit::OK,
         Ok(Outcome::Negative) => exit::NEGATIVE,
@@ -140,6 +147,36 @@ fn message(err: &anyhow::Error) -> String {
 fn hint_for(err: &anyhow::Error) -> Option<String> {
     if let Some(h) = err.chain().find_map(|c| c.downcast_ref::<Hinted>()) {
         return Some(h.hint.clone());
+    }
+    if err.chain().any(|c| c.is::<prompt::NeedsConfirmation>()) {
+        return Some("give --yes to confirm without a prompt".to_string());
+    }
+    if let Some(m) = err
+        .chain()
+        .find_map(|c| c.downcast_ref::<prompt::MissingValue>())
+    {
+        return Some(format!(
+            "give {}, or run the command on a terminal (without --no-input) to be asked",
+            m.flag
+        ));
+    }
+    if let Some(inv) = err
+        .chain()
+        .find_map(|c| c.downcast_ref::<domain::Invalid>())
+    {
+        let kind = inv.object.split(' ').next().unwrap_or("");
+        let cmd = match kind {
+            "requisites" | "agreement" | "source" => kind,
+            _ => return Some("fix the values and run the command again".to_string()),
+        };
+        return Some(format!(
+            "fix the values and run the command again; `pdconsent {cmd} edit --help` lists the settings"
+        ));
+    }
+    if err.chain().any(|c| c.is::<domain::FieldError>()) {
+        return Some(
+            "the command's --help lists the settings and the values they take".to_string(),
+        );
     }
     let store = err.chain().find_map(|c| c.downcast_ref::<StoreError>())?;
     Some(match store {

@@ -11,6 +11,14 @@ use dialoguer::theme::ColorfulTheme;
 #[error("interrupted")]
 pub struct Interrupted;
 
+/// A confirmation was needed and there is no terminal to ask on.
+#[derive(Debug, thiserror::Error)]
+#[error("\"{question}\" needs a confirmation, and there is no terminal to ask on{reason}")]
+pub struct NeedsConfirmation {
+    pub question: String,
+    pub reason: &'static str,
+}
+
 /// A value was needed and there is no terminal to ask on.
 #[derive(Debug, thiserror::Error)]
 #[error("{what} is required; give it with {flag} (no terminal to ask on{reason})")]
@@ -181,7 +189,11 @@ impl Prompter for NoInput {
         Err(self.missing(label, flag))
     }
     fn confirm(&mut self, label: &str, _: bool) -> anyhow::Result<bool> {
-        Err(self.missing(label, "--yes"))
+        Err(NeedsConfirmation {
+            question: label.to_string(),
+            reason: self.reason,
+        }
+        .into())
     }
     fn editor(&mut self, label: &str, flag: &str, _: &str) -> anyhow::Result<Option<String>> {
         Err(self.missing(label, flag))

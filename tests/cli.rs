@@ -553,7 +553,7 @@ fn requisites_remove_asks_and_takes_yes() {
         &["requisites", "remove", "spare"],
     );
     let r = env.fails(&["requisites", "remove", "spare", "--no-input"]);
-    assert!(r.stderr.contains("give it with --yes"), "{}", r.stderr);
+    assert!(r.stderr.contains("hint: give --yes"), "{}", r.stderr);
     assert_eq!(
         env.json(&["requisites", "list"]).as_array().unwrap().len(),
         2
@@ -1132,9 +1132,13 @@ fn every_kind_of_change_creates_one_revision() {
             check: |v| assert_eq!(v["template"], "ru-152fz-distribution"),
         },
         Edit {
-            args: &["--set", "language=en"],
-            changed: "language",
-            check: |v| assert_eq!(v["language"], "en"),
+            // A built-in template is in one language: both change together.
+            args: &["--set", "language=en", "--template", "en-consent"],
+            changed: "language, template",
+            check: |v| {
+                assert_eq!(v["language"], "en");
+                assert_eq!(v["template"], "en-consent");
+            },
         },
     ];
     let mut revision = 1;
@@ -1189,7 +1193,7 @@ fn every_kind_of_change_creates_one_revision() {
     );
     step(
         &env,
-        vec!["--template", "ru-152fz-consent"],
+        vec!["--template", "en-consent"],
         "template, custom_text",
         &|v| {
             assert_eq!(v["custom_text"], Value::Null);
@@ -1998,7 +2002,7 @@ fn closed_stdout_is_success() {
 
 mod terminal {
     use rexpect::error::Error;
-    use rexpect::process::{Signal, WaitStatus};
+    use rexpect::process::WaitStatus;
     use rexpect::session::{PtySession, spawn_command};
 
     use super::*;
@@ -2094,16 +2098,48 @@ mod terminal {
         p.flush()?;
         p.exp_string("Language")?;
         p.send_control('c')?;
+        // The handler gives the cursor back (ESC [ ? 25 h) and says so.
+        p.exp_string("\x1b[?25h")?;
+        p.exp_string("interrupted, nothing changed")?;
         p.exp_eof()?;
         let status = p.process().wait()?;
-        assert!(
-            matches!(
-                status,
-                WaitStatus::Exited(_, 130) | WaitStatus::Signaled(_, Signal::SIGINT, _)
-            ),
-            "{status:?}"
-        );
+        assert!(matches!(status, WaitStatus::Exited(_, 130)), "{status:?}");
         assert_eq!(env.dump(), before);
         Ok(())
     }
+}
+
+#[test]
+fn a_new_default_set_takes_it_from_the_old_one_and_the_log_says_so() {
+    let env = Env::with_main();
+    env.ok(&[
+        "requisites",
+        "add",
+        "second",
+        "--set",
+        "short_name=ООО «Вторая»",
+        "--default",
+    ]);
+    let list = env.json(&["requisites", "list"]);
+    let defaults: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["default"] == true)
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(defaults, ["second"]);
+    let log = env.json(&["log", "--kind", "requisites", "--code", "main"]);
+    let last = log.as_array().unwrap().last().unwrap();
+    assert_eq!(last["action"], "update");
+    assert_eq!(last["before"]["default"], true);
+    assert_eq!(last["after"]["default"], false);
+    // Removing the default leaves none, and says so.
+    let r = env.ok(&["requisites", "remove", "second", "--yes"]);
+    assert!(
+        r.stderr
+            .contains("there is no default set of requisites now"),
+        "{}",
+        r.stderr
+    );
 }

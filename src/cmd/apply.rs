@@ -322,6 +322,10 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(
+        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        "apply",
+    )?;
     let name = args.file.display().to_string();
     let text = if name == "-" {
         let mut s = String::new();
@@ -383,7 +387,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         },
     ));
     output::notice(&lines.join("\n"));
-    if ctx.global.format == Some(crate::cli::Format::Json) {
+    if format == crate::cli::Format::Json {
         ctx.out.print_json(&items)?;
     }
     if args.check {
@@ -432,37 +436,11 @@ fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanIte
             .find(|r| r.requisites.code == code)
             .map(|r| &r.requisites)
     };
-    // A new default clears the old one: log that too.
-    let old_default = tx.requisites_default()?;
     for item in items {
         match (item.kind, &item.step) {
             ("requisites", Step::Create | Step::Update { .. }) => {
                 let r: &Requisites = find_req(&item.code).context("plan and file disagree")?;
-                let before = tx.requisites_find(&r.code)?.map(|s| s.requisites);
-                if r.is_default
-                    && let Some(old) = old_default.as_ref().filter(|o| o.requisites.code != r.code)
-                {
-                    let mut after = old.requisites.clone();
-                    after.is_default = false;
-                    tx.log_append(
-                        stamp,
-                        "requisites",
-                        &old.requisites.code,
-                        "update",
-                        Some(&to_value(&old.requisites)),
-                        Some(&to_value(&after)),
-                    )?;
-                }
-                tx.requisites_save(r, stamp.at)?;
-                let action = if before.is_some() { "update" } else { "create" };
-                tx.log_append(
-                    stamp,
-                    "requisites",
-                    &r.code,
-                    action,
-                    before.as_ref().map(to_value).as_ref(),
-                    Some(&to_value(r)),
-                )?;
+                crate::cmd::requisites::save_logged(tx, stamp, r)?;
             }
             ("agreement", step @ (Step::Create | Step::Revision { .. } | Step::Restore { .. })) => {
                 let a = cfg

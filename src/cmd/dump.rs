@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use super::{Ctx, Result};
-use crate::{Outcome, config, output};
+use crate::{HintExt, Outcome, config, output};
 
 /// Print the current configuration (requisites, active agreements and sources)
 /// as TOML that `pdconsent apply` accepts
@@ -18,6 +18,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    if let Some(f) = ctx.global.format {
+        return Err(anyhow::anyhow!("`--format {}` is not available for `pdconsent dump`: it writes TOML", f.as_str()))
+            .hint("leave out --format; `pdconsent agreement list --format json` and the other listings give JSON");
+    }
     let mut store = ctx.open()?;
     let (reqs, agreements, sources) = store.read(|tx| -> Result<_> {
         let reqs: Vec<_> = tx

@@ -84,26 +84,35 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             e.before.as_ref().unwrap_or(&null),
             e.after.as_ref().unwrap_or(&null),
         );
-        let summary: Vec<String> = if e.before.is_none() || e.after.is_none() {
-            // A whole object created or removed: the values are in `--format json`.
-            vec![format!("{} settings", changes.len())]
-        } else {
-            changes
+        let summary: Vec<String> = match (&e.before, &e.after) {
+            // A whole object: its name here, every value in `--format json`.
+            (None, Some(v)) => vec![format!("created: {}", name_of(v))],
+            (Some(v), None) => vec![format!("removed: {}", name_of(v))],
+            _ => changes
                 .iter()
                 .map(|c| {
-                    let lines = diff::describe(c);
-                    if lines.len() <= 2 && e.action != "create" && e.action != "remove" {
+                    let long = |v: &serde_json::Value| {
+                        v.as_str()
+                            .is_some_and(|s| s.contains('\n') || s.chars().count() > 80)
+                    };
+                    if long(&c.before) || long(&c.after) {
+                        format!("{}: text changed", c.field)
+                    } else if !c.added.is_empty() || !c.removed.is_empty() {
+                        diff::describe(c)
+                            .into_iter()
+                            .map(|l| format!("{}: {l}", c.field))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    } else {
                         format!(
                             "{}: {} → {}",
                             c.field,
                             diff::display(&c.before),
                             diff::display(&c.after)
                         )
-                    } else {
-                        c.field.clone()
                     }
                 })
-                .collect()
+                .collect(),
         };
         t.add_row(vec![
             e.at.clone(),
@@ -115,4 +124,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     ctx.out.print_table(&t)?;
     Ok(Outcome::Ok)
+}
+
+/// The name of a logged object: a short name, a name, or nothing.
+fn name_of(v: &serde_json::Value) -> String {
+    ["short_name", "name"]
+        .iter()
+        .find_map(|k| v[k].as_str())
+        .map(str::to_string)
+        .unwrap_or_default()
 }

@@ -67,6 +67,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 pub const CUSTOM: &str = "custom";
 
+/// The language a built-in template is written in (`custom` has none).
+pub fn template_language(id: &str) -> Option<Language> {
+    match id {
+        "en-consent" => Some(Language::En),
+        CUSTOM => None,
+        _ if id.starts_with("ru-") => Some(Language::Ru),
+        _ => None,
+    }
+}
+
 pub fn parse_template(v: &str) -> Result<String, String> {
     let v = v.trim();
     if TEMPLATES.iter().any(|(id, _)| *id == v) {
@@ -451,11 +461,23 @@ impl Settings {
         if self.name.trim().is_empty() {
             errors.push(FieldError::new(
                 "name",
-                "the name is required; set it with --set name=…",
+                "the name is required; give it with --name \"…\"",
             ));
         }
         if let Err(e) = parse_template(&self.template) {
             errors.push(FieldError::new("template", e));
+        } else if let Some(lang) = template_language(&self.template).filter(|l| *l != self.language)
+        {
+            errors.push(FieldError::new(
+                "template",
+                format!(
+                    "template `{}` is in `{}` but the agreement's language is `{}`; use template `{}` (and a term in that language)",
+                    self.template,
+                    lang.as_str(),
+                    self.language.as_str(),
+                    self.language.default_template()
+                ),
+            ));
         }
         let has_text = self
             .custom_text
@@ -702,6 +724,10 @@ fn remove_item(
             list.remove(i);
             Ok(())
         }
+        None if list.is_empty() => Err(FieldError::new(
+            field,
+            format!("no {what} `{item}`: the list is empty"),
+        )),
         None => Err(FieldError::new(
             field,
             format!(

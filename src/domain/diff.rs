@@ -71,6 +71,7 @@ pub fn display(v: &Value) -> String {
     match v {
         Value::Null => "—".to_string(),
         Value::String(s) => s.clone(),
+        Value::Array(xs) if xs.is_empty() => "—".to_string(),
         Value::Array(xs) => xs.iter().map(display).collect::<Vec<_>>().join("; "),
         Value::Object(m) => m
             .iter()

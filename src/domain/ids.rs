@@ -33,7 +33,8 @@ impl fmt::Display for IdError {
             IdError::Length { expected, got } => {
                 write!(
                     f,
-                    "length check failed: has {got} characters, expected {expected}"
+                    "length check failed: has {got} character{}, expected {expected}",
+                    if *got == 1 { "" } else { "s" }
                 )
             }
             IdError::NotDigit { position, found } => {

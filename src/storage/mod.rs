@@ -24,7 +24,7 @@ pub enum StoreError {
     NotFound { kind: &'static str, code: String },
     #[error("{kind} `{code}` already exists")]
     AlreadyExists { kind: &'static str, code: String },
-    #[error("revision {revision} of agreement `{code}` not found (it has {latest})")]
+    #[error("revision {revision} of agreement `{code}` not found (the latest is {latest})")]
     RevisionNotFound {
         code: String,
         revision: u32,
@@ -155,6 +155,15 @@ impl Store {
     /// Opens (creating with mode 0600 if absent) and migrates the database at `path`.
     /// A file from a newer pdconsent, or not an SQLite file, is refused untouched.
     pub fn open(path: &Path) -> Result<Store> {
+        if path.is_dir() {
+            return Err(StoreError::Create {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    "it is a directory, not a database file",
+                ),
+            });
+        }
         if !path.exists() {
             create_private_file(path)?;
         }

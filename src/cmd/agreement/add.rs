@@ -25,6 +25,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(
+        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        "agreement add",
+    )?;
     let mut store = ctx.open()?;
     let wizard = args.settings.is_empty() && args.language.is_none() && ctx.interactive();
     let mut prompter = ctx.prompter();
@@ -33,11 +37,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         None if wizard => prompter.input("Code (e.g. site-form)", "CODE", "", &|s| {
             crate::domain::validate_code(s.trim())
         })?,
-        None => anyhow::bail!(
-            "the code of the new agreement is required; give it as the first argument, e.g. `pdconsent agreement add site-form`"
-        ),
+        None => {
+            return Err(anyhow::anyhow!("the code of the new agreement is required; give it as the first argument, e.g. `pdconsent agreement add site-form`")).hint("e.g. `pdconsent agreement add site-form --name \"…\"`, or run it on a terminal to be asked");
+        }
     };
-    crate::domain::validate_code(&code).map_err(anyhow::Error::msg)?;
+    crate::domain::validate_code(&code)
+        .map_err(anyhow::Error::msg)
+        .hint("codes are what commands and forms refer to: short, lowercase, e.g. `main`, `site-form`")?;
     let (exists, requisites) = store.read(|tx| -> Result<_> {
         Ok((tx.agreement_find(&code)?.is_some(), tx.requisites_list()?))
     })?;
@@ -86,7 +92,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         }
         settings.apply(&changes)?;
         if settings.name.trim().is_empty() {
-            anyhow::bail!("the name of the agreement is required; give it with --name \"…\"");
+            return Err(anyhow::anyhow!("the name of the agreement is required"))
+                .hint("give it with --name \"…\" (e.g. --name \"Согласие на обработку персональных данных\")");
         }
     }
     settings.validate(&code).hint("fix the values and run the command again; `pdconsent agreement add --help` lists the flags")?;
@@ -115,7 +122,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         })
         .with_context(|| format!("agreement `{code}` not created"))?;
     output::notice(&format!("created agreement `{code}` at revision 1"));
-    if ctx.global.format == Some(crate::cli::Format::Json) {
+    if format == crate::cli::Format::Json {
         ctx.out.print_json(&json)?;
     }
     Ok(Outcome::Ok)

@@ -13,6 +13,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    ctx.format(&[crate::cli::Format::Table], "agreement archive")?;
     set_archived(ctx, &args.code, true)
 }
 

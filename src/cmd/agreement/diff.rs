@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::diff::{self, FieldChange};
-use crate::{Outcome, output};
+use crate::{HintExt, Outcome, output};
 
 /// Show what changed between two revisions, setting by setting
 /// (without revisions: the previous against the current one)
@@ -39,6 +39,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             None => {
                 return Err(anyhow::anyhow!(
                     "agreement `{}` has only revision 1; there is nothing to compare",
+                    args.code
+                ))
+                .hint(format!(
+                    "a change makes revision 2: `pdconsent agreement edit {} …`",
                     args.code
                 ));
             }

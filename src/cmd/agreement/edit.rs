@@ -17,6 +17,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(
+        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        "agreement edit",
+    )?;
     let mut store = ctx.open()?;
     let code = args.code.clone();
     let (current, requisites) =
@@ -52,6 +56,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             "agreement `{code}` unchanged: no setting differs, no revision created (still revision {})",
             current.revision
         ));
+        if format == crate::cli::Format::Json {
+            ctx.out
+                .print_json(&store.read(|tx| super::record_json(tx, &current))?)?;
+        }
         return Ok(Outcome::Ok);
     }
     if wizard {
@@ -84,7 +92,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "agreement `{code}`: revision {revision} created ({})",
         fields.join(", ")
     ));
-    if ctx.global.format == Some(crate::cli::Format::Json) {
+    if format == crate::cli::Format::Json {
         ctx.out.print_json(&json)?;
     }
     Ok(Outcome::Ok)

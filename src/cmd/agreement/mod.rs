@@ -160,7 +160,10 @@ impl SettingsArgs {
         for s in &self.set {
             let (k, v) = super::key_value(s, "--set")?;
             if k == "code" {
-                anyhow::bail!("the code of an agreement cannot be changed; consents refer to it");
+                return Err(anyhow::anyhow!(
+                    "the code of an agreement cannot be changed; consents refer to it"
+                ))
+                .hint("add a new agreement with the new code and archive this one");
             }
             c.push(Change::Set(k, v));
         }

@@ -10,5 +10,6 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    ctx.format(&[crate::cli::Format::Table], "agreement restore")?;
     super::archive::set_archived(ctx, &args.code, false)
 }

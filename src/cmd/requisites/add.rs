@@ -22,6 +22,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(
+        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        "requisites add",
+    )?;
     let mut store = ctx.open()?;
     let wizard = args.settings.is_empty() && args.kind.is_none() && ctx.interactive();
     let mut prompter = ctx.prompter();
@@ -30,11 +34,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         None if wizard => prompter.input("Code (e.g. main)", "CODE", "", &|s| {
             crate::domain::validate_code(s.trim())
         })?,
-        None => anyhow::bail!(
-            "the code of the new set is required; give it as the first argument, e.g. `pdconsent requisites add main`"
-        ),
+        None => {
+            return Err(anyhow::anyhow!("the code of the new set is required; give it as the first argument, e.g. `pdconsent requisites add main`")).hint("e.g. `pdconsent requisites add main --set short_name=\"…\"`, or run it on a terminal to be asked");
+        }
     };
-    crate::domain::validate_code(&code).map_err(anyhow::Error::msg)?;
+    crate::domain::validate_code(&code)
+        .map_err(anyhow::Error::msg)
+        .hint("codes are what commands and forms refer to: short, lowercase, e.g. `main`, `site-form`")?;
     if store.read(|tx| tx.requisites_find(&code))?.is_some() {
         return Err(StoreError::AlreadyExists {
             kind: "requisites",
@@ -54,9 +60,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     } else {
         args.settings.apply(&mut r)?;
         if r.short_name.is_empty() {
-            anyhow::bail!(
-                "the short name is required (without it every consent text would show a blank company); give it with --set short_name=…"
-            );
+            return Err(anyhow::anyhow!(
+                "the short name is required (without it every consent text would show a blank company)"
+            ))
+            .hint("give it with --set short_name=\"ООО «…»\"");
         }
     }
     r.validate().hint("fix the values and run the command again; `pdconsent requisites add --help` lists the keys".to_string())?;
@@ -79,17 +86,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             if tx.requisites_default()?.is_none() {
                 r.is_default = true;
             }
-            tx.requisites_save(&r, &now)?;
-            tx.log_append(
+            super::save_logged(
+                tx,
                 Stamp {
                     at: &now,
                     actor: &actor,
                 },
-                "requisites",
-                &code,
-                "create",
-                None,
-                Some(&super::to_json(&r)),
+                &r,
             )?;
             let saved = tx.requisites_get(&code)?;
             super::stored_json(tx, &saved)
@@ -99,7 +102,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "created requisites `{code}`{}",
         if r.is_default { " (default)" } else { "" }
     ));
-    if ctx.global.format == Some(crate::cli::Format::Json) {
+    if format == crate::cli::Format::Json {
         ctx.out.print_json(&saved)?;
     }
     Ok(Outcome::Ok)

@@ -16,6 +16,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(
+        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        "requisites edit",
+    )?;
     let mut store = ctx.open()?;
     let current = store.read(|tx| tx.requisites_get(&args.code))?.requisites;
     let wizard = args.settings.is_empty() && ctx.interactive();
@@ -44,6 +48,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             "requisites `{}` unchanged: the values are already as given",
             args.code
         ));
+        if format == crate::cli::Format::Json {
+            ctx.out.print_json(
+                &store.read(|tx| super::stored_json(tx, &tx.requisites_get(&args.code)?))?,
+            )?;
+        }
         return Ok(Outcome::Ok);
     }
     if wizard {
@@ -53,19 +62,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let now = ctx.now();
     let actor = ctx.actor();
     let saved = store.write(|tx| -> Result<_> {
-        // Re-read inside the transaction: what we log as "before" is what we replace.
-        let before = tx.requisites_get(&args.code)?.requisites;
-        tx.requisites_save(&next, &now)?;
-        tx.log_append(
+        // The change was computed from what we read before: refuse if someone changed it since.
+        if tx.requisites_get(&args.code)?.requisites != current {
+            return Err(anyhow::anyhow!(
+                "requisites `{}` changed while this command ran; nothing was saved",
+                args.code
+            ))
+            .hint("run the command again");
+        }
+        super::save_logged(
+            tx,
             Stamp {
                 at: &now,
                 actor: &actor,
             },
-            "requisites",
-            &args.code,
-            "update",
-            Some(&super::to_json(&before)),
-            Some(&super::to_json(&next)),
+            &next,
         )?;
         super::stored_json(tx, &tx.requisites_get(&args.code)?)
     })?;
@@ -75,7 +86,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         args.code,
         fields.join(", ")
     ));
-    if ctx.global.format == Some(crate::cli::Format::Json) {
+    if format == crate::cli::Format::Json {
         ctx.out.print_json(&saved)?;
     }
     Ok(Outcome::Ok)

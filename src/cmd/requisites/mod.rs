@@ -11,8 +11,9 @@ use clap::Subcommand;
 use serde_json::Value;
 
 use super::{Ctx, Result};
+use crate::HintExt;
 use crate::domain::requisites::Requisites;
-use crate::storage::{StoredRequisites, Tx};
+use crate::storage::{Stamp, StoredRequisites, Tx};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -64,9 +65,8 @@ impl SettingsArgs {
         for s in &self.set {
             let (k, v) = super::key_value(s, "--set")?;
             if k == "code" {
-                anyhow::bail!(
-                    "the code of a set cannot be changed; add a new set and point agreements at it"
-                );
+                return Err(anyhow::anyhow!("the code of a set cannot be changed"))
+                    .hint("add a new set and point the agreements at it with `pdconsent agreement edit CODE --set requisites=NEW`");
             }
             if let Err(e) = r.set(&k, &v) {
                 errors.push(e);
@@ -74,7 +74,8 @@ impl SettingsArgs {
         }
         for k in &self.unset {
             if k == "short_name" || k == "kind" {
-                anyhow::bail!("`{k}` cannot be unset: it is required");
+                return Err(anyhow::anyhow!("`{k}` cannot be unset: it is required"))
+                    .hint(format!("give a new value with --set {k}=…"));
             }
             if let Err(e) = r.set(k, "") {
                 errors.push(e);
@@ -86,6 +87,39 @@ impl SettingsArgs {
         crate::domain::Invalid::from_errors(format!("requisites `{}`", r.code), errors)?;
         Ok(())
     }
+}
+
+/// Saves a set and logs it. A set that becomes the default takes that from the
+/// old default, and the old one's change is logged too.
+pub fn save_logged(tx: &Tx, stamp: Stamp, r: &Requisites) -> Result<()> {
+    let before = tx.requisites_find(&r.code)?.map(|s| s.requisites);
+    if r.is_default
+        && let Some(old) = tx
+            .requisites_default()?
+            .filter(|o| o.requisites.code != r.code)
+    {
+        let mut after = old.requisites.clone();
+        after.is_default = false;
+        tx.log_append(
+            stamp,
+            "requisites",
+            &old.requisites.code,
+            "update",
+            Some(&to_json(&old.requisites)),
+            Some(&to_json(&after)),
+        )?;
+    }
+    tx.requisites_save(r, stamp.at)?;
+    let action = if before.is_some() { "update" } else { "create" };
+    tx.log_append(
+        stamp,
+        "requisites",
+        &r.code,
+        action,
+        before.as_ref().map(to_json).as_ref(),
+        Some(&to_json(r)),
+    )?;
+    Ok(())
 }
 
 pub fn to_json(r: &Requisites) -> Value {

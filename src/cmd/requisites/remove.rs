@@ -12,20 +12,43 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    ctx.format(&[crate::cli::Format::Table], "requisites remove")?;
     let mut store = ctx.open()?;
     let code = args.code;
     let (current, used) = store.read(|tx| -> Result<_> {
-        Ok((
-            tx.requisites_get(&code)?,
-            tx.agreements_using_requisites(&code)?,
-        ))
+        let used = tx
+            .agreements_using_requisites(&code)?
+            .into_iter()
+            .map(|c| Ok((tx.agreement_get(&c)?.archived, c)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((tx.requisites_get(&code)?, used))
     })?;
-    if !used.is_empty() {
+    if let Some((archived, first)) = used.first() {
+        let names: Vec<String> = used
+            .iter()
+            .map(|(a, c)| {
+                if *a {
+                    format!("`{c}` (archived)")
+                } else {
+                    format!("`{c}`")
+                }
+            })
+            .collect();
+        let hint = if *archived {
+            // An archived agreement is not edited; its texts still need the company it names.
+            format!(
+                "archived agreements keep their requisites; to change `{first}`, run `pdconsent agreement restore {first}` and then `pdconsent agreement edit {first} --set requisites=OTHER`"
+            )
+        } else {
+            format!(
+                "point those agreements at another set first: `pdconsent agreement edit {first} --set requisites=OTHER`"
+            )
+        };
         return Err(anyhow::anyhow!(
             "requisites `{code}` are used by agreement(s) {}; they cannot be removed",
-            used.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            names.join(", ")
         ))
-        .hint(format!("point those agreements at another set first: `pdconsent agreement edit {} --set requisites=OTHER`", used[0]));
+        .hint(hint);
     }
     let mut prompter = ctx.prompter();
     ctx.confirm(
@@ -58,5 +81,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         Ok(())
     })?;
     output::notice(&format!("removed requisites `{code}`"));
+    if current.requisites.is_default {
+        output::notice(
+            "there is no default set of requisites now; mark one with `pdconsent requisites edit CODE --default`",
+        );
+    }
     Ok(Outcome::Ok)
 }

@@ -23,6 +23,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(
+        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        "source add",
+    )?;
     let mut store = ctx.open()?;
     let wizard = args.settings.is_empty() && args.kind.is_none() && ctx.interactive();
     let mut prompter = ctx.prompter();
@@ -31,11 +35,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         None if wizard => prompter.input("Code (e.g. contact-form)", "CODE", "", &|s| {
             crate::domain::validate_code(s.trim())
         })?,
-        None => anyhow::bail!(
-            "the code of the new source is required; give it as the first argument, e.g. `pdconsent source add contact-form`"
-        ),
+        None => {
+            return Err(anyhow::anyhow!("the code of the new source is required; give it as the first argument, e.g. `pdconsent source add contact-form`")).hint("e.g. `pdconsent source add contact-form --kind form --name \"…\"`, or run it on a terminal to be asked");
+        }
     };
-    crate::domain::validate_code(&code).map_err(anyhow::Error::msg)?;
+    crate::domain::validate_code(&code)
+        .map_err(anyhow::Error::msg)
+        .hint("codes are what commands and forms refer to: short, lowercase, e.g. `main`, `site-form`")?;
     let (exists, agreements) = store.read(|tx| -> Result<_> {
         Ok((tx.source_find(&code)?.is_some(), tx.agreement_list(false)?))
     })?;
@@ -70,7 +76,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         }
         args.settings.apply(&mut source)?;
         if source.name.is_empty() {
-            anyhow::bail!("the name of the source is required; give it with --name \"…\"");
+            return Err(anyhow::anyhow!("the name of the source is required"))
+                .hint("give it with --name \"…\" (e.g. --name \"Форма обратной связи\")");
         }
     }
     source.validate()?;
@@ -113,7 +120,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         kind.as_str(),
         source.agreements.len()
     ));
-    if ctx.global.format == Some(crate::cli::Format::Json) {
+    if format == crate::cli::Format::Json {
         ctx.out.print_json(&json)?;
     }
     Ok(Outcome::Ok)

@@ -12,6 +12,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    ctx.format(&[crate::cli::Format::Table], "source archive")?;
     set_archived(ctx, &args.code, true)
 }
 

@@ -16,6 +16,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(
+        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        "source edit",
+    )?;
     let mut store = ctx.open()?;
     let code = args.code.clone();
     let (current, agreements) =
@@ -50,6 +54,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         output::notice(&format!(
             "source `{code}` unchanged: the values are already as given"
         ));
+        if format == crate::cli::Format::Json {
+            ctx.out
+                .print_json(&store.read(|tx| super::record_json(tx, &current))?)?;
+        }
         return Ok(Outcome::Ok);
     }
     if wizard {
@@ -60,6 +68,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let actor = ctx.actor();
     let json = store.write(|tx| -> Result<_> {
         let before = tx.source_get(&code)?.source;
+        // The change was computed from what we read before: refuse if someone changed it since.
+        if before != current.source {
+            return Err(anyhow::anyhow!(
+                "source `{code}` changed while this command ran; nothing was saved"
+            ))
+            .hint("run the command again");
+        }
         super::check_links(tx, &next, Some(&before))?;
         tx.source_save(&next, &now)?;
         tx.log_append(
@@ -77,7 +92,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     })?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     output::notice(&format!("updated source `{code}`: {}", fields.join(", ")));
-    if ctx.global.format == Some(crate::cli::Format::Json) {
+    if format == crate::cli::Format::Json {
         ctx.out.print_json(&json)?;
     }
     Ok(Outcome::Ok)

@@ -91,7 +91,10 @@ impl SettingsArgs {
         for kv in &self.set {
             let (k, v) = super::key_value(kv, "--set")?;
             if k == "code" {
-                anyhow::bail!("the code of a source cannot be changed; consents refer to it");
+                return Err(anyhow::anyhow!(
+                    "the code of a source cannot be changed; consents refer to it"
+                ))
+                .hint("add a new source with the new code and archive this one");
             }
             errors.extend(s.set(&k, &v).err());
         }
