@@ -113,23 +113,6 @@ struct Parser<'t> {
     requisites_refs: Vec<(String, String)>,
 }
 
-const REQUISITES_KEYS: &[&str] = &[
-    "code",
-    "kind",
-    "short_name",
-    "full_name",
-    "inn",
-    "kpp",
-    "ogrn",
-    "ogrnip",
-    "legal_address",
-    "postal_address",
-    "email",
-    "phone",
-    "website",
-    "default",
-];
-
 const AGREEMENT_KEYS: &[&str] = &[
     "code",
     "name",
@@ -366,7 +349,10 @@ impl<'t> Parser<'t> {
         span: Range<usize>,
     ) -> Option<FileRequisites> {
         let code = self.code(table, path, span.clone());
-        let entries = self.keys(table, path, REQUISITES_KEYS);
+        let allowed: Vec<&str> = std::iter::once("code")
+            .chain(crate::domain::requisites::KEYS.iter().copied())
+            .collect();
+        let entries = self.keys(table, path, &allowed);
         let mut r = Requisites::new(code.as_deref().unwrap_or("?"), Kind::Legal);
         let mut default_given = false;
         let mut ok = code.is_some();

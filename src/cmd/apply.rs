@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use serde::Serialize;
 
+use super::archiving::{Archivable, set_logged};
 use super::{Ctx, Result};
 use crate::config::{self, Config, ConfigError};
 use crate::domain::diff;
@@ -463,16 +464,7 @@ fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanIte
                     }
                     Some(cur) => {
                         if matches!(step, Step::Restore { .. }) {
-                            tx.agreement_set_archived(&a.code, false, stamp.at)?;
-                            let st = |x: bool| serde_json::json!({ "archived": x });
-                            tx.log_append(
-                                stamp,
-                                "agreement",
-                                &a.code,
-                                "restore",
-                                Some(&st(true)),
-                                Some(&st(false)),
-                            )?;
+                            set_logged(tx, stamp, Archivable::Agreement, &a.code, false)?;
                         }
                         if cur.settings != a.settings {
                             let n = tx.agreement_add_revision(
@@ -502,16 +494,7 @@ fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanIte
                     .context("plan and file disagree")?;
                 let before = tx.source_find(&s.code)?;
                 if before.as_ref().is_some_and(|b| b.archived) {
-                    tx.source_set_archived(&s.code, false, stamp.at)?;
-                    let st = |x: bool| serde_json::json!({ "archived": x });
-                    tx.log_append(
-                        stamp,
-                        "source",
-                        &s.code,
-                        "restore",
-                        Some(&st(true)),
-                        Some(&st(false)),
-                    )?;
+                    set_logged(tx, stamp, Archivable::Source, &s.code, false)?;
                 }
                 if before.as_ref().map(|b| &b.source) != Some(s) {
                     tx.source_save(s, stamp.at)?;
@@ -527,28 +510,10 @@ fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanIte
                 }
             }
             ("agreement", Step::Archive) => {
-                tx.agreement_set_archived(&item.code, true, stamp.at)?;
-                let st = |x: bool| serde_json::json!({ "archived": x });
-                tx.log_append(
-                    stamp,
-                    "agreement",
-                    &item.code,
-                    "archive",
-                    Some(&st(false)),
-                    Some(&st(true)),
-                )?;
+                set_logged(tx, stamp, Archivable::Agreement, &item.code, true)?;
             }
             ("source", Step::Archive) => {
-                tx.source_set_archived(&item.code, true, stamp.at)?;
-                let st = |x: bool| serde_json::json!({ "archived": x });
-                tx.log_append(
-                    stamp,
-                    "source",
-                    &item.code,
-                    "archive",
-                    Some(&st(false)),
-                    Some(&st(true)),
-                )?;
+                set_logged(tx, stamp, Archivable::Source, &item.code, true)?;
             }
             _ => {}
         }

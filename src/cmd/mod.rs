@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod apply;
+pub mod archiving;
 pub mod completions;
 pub mod dump;
 pub mod info;

@@ -1,5 +1,6 @@
 //! `pdconsent agreement restore`.
 
+use crate::cmd::archiving::{self, Archivable};
 use crate::cmd::{Ctx, Result};
 
 /// Bring an archived agreement back into use
@@ -10,6 +11,5 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
-    ctx.format(&[crate::cli::Format::Table], "agreement restore")?;
-    super::archive::set_archived(ctx, &args.code, false)
+    archiving::run(ctx, Archivable::Agreement, &args.code, false)
 }

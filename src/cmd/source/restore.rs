@@ -1,5 +1,6 @@
 //! `pdconsent source restore`.
 
+use crate::cmd::archiving::{self, Archivable};
 use crate::cmd::{Ctx, Result};
 
 /// Bring an archived source back into use
@@ -10,6 +11,5 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
-    ctx.format(&[crate::cli::Format::Table], "source restore")?;
-    super::archive::set_archived(ctx, &args.code, false)
+    archiving::run(ctx, Archivable::Source, &args.code, false)
 }

@@ -1,0 +1,85 @@
+//! Archiving and restoring agreements and sources: the flag, its log entry,
+//! and the `archive` / `restore` commands of both.
+
+use super::{Ctx, Result};
+use crate::cli::Format;
+use crate::storage::{Stamp, Tx};
+use crate::{Outcome, output};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Archivable {
+    Agreement,
+    Source,
+}
+
+impl Archivable {
+    fn kind(self) -> &'static str {
+        match self {
+            Archivable::Agreement => "agreement",
+            Archivable::Source => "source",
+        }
+    }
+}
+
+/// Sets the archived flag and logs the change; `false` when it was already so.
+pub fn set_logged(
+    tx: &Tx,
+    stamp: Stamp,
+    what: Archivable,
+    code: &str,
+    archived: bool,
+) -> Result<bool> {
+    let current = match what {
+        Archivable::Agreement => tx.agreement_get(code)?.archived,
+        Archivable::Source => tx.source_get(code)?.archived,
+    };
+    if current == archived {
+        return Ok(false);
+    }
+    match what {
+        Archivable::Agreement => tx.agreement_set_archived(code, archived, stamp.at)?,
+        Archivable::Source => tx.source_set_archived(code, archived, stamp.at)?,
+    }
+    let action = if archived { "archive" } else { "restore" };
+    let state = |a: bool| serde_json::json!({ "archived": a });
+    tx.log_append(
+        stamp,
+        what.kind(),
+        code,
+        action,
+        Some(&state(!archived)),
+        Some(&state(archived)),
+    )?;
+    Ok(true)
+}
+
+/// `pdconsent agreement|source archive|restore CODE`.
+pub fn run(ctx: &Ctx, what: Archivable, code: &str, archived: bool) -> Result {
+    let verb = if archived { "archive" } else { "restore" };
+    ctx.format(&[Format::Table], &format!("{} {verb}", what.kind()))?;
+    let mut store = ctx.open()?;
+    let now = ctx.now();
+    let actor = ctx.actor();
+    let changed = store.write(|tx| {
+        set_logged(
+            tx,
+            Stamp {
+                at: &now,
+                actor: &actor,
+            },
+            what,
+            code,
+            archived,
+        )
+    })?;
+    let word = if archived { "archived" } else { "active" };
+    output::notice(&if changed {
+        format!("{} `{code}` is now {word}", what.kind())
+    } else {
+        format!(
+            "{} `{code}` is already {word}; nothing changed",
+            what.kind()
+        )
+    });
+    Ok(Outcome::Ok)
+}
