@@ -8,3 +8,4 @@
 mod common;
 
 mod foundation;
+mod sources;
