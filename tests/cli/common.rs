@@ -95,6 +95,15 @@ impl Env {
         env
     }
 
+    /// Set up from `agreements.example.toml` at the root of the repository:
+    /// requisites `main`, agreements `personal-data`, `marketing`, `reviews`,
+    /// sources `contact-form`, `callback-form`, `site-chat`.
+    pub fn with_example() -> Env {
+        let env = Env::new();
+        env.ok(&["apply", example_file().to_str().expect("UTF-8 path")]);
+        env
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
@@ -247,6 +256,20 @@ pub fn dump(path: &Path) -> String {
         }
     }
     out
+}
+
+/// `agreements.example.toml` at the root of the repository.
+pub fn example_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("agreements.example.toml")
+}
+
+/// SHA-256 of the bytes as lowercase hex, computed here rather than by pdconsent.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Temporary paths vary from run to run.

@@ -8,4 +8,5 @@
 mod common;
 
 mod foundation;
+mod render;
 mod sources;
