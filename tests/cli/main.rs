@@ -7,6 +7,7 @@
 
 mod common;
 
+mod check;
 mod foundation;
 mod render;
 mod sources;
