@@ -54,6 +54,68 @@ fn version_and_usage_errors() {
 }
 
 #[test]
+fn completions_for_every_shell() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let r = env.ok(&["completions", shell]);
+        assert_eq!(r.stderr, "", "{shell}");
+        assert!(r.stdout.len() > 1000, "{shell}: {} bytes", r.stdout.len());
+        assert!(r.stdout.contains("pdconsent"), "{shell}");
+        // Subcommands and their flags are offered.
+        for word in ["agreement", "preview", "archive-missing"] {
+            assert!(r.stdout.contains(word), "{shell} does not offer `{word}`");
+        }
+    }
+    let r = env.run(&["completions", "tcsh"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.pinned());
+    assert!(r.stderr.contains("'tcsh'"), "{}", r.stderr);
+    assert!(!env.db().exists(), "completions need no database");
+}
+
+#[test]
+fn man_page() {
+    let env = Env::new();
+    let r = env.ok(&["man"]);
+    assert_eq!(r.stderr, "");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let th = lines
+        .iter()
+        .position(|l| l.starts_with(".TH pdconsent 1"))
+        .expect("a .TH pdconsent 1 line");
+    let sh = lines
+        .iter()
+        .position(|l| l.starts_with(".SH"))
+        .expect("a .SH line");
+    assert!(th < sh, "the title comes before the first section");
+    assert!(
+        lines[th].contains(env!("CARGO_PKG_VERSION")),
+        "{}",
+        lines[th]
+    );
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH \"PDCONSENT AGREEMENT PREVIEW\"",
+        ".SH \"PDCONSENT AGREEMENT CHECK\"",
+        ".SH \"PDCONSENT SOURCE ADD\"",
+        ".SH \"PDCONSENT APPLY\"",
+        ".SH \"PDCONSENT DUMP\"",
+    ] {
+        assert!(lines.contains(&section), "no `{section}` in the man page");
+    }
+    // The preview section documents its flags.
+    let preview = r
+        .stdout
+        .split(".SH \"PDCONSENT AGREEMENT PREVIEW\"")
+        .nth(1)
+        .unwrap();
+    let preview = preview.split("\n.SH ").next().unwrap();
+    assert!(preview.contains("\\-\\-revision"), "{preview}");
+    assert!(preview.contains("\\-\\-source"), "{preview}");
+    assert!(!env.db().exists(), "the man page needs no database");
+}
+
+#[test]
 fn bad_clock_variable_is_an_error() {
     let env = Env::new();
     let r = env.run_at("yesterday", &["info"]);
