@@ -7,6 +7,7 @@
 
 mod common;
 
+mod apply;
 mod check;
 mod foundation;
 mod render;
