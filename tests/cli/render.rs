@@ -793,3 +793,92 @@ fn template_list_and_show() {
         assert!(r.stderr.contains("is not available"), "{}", r.stderr);
     }
 }
+
+// --------------------------------------------------------------- on a terminal
+
+mod terminal {
+    use rexpect::error::Error;
+    use rexpect::session::spawn_command;
+
+    use super::*;
+
+    /// Output of the binary on a pseudo-terminal `columns` wide. rexpect reads
+    /// the screen as Latin-1, so only ASCII output can be compared.
+    fn on_terminal(env: &Env, columns: u16, args: &[&str]) -> Result<String, Error> {
+        let inner = env.std_command(args);
+        let mut sh = std::process::Command::new("sh");
+        sh.env_clear()
+            .current_dir(env.dir())
+            .arg("-c")
+            .arg(format!("stty cols {columns} rows 24 && exec \"$0\" \"$@\""))
+            .arg(inner.get_program())
+            .args(inner.get_args());
+        for (k, v) in inner.get_envs() {
+            if let Some(v) = v {
+                sh.env(k, v);
+            }
+        }
+        let mut p = spawn_command(sh, Some(20_000))?;
+        let out = p.exp_eof()?;
+        Ok(out.replace("\r\n", "\n"))
+    }
+
+    #[test]
+    fn text_is_wrapped_to_the_terminal() -> Result<(), Error> {
+        let env = Env::new();
+        env.ok(&[
+            "requisites",
+            "add",
+            "main",
+            "--set",
+            "short_name=Romashka LLC",
+            "--set",
+            &format!("inn={INN_LEGAL}"),
+            "--set",
+            &format!("ogrn={OGRN}"),
+            "--set",
+            "legal_address=1 Lenina St, Moscow",
+            "--set",
+            "email=privacy@romashka.ru",
+        ]);
+        env.ok(&[
+            "agreement",
+            "add",
+            "en",
+            "--name",
+            "Consent",
+            "--language",
+            "en",
+            "--add-purpose",
+            "handling requests and enquiries sent through the contact form of the website",
+            "--add-field",
+            "name",
+        ]);
+        let piped = env.ok(&["agreement", "preview", "en"]).stdout;
+        assert!(piped.lines().any(|l| l.len() > 200), "unwrapped in a pipe");
+
+        let shown = on_terminal(&env, 60, &["agreement", "preview", "en"])?;
+        let (text, checkbox) = shown.trim_end().rsplit_once("\n\n").unwrap();
+        assert!(
+            text.lines().all(|l| l.len() <= 60),
+            "wider than the terminal:\n{shown}"
+        );
+        assert!(text.lines().count() > piped.lines().count());
+        assert!(checkbox.starts_with("[ ] I consent to "), "{shown}");
+        // The words are the same; only the line breaks differ.
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&shown), words(&piped));
+        // List items keep their place: continuation lines are indented.
+        let item = piped
+            .lines()
+            .find(|l| l.starts_with("- ") && l.len() > 60)
+            .expect("a long list item");
+        let first = &item[..item[..60].rfind(' ').unwrap()];
+        let wrapped = shown.lines().skip_while(|l| *l != first).nth(1).unwrap();
+        assert!(
+            wrapped.starts_with("  ") && !wrapped.starts_with("  -"),
+            "{shown}"
+        );
+        Ok(())
+    }
+}
