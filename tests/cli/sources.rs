@@ -567,9 +567,10 @@ fn an_edit_that_changes_nothing_says_so() {
     ] {
         let r = env.ok(args);
         assert_eq!(r.stdout, "", "{args:?}");
-        assert_eq!(
-            r.stderr, "source `f` unchanged: the values are already as given\n",
-            "{args:?}"
+        assert!(
+            r.stderr.starts_with("source `f` unchanged") && r.stderr.lines().count() == 1,
+            "{args:?}: {}",
+            r.stderr
         );
         assert_eq!(env.dump(), before, "{args:?} changed the database");
     }
@@ -627,7 +628,7 @@ fn archive_and_restore() {
     let r = env.fails(&["source", "edit", "f", "--name", "Новая"]);
     assert!(r.stderr.contains("source `f` is archived"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("hint: run `pdconsent source restore f`"),
+        r.stderr.contains("\nhint: ") && r.stderr.contains("pdconsent source restore f"),
         "{}",
         r.stderr
     );
@@ -763,9 +764,9 @@ fn source_errors() {
     }
     // An unknown source names the command that lists them.
     let r = env.fails(&["source", "show", "nope"]);
+    let hint = r.stderr.lines().last().unwrap();
     assert!(
-        r.stderr
-            .ends_with("hint: run `pdconsent source list --all` to see what exists\n"),
+        hint.starts_with("hint: ") && hint.contains("pdconsent source list"),
         "{}",
         r.stderr
     );
