@@ -1,0 +1,2192 @@
+//! The program, the database file, info, requisites, agreements and their
+//! revisions, the change log, the output streams, and prompts on a terminal.
+
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+
+use crate::common::*;
+use serde_json::{Value, json};
+
+/// Runs a command that must be refused (exit 2, nothing on stdout, the database
+/// as it was) and snapshots the command line with exit code, stdout and stderr.
+#[track_caller]
+fn refused(env: &Env, name: &str, args: &[&str]) -> Run {
+    let r = env.fails(args);
+    let text = format!("$ pdconsent {}\n{}", args.join(" "), r.pinned());
+    insta::assert_snapshot!(name, redact(env, &text));
+    r
+}
+
+// ---------------------------------------------------------------- the program
+
+#[test]
+fn cli_definition_is_consistent() {
+    use clap::CommandFactory;
+    pdconsent::cli::Cli::command().debug_assert();
+}
+
+#[test]
+fn version_and_usage_errors() {
+    let env = Env::new();
+    let r = env.ok(&["--version"]);
+    assert_eq!(
+        r.stdout,
+        format!("pdconsent {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    // clap's own usage errors keep the contract: exit 2, nothing on stdout.
+    for args in [
+        &["agreement", "frobnicate"][..],
+        &["agreement", "show"],
+        &["info", "--format", "yaml"],
+        &["log", "--limit", "many"],
+    ] {
+        let r = env.run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.pinned());
+        assert_eq!(r.stdout, "");
+        assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    }
+    assert!(
+        !env.db().exists(),
+        "a usage error must not create a database"
+    );
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let r = env.ok(&["completions", shell]);
+        assert_eq!(r.stderr, "", "{shell}");
+        assert!(r.stdout.len() > 1000, "{shell}: {} bytes", r.stdout.len());
+        assert!(r.stdout.contains("pdconsent"), "{shell}");
+        // Subcommands and their flags are offered.
+        for word in ["agreement", "preview", "archive-missing"] {
+            assert!(r.stdout.contains(word), "{shell} does not offer `{word}`");
+        }
+    }
+    let r = env.run(&["completions", "tcsh"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.pinned());
+    assert!(r.stderr.contains("'tcsh'"), "{}", r.stderr);
+    assert!(!env.db().exists(), "completions need no database");
+}
+
+#[test]
+fn man_page() {
+    let env = Env::new();
+    let r = env.ok(&["man"]);
+    assert_eq!(r.stderr, "");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let th = lines
+        .iter()
+        .position(|l| l.starts_with(".TH pdconsent 1"))
+        .expect("a .TH pdconsent 1 line");
+    let sh = lines
+        .iter()
+        .position(|l| l.starts_with(".SH"))
+        .expect("a .SH line");
+    assert!(th < sh, "the title comes before the first section");
+    assert!(
+        lines[th].contains(env!("CARGO_PKG_VERSION")),
+        "{}",
+        lines[th]
+    );
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH \"PDCONSENT AGREEMENT PREVIEW\"",
+        ".SH \"PDCONSENT AGREEMENT CHECK\"",
+        ".SH \"PDCONSENT SOURCE ADD\"",
+        ".SH \"PDCONSENT APPLY\"",
+        ".SH \"PDCONSENT DUMP\"",
+    ] {
+        assert!(lines.contains(&section), "no `{section}` in the man page");
+    }
+    // The preview section documents its flags.
+    let preview = r
+        .stdout
+        .split(".SH \"PDCONSENT AGREEMENT PREVIEW\"")
+        .nth(1)
+        .unwrap();
+    let preview = preview.split("\n.SH ").next().unwrap();
+    assert!(preview.contains("\\-\\-revision"), "{preview}");
+    assert!(preview.contains("\\-\\-source"), "{preview}");
+    assert!(!env.db().exists(), "the man page needs no database");
+}
+
+#[test]
+fn bad_clock_variable_is_an_error() {
+    let env = Env::new();
+    let r = env.run_at("yesterday", &["info"]);
+    insta::assert_snapshot!("bad_clock", r.pinned());
+}
+
+// ------------------------------------------------------------ the database file
+
+#[test]
+fn database_file_is_created_owner_only() {
+    let env = Env::new();
+    assert!(!env.db().exists());
+    env.ok(&["info"]);
+    let mode = fs::metadata(env.db()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+
+    // A missing directory is created too, private to the owner.
+    let nested = env.dir().join("data/pdconsent/pd.db");
+    env.ok(&["--db", nested.to_str().unwrap(), "info"]);
+    let file = fs::metadata(&nested).unwrap().permissions().mode();
+    assert_eq!(file & 0o777, 0o600, "mode {file:o}");
+    let dir = fs::metadata(nested.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(dir & 0o777, 0o700, "directory mode {dir:o}");
+}
+
+#[test]
+fn newer_schema_is_refused_and_left_untouched() {
+    let env = Env::with_main();
+    {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let wal = env.dir().join("pd.db-wal");
+    let shm = env.dir().join("pd.db-shm");
+    assert!(
+        !wal.exists() && !shm.exists(),
+        "closed cleanly before the test"
+    );
+    let bytes = fs::read(env.db()).unwrap();
+
+    let r = env.run(&["info"]);
+    insta::assert_snapshot!("newer_schema", redact(&env, &r.pinned()));
+    // A write is refused the same way, before anything is written.
+    let w = env.run(&["requisites", "add", "other", "--set", "short_name=X"]);
+    assert_eq!(w.code, 2);
+    assert_eq!(w.stderr, r.stderr);
+
+    assert_eq!(
+        fs::read(env.db()).unwrap(),
+        bytes,
+        "the file must stay byte for byte"
+    );
+    assert!(
+        !wal.exists() && !shm.exists(),
+        "no -wal or -shm file left behind"
+    );
+}
+
+#[test]
+fn non_sqlite_file_is_refused_and_left_untouched() {
+    let env = Env::new();
+    let text = "name,inn\nРомашка,7840502513\n".repeat(50);
+    let path = write(&env, "notes.csv", &text);
+    let r = env.run(&["--db", &path, "info"]);
+    insta::assert_snapshot!("not_a_database", redact(&env, &r.pinned()));
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
+    assert!(!env.dir().join("notes.csv-wal").exists());
+    assert!(!env.dir().join("notes.csv-shm").exists());
+}
+
+#[test]
+fn sqlite_database_of_another_program_is_refused_and_left_untouched() {
+    let env = Env::new();
+    let path = env.dir().join("notes.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+             INSERT INTO notes (body) VALUES ('позвонить в Ромашку');",
+        )
+        .unwrap();
+    }
+    let bytes = fs::read(&path).unwrap();
+    let before = dump(&path);
+    let r = env.run(&["--db", path.to_str().unwrap(), "info"]);
+    insta::assert_snapshot!("foreign_database", redact(&env, &r.pinned()));
+    assert_eq!(
+        fs::read(&path).unwrap(),
+        bytes,
+        "the file must stay byte for byte"
+    );
+    assert_eq!(dump(&path), before);
+    assert!(!env.dir().join("notes.sqlite-wal").exists());
+}
+
+#[test]
+fn database_that_cannot_be_opened() {
+    let env = Env::new();
+    write(&env, "notes.txt", "a file, not a directory\n");
+    let r = env.run(&["--db", "notes.txt/pd.db", "info"]);
+    insta::assert_snapshot!("database_cannot_be_created", r.pinned());
+    let r = env.run(&["--db", env.dir().to_str().unwrap(), "info"]);
+    insta::assert_snapshot!("database_is_a_directory", redact(&env, &r.pinned()));
+}
+
+#[test]
+fn default_database_lives_in_the_data_directory() {
+    let env = Env::new();
+    let r = env
+        .command(&["info", "--format", "json"])
+        .env_remove("PDCONSENT_DB")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{r:?}");
+    let v: Value = serde_json::from_slice(&r.stdout).unwrap();
+    let expected = env.dir().join(".local/share/pdconsent/pdconsent.db");
+    assert_eq!(v["database"], expected.display().to_string());
+    let mode = fs::metadata(&expected).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+    let dir = fs::metadata(expected.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(dir & 0o777, 0o700, "directory mode {dir:o}");
+    assert!(!env.db().exists(), "PDCONSENT_DB was not given");
+}
+
+// ----------------------------------------------------------------------- info
+
+#[test]
+fn info_shows_path_schema_and_counts() {
+    let env = Env::new();
+    // A relative path (the tests run in the temporary directory) keeps the
+    // table the same width on every machine.
+    let r = env.ok(&["--db", "pd.db", "info"]);
+    assert_eq!(r.stderr, "");
+    let version = env!("CARGO_PKG_VERSION");
+    // The version changes with every release; the cell keeps its width.
+    let masked: Vec<String> = r
+        .stdout
+        .lines()
+        .map(|l| match l.strip_prefix("| pdconsent ") {
+            Some(rest) => {
+                let (key_pad, value) = rest.split_once('|').unwrap();
+                let width = value.len() - 2;
+                assert_eq!(value.trim().trim_end_matches('|').trim(), version);
+                format!("| pdconsent {key_pad}| {:<width$}|", "<version>")
+            }
+            None => l.to_string(),
+        })
+        .collect();
+    insta::assert_snapshot!("info_table_empty", masked.join("\n"));
+
+    let v = env.json(&["info"]);
+    assert_eq!(v["database"], env.db().display().to_string());
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["supported_schema_version"], 1);
+    assert_eq!(v["pdconsent_version"], version);
+    assert_eq!(
+        v["counts"],
+        json!({
+            "requisites": 0, "agreements": 0, "agreements_archived": 0,
+            "agreement_revisions": 0, "sources": 0, "texts": 0,
+            "consent_events": 0, "change_log": 0
+        })
+    );
+
+    env.ok(&[
+        "requisites",
+        "add",
+        "main",
+        "--set",
+        "short_name=ООО «Ромашка»",
+    ]);
+    env.ok(&["agreement", "add", "site", "--name", "Сайт"]);
+    env.ok(&["agreement", "add", "old", "--name", "Старое"]);
+    env.ok(&["agreement", "edit", "site", "--set", "required=false"]);
+    env.ok(&["agreement", "archive", "old"]);
+    let c = &env.json(&["info"])["counts"];
+    assert_eq!(c["requisites"], 1);
+    assert_eq!(c["agreements"], 1);
+    assert_eq!(c["agreements_archived"], 1);
+    assert_eq!(c["agreement_revisions"], 3);
+    assert_eq!(c["change_log"], 5);
+    let table = env.ok(&["info"]).stdout;
+    assert!(
+        table.contains("| agreements          | 1 (+1 archived)"),
+        "{table}"
+    );
+    assert!(table.contains("| change log entries  | 5 "), "{table}");
+}
+
+#[test]
+fn formats_a_command_does_not_offer_are_refused() {
+    let env = Env::with_site();
+    refused(
+        &env,
+        "format_requisites_show_html",
+        &["requisites", "show", "main", "--format", "html"],
+    );
+    refused(&env, "format_log_text", &["log", "--format", "text"]);
+    for args in [
+        &["info", "--format", "markdown"][..],
+        &["requisites", "list", "--format", "text"],
+        &["agreement", "list", "--format", "html"],
+        &["agreement", "show", "site", "--format", "markdown"],
+        &["agreement", "history", "site", "--format", "text"],
+        &["agreement", "diff", "site", "--format", "html"],
+    ] {
+        let r = env.fails(args);
+        let shown = args[args.len() - 1];
+        assert!(
+            r.stderr.starts_with(&format!(
+                "error: `--format {shown}` is not available for `pdconsent "
+            )),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr
+                .ends_with("\nhint: use --format table or --format json\n"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+// ----------------------------------------------------------------- requisites
+
+#[test]
+fn requisites_add_show_list() {
+    let env = Env::new();
+    let r = env.ok(&[
+        "requisites",
+        "add",
+        "main",
+        "--set",
+        "short_name=ООО «Ромашка»",
+        "--set",
+        &format!("inn={INN_LEGAL}"),
+        "--set",
+        "kpp=770501001",
+        "--set",
+        &format!("ogrn={OGRN}"),
+        "--set",
+        "legal_address=г. Москва, ул. Ленина, д. 1",
+        "--set",
+        "email=privacy@romashka.ru",
+        "--set",
+        "website=https://romashka.ru",
+    ]);
+    assert_eq!(r.stdout, "", "add prints data only with --format json");
+    assert_eq!(r.stderr, "created requisites `main` (default)\n");
+
+    let show = env.ok(&["requisites", "show", "main"]);
+    assert_eq!(show.stderr, "");
+    insta::assert_snapshot!("requisites_show_table", show.stdout);
+
+    let v = env.json(&["requisites", "show", "main"]);
+    insta::assert_json_snapshot!("requisites_show_json", v);
+    assert_has_keys(
+        &v,
+        &[
+            "code",
+            "kind",
+            "short_name",
+            "full_name",
+            "inn",
+            "kpp",
+            "ogrn",
+            "ogrnip",
+            "legal_address",
+            "postal_address",
+            "email",
+            "phone",
+            "website",
+            "default",
+            "used_by",
+            "created_at",
+            "updated_at",
+        ],
+    );
+    assert_eq!(v["kind"], "legal");
+    assert_eq!(v["inn"], INN_LEGAL);
+    assert_eq!(v["default"], true);
+    assert_eq!(v["full_name"], Value::Null);
+    assert_eq!(v["used_by"], json!([]));
+    assert_eq!(v["created_at"], NOW);
+
+    // An individual entrepreneur: 12-digit INN, OGRNIP; not the default.
+    let r = env.ok(&[
+        "requisites",
+        "add",
+        "ip",
+        "--kind",
+        "individual",
+        "--set",
+        "short_name=Иванов Иван Иванович",
+        "--set",
+        &format!("inn={INN_PERSON}"),
+        "--set",
+        &format!("ogrnip={OGRNIP}"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.stderr, "created requisites `ip`\n");
+    let ip = r.json();
+    assert_eq!(ip["kind"], "individual");
+    assert_eq!(ip["default"], false);
+    assert_eq!(ip["ogrnip"], OGRNIP);
+    insta::assert_snapshot!(
+        "requisites_show_individual_table",
+        env.ok(&["requisites", "show", "ip"]).stdout
+    );
+
+    let list = env.ok(&["requisites", "list"]);
+    insta::assert_snapshot!("requisites_list_table", list.stdout);
+    let list = env.json(&["requisites", "list"]);
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["ip", "main"]);
+    assert_eq!(list[1], v, "list shows what show shows");
+}
+
+#[test]
+fn requisites_default_moves_to_the_one_marked() {
+    let env = Env::with_main();
+    let r = env.ok(&[
+        "requisites",
+        "add",
+        "second",
+        "--set",
+        "short_name=ООО «Вторая»",
+        "--default",
+    ]);
+    assert_eq!(r.stderr, "created requisites `second` (default)\n");
+    let defaults = |env: &Env| -> Vec<(String, bool)> {
+        env.json(&["requisites", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["code"].as_str().unwrap().to_string(),
+                    r["default"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        defaults(&env),
+        [("main".to_string(), false), ("second".to_string(), true)]
+    );
+    // A new agreement names the default requisites.
+    env.ok(&["agreement", "add", "a", "--name", "A"]);
+    assert_eq!(
+        env.json(&["agreement", "show", "a"])["requisites"],
+        "second"
+    );
+
+    let r = env.ok(&["requisites", "edit", "main", "--default"]);
+    assert_eq!(r.stderr, "updated requisites `main`: default\n");
+    assert_eq!(
+        defaults(&env),
+        [("main".to_string(), true), ("second".to_string(), false)]
+    );
+}
+
+#[test]
+fn requisites_edit_changes_values_and_logs_them() {
+    let env = Env::with_main();
+    let later = "2026-12-01T08:30:00Z";
+    let r = env.ok_at(
+        later,
+        &[
+            "requisites",
+            "edit",
+            "main",
+            "--set",
+            "email=dpo@romashka.ru",
+            "--set",
+            "phone=+7 495 000-00-00",
+            "--unset",
+            "kpp",
+        ],
+    );
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "updated requisites `main`: email, kpp, phone\n");
+    let v = env.json(&["requisites", "show", "main"]);
+    assert_eq!(v["email"], "dpo@romashka.ru");
+    assert_eq!(v["phone"], "+7 495 000-00-00");
+    assert_eq!(v["kpp"], Value::Null);
+    assert_eq!(v["created_at"], NOW);
+    assert_eq!(v["updated_at"], later);
+
+    let log = env.json(&["log", "--kind", "requisites"]);
+    let last = &log.as_array().unwrap()[1];
+    assert_eq!(last["action"], "update");
+    assert_eq!(last["at"], later);
+    assert_eq!(last["before"]["email"], "privacy@romashka.ru");
+    assert_eq!(last["after"]["email"], "dpo@romashka.ru");
+    assert_eq!(last["before"]["kpp"], KPP);
+    assert_eq!(last["after"]["kpp"], Value::Null);
+
+    // --format json prints the saved set.
+    let r = env.ok(&[
+        "requisites",
+        "edit",
+        "main",
+        "--set",
+        "website=https://romashka.ru",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.json()["website"], "https://romashka.ru");
+    assert_eq!(r.stderr, "updated requisites `main`: website\n");
+
+    // Switching kind with the matching numbers is one valid change.
+    let r = env.ok(&[
+        "requisites",
+        "edit",
+        "main",
+        "--set",
+        "kind=individual",
+        "--set",
+        &format!("inn={INN_PERSON}"),
+        "--unset",
+        "ogrn",
+        "--set",
+        &format!("ogrnip={OGRNIP}"),
+    ]);
+    assert_eq!(
+        r.stderr,
+        "updated requisites `main`: inn, kind, ogrn, ogrnip\n"
+    );
+}
+
+#[test]
+fn requisites_edit_to_the_same_values_changes_nothing() {
+    let env = Env::with_main();
+    let before = env.dump();
+    let r = env.ok(&[
+        "requisites",
+        "edit",
+        "main",
+        "--set",
+        "email=privacy@romashka.ru",
+        "--set",
+        &format!("inn={INN_LEGAL}"),
+        "--unset",
+        "phone",
+    ]);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "requisites `main` unchanged: the values are already as given\n"
+    );
+    assert_eq!(env.dump(), before, "no update, no log entry");
+}
+
+#[test]
+fn requisites_remove_asks_and_takes_yes() {
+    let env = Env::with_main();
+    env.ok(&[
+        "requisites",
+        "add",
+        "spare",
+        "--set",
+        "short_name=ООО «Запас»",
+    ]);
+    // No terminal to ask on and no --yes: refused, nothing removed.
+    refused(
+        &env,
+        "requisites_remove_without_yes",
+        &["requisites", "remove", "spare"],
+    );
+    let r = env.fails(&["requisites", "remove", "spare", "--no-input"]);
+    assert!(r.stderr.contains("hint: give --yes"), "{}", r.stderr);
+    assert_eq!(
+        env.json(&["requisites", "list"]).as_array().unwrap().len(),
+        2
+    );
+
+    let r = env.ok(&["requisites", "remove", "spare", "--yes"]);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "removed requisites `spare`\n");
+    let list = env.json(&["requisites", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["code"], "main");
+
+    let log = env.json(&["log", "--code", "spare"]);
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1]["action"], "remove");
+    assert_eq!(log[1]["before"]["short_name"], "ООО «Запас»");
+    assert_eq!(log[1]["after"], Value::Null);
+
+    refused(
+        &env,
+        "requisites_remove_unknown",
+        &["requisites", "remove", "spare", "-y"],
+    );
+}
+
+#[test]
+fn requisites_in_use_are_not_removed() {
+    let env = Env::with_site();
+    env.ok(&["agreement", "add", "newsletter", "--name", "Рассылка"]);
+    env.ok(&["agreement", "archive", "newsletter"]);
+    // Archived agreements still name the company: they keep the set in use.
+    refused(
+        &env,
+        "requisites_remove_used",
+        &["requisites", "remove", "main", "--yes"],
+    );
+    let v = env.json(&["requisites", "show", "main"]);
+    assert_eq!(v["used_by"], json!(["newsletter", "site"]));
+    let table = env.ok(&["requisites", "show", "main"]).stdout;
+    assert!(
+        table.contains("| used by        | newsletter, site "),
+        "{table}"
+    );
+}
+
+#[test]
+fn requisites_errors() {
+    let env = Env::with_main();
+    let add = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = ["requisites", "add", "b", "--set", "short_name=ООО «Б»"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let cases: &[(&str, &[&str])] = &[
+        ("inn_check_digit", &["--set", "inn=7840502514"]),
+        ("inn_length", &["--set", "inn=784050251"]),
+        ("inn_digits", &["--set", "inn=78405025a3"]),
+        ("inn_12_for_legal", &["--set", "inn=775260181506"]),
+        (
+            "inn_10_for_individual",
+            &["--kind", "individual", "--set", "inn=7840502513"],
+        ),
+        ("ogrn_check_digit", &["--set", "ogrn=1147847057215"]),
+        ("ogrn_first_digit", &["--set", "ogrn=2147847057214"]),
+        ("ogrn_length", &["--set", "ogrn=114784705721"]),
+        (
+            "ogrnip_check_digit",
+            &["--kind", "individual", "--set", "ogrnip=339099603082468"],
+        ),
+        (
+            "ogrnip_first_digit",
+            &["--kind", "individual", "--set", "ogrnip=139099603082469"],
+        ),
+        ("ogrnip_for_legal", &["--set", "ogrnip=339099603082469"]),
+        (
+            "kpp_ogrn_for_individual",
+            &[
+                "--kind",
+                "individual",
+                "--set",
+                "kpp=770501001",
+                "--set",
+                "ogrn=1147847057214",
+            ],
+        ),
+        ("kpp_length", &["--set", "kpp=77050100"]),
+        ("kpp_format", &["--set", "kpp=77050100a"]),
+        ("email", &["--set", "email=privacy@"]),
+        (
+            "email_display_name",
+            &["--set", "email=Ромашка <privacy@romashka.ru>"],
+        ),
+        ("website", &["--set", "website=romashka"]),
+        (
+            "several_problems",
+            &[
+                "--set",
+                "inn=7840502514",
+                "--set",
+                "email=x",
+                "--set",
+                "ogrn=1",
+            ],
+        ),
+        ("unknown_key", &["--set", "colour=red"]),
+        ("not_key_value", &["--set", "inn"]),
+        ("code_key", &["--set", "code=c"]),
+        ("unknown_kind", &["--kind", "company"]),
+        ("bad_default_value", &["--set", "default=maybe"]),
+        ("empty_short_name", &["--set", "short_name= "]),
+    ];
+    for (name, extra) in cases {
+        let args = add(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(&env, &format!("requisites_add_{name}"), &args);
+    }
+
+    // Each check names what failed.
+    for (value, check) in [
+        ("inn=7840502514", "check digit failed"),
+        ("inn=784050251", "length check failed"),
+        ("inn=78405025a3", "digits check failed"),
+        ("ogrn=2147847057214", "first digit check failed"),
+        ("kpp=77050100a", "format check failed"),
+    ] {
+        let args = add(&["--set", value]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert!(env.fails(&args).stderr.contains(check), "{value}");
+    }
+
+    // The refusals of a missing value, without a terminal.
+    refused(&env, "requisites_add_no_flags", &["requisites", "add", "b"]);
+    refused(
+        &env,
+        "requisites_add_no_flags_no_input",
+        &["requisites", "add", "b", "--no-input"],
+    );
+    refused(
+        &env,
+        "requisites_add_no_code",
+        &["requisites", "add", "--set", "short_name=X"],
+    );
+    refused(
+        &env,
+        "requisites_add_bad_code",
+        &["requisites", "add", "Main", "--set", "short_name=X"],
+    );
+    refused(
+        &env,
+        "requisites_add_exists",
+        &["requisites", "add", "main", "--set", "short_name=X"],
+    );
+    refused(
+        &env,
+        "requisites_show_unknown",
+        &["requisites", "show", "nope"],
+    );
+    refused(
+        &env,
+        "requisites_edit_unknown",
+        &["requisites", "edit", "nope", "--set", "phone=1"],
+    );
+    refused(
+        &env,
+        "requisites_edit_nothing",
+        &["requisites", "edit", "main"],
+    );
+    refused(
+        &env,
+        "requisites_edit_invalid_inn",
+        &["requisites", "edit", "main", "--set", "inn=7840502510"],
+    );
+    refused(
+        &env,
+        "requisites_edit_kind_mismatch",
+        &["requisites", "edit", "main", "--set", "kind=individual"],
+    );
+    refused(
+        &env,
+        "requisites_edit_unset_short_name",
+        &["requisites", "edit", "main", "--unset", "short_name"],
+    );
+    refused(
+        &env,
+        "requisites_edit_unset_unknown",
+        &["requisites", "edit", "main", "--unset", "colour"],
+    );
+    refused(
+        &env,
+        "requisites_edit_code",
+        &["requisites", "edit", "main", "--set", "code=other"],
+    );
+}
+
+// ----------------------------------------------------------------- agreements
+
+#[test]
+fn agreement_add_show_list() {
+    let env = Env::with_main();
+    let r = env.ok(&[
+        "agreement",
+        "add",
+        "site",
+        "--name",
+        "Согласие для сайта",
+        "--add-purpose",
+        "обработка заявок",
+        "--add-purpose",
+        "обратная связь",
+        "--add-field",
+        "имя",
+        "--add-field",
+        "e-mail",
+        "--set",
+        "require_reading=true",
+    ]);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "created agreement `site` at revision 1\n");
+
+    let show = env.ok(&["agreement", "show", "site"]);
+    assert_eq!(show.stderr, "");
+    insta::assert_snapshot!("agreement_show_table", show.stdout);
+
+    let v = env.json(&["agreement", "show", "site"]);
+    insta::assert_json_snapshot!("agreement_show_json", v);
+    assert_has_keys(
+        &v,
+        &[
+            "code",
+            "archived",
+            "revision",
+            "created_at",
+            "updated_at",
+            "name",
+            "language",
+            "template",
+            "custom_text",
+            "requisites",
+            "required",
+            "checked_by_default",
+            "require_reading",
+            "label",
+            "url",
+            "purposes",
+            "actions",
+            "methods",
+            "term",
+            "third_parties",
+            "withdrawal_email",
+            "fields",
+            "restrictions",
+            "effective_label",
+            "effective_withdrawal_email",
+            "withdrawal_email_is_default",
+        ],
+    );
+    assert_eq!(v["revision"], 1);
+    assert_eq!(v["archived"], false);
+    assert_eq!(v["requisites"], "main");
+    assert_eq!(v["template"], "ru-152fz-consent");
+    assert_eq!(v["language"], "ru");
+    assert_eq!(v["required"], true);
+    assert_eq!(v["require_reading"], true);
+    assert_eq!(v["purposes"], json!(["обработка заявок", "обратная связь"]));
+    assert_eq!(v["fields"], json!(["имя", "e-mail"]));
+    assert_eq!(v["term"], "до отзыва согласия");
+    assert_eq!(v["withdrawal_email"], Value::Null);
+    assert_eq!(v["effective_withdrawal_email"], "privacy@romashka.ru");
+    assert_eq!(v["withdrawal_email_is_default"], true);
+    assert_eq!(v["created_at"], NOW);
+
+    env.ok(&[
+        "agreement",
+        "add",
+        "news",
+        "--name",
+        "Рассылка",
+        "--template",
+        "ru-152fz-marketing",
+        "--set",
+        "required=no",
+    ]);
+    insta::assert_snapshot!(
+        "agreement_list_table",
+        env.ok(&["agreement", "list"]).stdout
+    );
+    let list = env.json(&["agreement", "list"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["code"], "news");
+    assert_eq!(list[0]["required"], false);
+    assert_eq!(list[1], v, "list shows what show shows");
+    assert_eq!(
+        env.json(&["requisites", "show", "main"])["used_by"],
+        json!(["news", "site"])
+    );
+}
+
+#[test]
+fn agreement_add_english_prints_json() {
+    let env = Env::with_main();
+    let r = env.ok(&[
+        "agreement",
+        "add",
+        "gdpr",
+        "--language",
+        "en",
+        "--name",
+        "Website consent",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.stderr, "created agreement `gdpr` at revision 1\n");
+    let v = r.json();
+    assert_eq!(v["code"], "gdpr");
+    assert_eq!(v["revision"], 1);
+    assert_eq!(v["language"], "en");
+    assert_eq!(v["template"], "en-consent");
+    assert_eq!(v["term"], "until consent is withdrawn");
+    assert_eq!(
+        v["effective_label"],
+        "I consent to the %processing of my personal data%"
+    );
+    assert_eq!(v, env.json(&["agreement", "show", "gdpr"]));
+}
+
+#[test]
+fn agreement_custom_text_from_a_file_or_stdin() {
+    let env = Env::with_main();
+    let text = "Я даю согласие {{ operator.display_name }}.\nВторая строка.\n";
+    let file = write(&env, "text.txt", text);
+    env.ok(&[
+        "agreement",
+        "add",
+        "own",
+        "--name",
+        "Своё",
+        "--text-file",
+        &file,
+    ]);
+    let v = env.json(&["agreement", "show", "own"]);
+    assert_eq!(v["template"], "custom");
+    assert_eq!(v["custom_text"], text);
+    let table = env.ok(&["agreement", "show", "own"]).stdout;
+    assert!(
+        table.contains("| custom_text        | 2 lines (`--format json` prints it)"),
+        "{table}"
+    );
+
+    let r = env
+        .command(&[
+            "agreement",
+            "add",
+            "piped",
+            "--name",
+            "Из stdin",
+            "--text-file",
+            "-",
+        ])
+        .write_stdin("Текст из канала.\n")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{r:?}");
+    let v = env.json(&["agreement", "show", "piped"]);
+    assert_eq!(v["template"], "custom");
+    assert_eq!(v["custom_text"], "Текст из канала.\n");
+}
+
+/// One edit, the fields it must report, and a check of the new state.
+struct Edit {
+    args: &'static [&'static str],
+    changed: &'static str,
+    check: fn(&Value),
+}
+
+#[test]
+fn every_kind_of_change_creates_one_revision() {
+    let env = Env::with_site();
+    env.ok(&[
+        "requisites",
+        "add",
+        "second",
+        "--set",
+        "short_name=ООО «Вторая»",
+    ]);
+    let t1 = write(
+        &env,
+        "t1.txt",
+        "Текст {{ operator.display_name }}.\nСтрока два.\n",
+    );
+    let t2 = write(
+        &env,
+        "t2.txt",
+        "Текст {{ operator.display_name }}.\nСтрока 2.\n",
+    );
+    // The text files' paths are not 'static; they get their own steps below.
+    let edits: &[Edit] = &[
+        Edit {
+            args: &["--set", "required=false"],
+            changed: "required",
+            check: |v| assert_eq!(v["required"], false),
+        },
+        Edit {
+            args: &["--name", "Согласие (сайт)"],
+            changed: "name",
+            check: |v| assert_eq!(v["name"], "Согласие (сайт)"),
+        },
+        Edit {
+            args: &["--add-purpose", "рассылка новостей"],
+            changed: "purposes",
+            check: |v| {
+                assert_eq!(
+                    v["purposes"],
+                    json!(["обработка заявок", "рассылка новостей"])
+                )
+            },
+        },
+        Edit {
+            args: &["--remove-purpose", "1"],
+            changed: "purposes",
+            check: |v| assert_eq!(v["purposes"], json!(["рассылка новостей"])),
+        },
+        Edit {
+            args: &["--remove-purpose", "рассылка новостей"],
+            changed: "purposes",
+            check: |v| assert_eq!(v["purposes"], json!([])),
+        },
+        Edit {
+            args: &["--add-action", "transfer,depersonalization"],
+            changed: "actions",
+            check: |v| {
+                let a = v["actions"].as_array().unwrap();
+                assert!(
+                    a.contains(&json!("transfer")) && a.contains(&json!("depersonalization")),
+                    "{a:?}"
+                );
+            },
+        },
+        Edit {
+            args: &[
+                "--remove-action",
+                "blocking",
+                "--remove-action",
+                "уничтожение",
+            ],
+            changed: "actions",
+            check: |v| {
+                let a = v["actions"].as_array().unwrap();
+                assert!(
+                    !a.contains(&json!("blocking")) && !a.contains(&json!("destruction")),
+                    "{a:?}"
+                );
+            },
+        },
+        Edit {
+            args: &[
+                "--third-party",
+                "name=ООО «Доставка»,inn=7717586110,address=г. Москва,role=processor",
+            ],
+            changed: "third_parties",
+            check: |v| {
+                assert_eq!(
+                    v["third_parties"],
+                    json!([{"name": "ООО «Доставка»", "inn": "7717586110", "address": "г. Москва", "role": "processor"}])
+                )
+            },
+        },
+        Edit {
+            // The same INN replaces the party.
+            args: &[
+                "--third-party",
+                "name=ООО «Доставка\\, и Ко»,inn=7717586110,address=г. Москва,role=recipient",
+            ],
+            changed: "third_parties",
+            check: |v| {
+                assert_eq!(
+                    v["third_parties"],
+                    json!([{"name": "ООО «Доставка, и Ко»", "inn": "7717586110", "address": "г. Москва", "role": "recipient"}])
+                )
+            },
+        },
+        Edit {
+            args: &[
+                "--third-party",
+                "name=ИП Петров,inn=775260181506,address=г. Тверь",
+            ],
+            changed: "third_parties",
+            check: |v| {
+                assert_eq!(v["third_parties"].as_array().unwrap().len(), 2);
+                assert_eq!(
+                    v["third_parties"][1]["role"], "recipient",
+                    "the default role"
+                );
+            },
+        },
+        Edit {
+            args: &["--remove-third-party", "ИП Петров"],
+            changed: "third_parties",
+            check: |v| assert_eq!(v["third_parties"].as_array().unwrap().len(), 1),
+        },
+        Edit {
+            args: &["--remove-third-party", "7717586110"],
+            changed: "third_parties",
+            check: |v| assert_eq!(v["third_parties"], json!([])),
+        },
+        Edit {
+            args: &["--add-field", "имя", "--add-field", "телефон"],
+            changed: "fields",
+            check: |v| assert_eq!(v["fields"], json!(["имя", "телефон"])),
+        },
+        Edit {
+            args: &["--remove-field", "имя"],
+            changed: "fields",
+            check: |v| assert_eq!(v["fields"], json!(["телефон"])),
+        },
+        Edit {
+            args: &["--add-restriction", "только для сотрудников"],
+            changed: "restrictions",
+            check: |v| assert_eq!(v["restrictions"], json!(["только для сотрудников"])),
+        },
+        Edit {
+            args: &["--remove-restriction", "1"],
+            changed: "restrictions",
+            check: |v| assert_eq!(v["restrictions"], json!([])),
+        },
+        Edit {
+            args: &["--set", "label=Я согласен с %условиями%"],
+            changed: "label",
+            check: |v| assert_eq!(v["effective_label"], "Я согласен с %условиями%"),
+        },
+        Edit {
+            args: &["--unset", "label"],
+            changed: "label",
+            check: |v| assert_eq!(v["label"], Value::Null),
+        },
+        Edit {
+            args: &["--set", "withdrawal_email=dpo@romashka.ru"],
+            changed: "withdrawal_email",
+            check: |v| {
+                assert_eq!(v["effective_withdrawal_email"], "dpo@romashka.ru");
+                assert_eq!(v["withdrawal_email_is_default"], false);
+            },
+        },
+        Edit {
+            args: &["--requisites", "second"],
+            changed: "requisites",
+            check: |v| assert_eq!(v["requisites"], "second"),
+        },
+        Edit {
+            args: &["--set", "url=https://romashka.ru/consent"],
+            changed: "url",
+            check: |v| assert_eq!(v["url"], "https://romashka.ru/consent"),
+        },
+        Edit {
+            args: &["--set", "methods=automated"],
+            changed: "methods",
+            check: |v| assert_eq!(v["methods"], "automated"),
+        },
+        Edit {
+            args: &["--set", "term=5 лет"],
+            changed: "term",
+            check: |v| assert_eq!(v["term"], "5 лет"),
+        },
+        Edit {
+            args: &["--set", "checked_by_default=yes"],
+            changed: "checked_by_default",
+            check: |v| assert_eq!(v["checked_by_default"], true),
+        },
+        Edit {
+            args: &["--template", "ru-152fz-distribution"],
+            changed: "template",
+            check: |v| assert_eq!(v["template"], "ru-152fz-distribution"),
+        },
+        Edit {
+            // A built-in template is in one language: both change together.
+            args: &["--set", "language=en", "--template", "en-consent"],
+            changed: "language, template",
+            check: |v| {
+                assert_eq!(v["language"], "en");
+                assert_eq!(v["template"], "en-consent");
+            },
+        },
+    ];
+    let mut revision = 1;
+    let mut step = |env: &Env, args: Vec<&str>, changed: &str, check: &dyn Fn(&Value)| {
+        revision += 1;
+        let mut full = vec!["agreement", "edit", "site"];
+        full.extend(&args);
+        let r = env.ok(&full);
+        assert_eq!(r.stdout, "", "{args:?}");
+        assert_eq!(
+            r.stderr,
+            format!("agreement `site`: revision {revision} created ({changed})\n"),
+            "{args:?}"
+        );
+        assert_eq!(env.revisions("site"), revision, "{args:?}");
+        let v = env.json(&["agreement", "show", "site"]);
+        assert_eq!(v["revision"], revision);
+        check(&v);
+        let d = env.json(&["agreement", "diff", "site"]);
+        assert_eq!(
+            (d["from"].as_u64(), d["to"].as_u64()),
+            (Some(revision as u64 - 1), Some(revision as u64))
+        );
+        let fields: Vec<&str> = d["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields.join(", "), changed, "{args:?}");
+    };
+    for e in edits {
+        step(&env, e.args.to_vec(), e.changed, &e.check);
+    }
+    // A text of its own switches the template to `custom`.
+    step(
+        &env,
+        vec!["--text-file", t1.as_str()],
+        "custom_text, template",
+        &|v| {
+            assert_eq!(v["template"], "custom");
+            assert!(v["custom_text"].as_str().unwrap().contains("Строка два."));
+        },
+    );
+    step(
+        &env,
+        vec!["--text-file", t2.as_str()],
+        "custom_text",
+        &|v| {
+            assert!(v["custom_text"].as_str().unwrap().contains("Строка 2."));
+        },
+    );
+    step(
+        &env,
+        vec!["--template", "en-consent"],
+        "template, custom_text",
+        &|v| {
+            assert_eq!(v["custom_text"], Value::Null);
+        },
+    );
+
+    let history = env.ok(&["agreement", "history", "site"]);
+    insta::assert_snapshot!("history_of_every_change", history.stdout);
+    insta::assert_snapshot!(
+        "diff_first_to_last",
+        env.ok(&["agreement", "diff", "site", "1", &revision.to_string()])
+            .stdout
+    );
+}
+
+#[test]
+fn edits_that_change_nothing_create_no_revision() {
+    let env = Env::with_site();
+    env.ok(&[
+        "agreement",
+        "edit",
+        "site",
+        "--third-party",
+        "name=ООО «Доставка»,inn=7717586110,address=г. Москва",
+    ]);
+    let noops: &[&[&str]] = &[
+        &["--set", "required=true"],
+        &["--name", "Согласие для сайта"],
+        &["--add-purpose", "обработка заявок"],
+        &["--add-action", "collection,storage"],
+        &["--add-action", "сбор"],
+        &["--set", "methods=mixed"],
+        &["--template", "ru-152fz-consent"],
+        &["--unset", "label"],
+        &["--set", "url="],
+        &["--requisites", "main"],
+        &[
+            "--third-party",
+            "name=ООО «Доставка»,inn=7717586110,address=г. Москва,role=recipient",
+        ],
+        &["--unset", "fields"],
+    ];
+    for args in noops {
+        let before = env.dump();
+        let mut full = vec!["agreement", "edit", "site"];
+        full.extend(*args);
+        let r = env.ok(&full);
+        assert_eq!(r.stdout, "");
+        assert_eq!(
+            r.stderr,
+            "agreement `site` unchanged: no setting differs, no revision created (still revision 2)\n",
+            "{args:?}"
+        );
+        assert_eq!(env.revisions("site"), 2, "{args:?}");
+        assert_eq!(env.dump(), before, "{args:?} wrote something");
+    }
+}
+
+#[test]
+fn history_and_diff() {
+    let env = Env::with_site();
+    let text = write(&env, "a.txt", "Первая строка.\nВторая строка.\nТретья.\n");
+    let text2 = write(
+        &env,
+        "b.txt",
+        "Первая строка.\nВторая, исправленная.\nТретья.\n",
+    );
+    env.ok_at(
+        "2026-11-29T10:00:00Z",
+        &["agreement", "edit", "site", "--set", "required=false"],
+    );
+    env.ok_at(
+        "2026-11-30T11:00:00Z",
+        &[
+            "--actor",
+            "юрист",
+            "agreement",
+            "edit",
+            "site",
+            "--text-file",
+            &text,
+        ],
+    );
+    env.ok_at(
+        "2026-12-01T12:00:00Z",
+        &["agreement", "edit", "site", "--text-file", &text2],
+    );
+    env.ok_at(
+        "2026-12-02T13:00:00Z",
+        &[
+            "agreement",
+            "edit",
+            "site",
+            "--add-purpose",
+            "рассылка",
+            "--remove-purpose",
+            "обработка заявок",
+        ],
+    );
+
+    let h = env.ok(&["agreement", "history", "site"]);
+    assert_eq!(h.stderr, "");
+    insta::assert_snapshot!("history_table", h.stdout);
+    let hj = env.json(&["agreement", "history", "site"]);
+    let hj = hj.as_array().unwrap();
+    assert_eq!(hj.len(), 5);
+    for (i, e) in hj.iter().enumerate() {
+        assert_has_keys(
+            e,
+            &["revision", "created_at", "actor", "changed", "settings"],
+        );
+        assert_eq!(e["revision"], i + 1);
+    }
+    assert_eq!(hj[0]["changed"], json!([]));
+    assert_eq!(hj[0]["created_at"], NOW);
+    assert_eq!(hj[0]["actor"], "tester");
+    assert_eq!(hj[1]["changed"], json!(["required"]));
+    assert_eq!(hj[1]["created_at"], "2026-11-29T10:00:00Z");
+    assert_eq!(hj[2]["actor"], "юрист", "--actor wins over PDCONSENT_ACTOR");
+    assert_eq!(hj[2]["changed"], json!(["custom_text", "template"]));
+    assert_eq!(hj[4]["changed"], json!(["purposes"]));
+    assert_eq!(hj[1]["settings"]["required"], false);
+    assert_eq!(hj[0]["settings"]["required"], true);
+
+    // Default: the previous revision against the current one.
+    let d = env.ok(&["agreement", "diff", "site"]);
+    assert_eq!(d.stderr, "");
+    insta::assert_snapshot!("diff_default_table", d.stdout);
+    insta::assert_snapshot!(
+        "diff_scalar_table",
+        env.ok(&["agreement", "diff", "site", "1", "2"]).stdout
+    );
+    insta::assert_snapshot!(
+        "diff_text_lines_table",
+        env.ok(&["agreement", "diff", "site", "3", "4"]).stdout
+    );
+
+    let j = env.json(&["agreement", "diff", "site"]);
+    assert_eq!(
+        j,
+        json!({
+            "code": "site",
+            "from": 4,
+            "to": 5,
+            "changes": [{
+                "field": "purposes",
+                "before": ["обработка заявок"],
+                "after": ["рассылка"],
+                "added": ["рассылка"],
+                "removed": ["обработка заявок"]
+            }]
+        })
+    );
+    let j = env.json(&["agreement", "diff", "site", "1", "2"]);
+    assert_eq!(
+        j["changes"],
+        json!([{"field": "required", "before": true, "after": false}])
+    );
+    let fields = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["agreement", "diff", "site"];
+        full.extend(args);
+        env.json(&full)["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["field"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(fields(&["2", "5"]), ["custom_text", "purposes", "template"]);
+    // FROM alone: against the current revision; backwards works too.
+    assert_eq!(fields(&["3"]), ["custom_text", "purposes"]);
+    assert_eq!(fields(&["5", "2"]), ["purposes", "template", "custom_text"]);
+
+    // The same revision twice: an empty table, and a notice on stderr.
+    let same = env.ok(&["agreement", "diff", "site", "3", "3"]);
+    assert_eq!(
+        same.stdout.lines().count(),
+        2,
+        "header only:\n{}",
+        same.stdout
+    );
+    assert_eq!(
+        same.stderr,
+        "revisions 3 and 3 of `site` have the same settings\n"
+    );
+    assert_eq!(
+        env.json(&["agreement", "diff", "site", "3", "3"])["changes"],
+        json!([])
+    );
+
+    // An older revision can be shown whole.
+    let old = env.json(&["agreement", "show", "site", "--revision", "1"]);
+    assert_eq!(old["revision"], 1);
+    assert_eq!(old["required"], true);
+    assert_eq!(old["template"], "ru-152fz-consent");
+
+    refused(
+        &env,
+        "diff_unknown_revision",
+        &["agreement", "diff", "site", "1", "9"],
+    );
+    refused(
+        &env,
+        "show_unknown_revision",
+        &["agreement", "show", "site", "--revision", "9"],
+    );
+    env.ok(&["agreement", "add", "fresh", "--name", "Новое"]);
+    refused(
+        &env,
+        "diff_single_revision",
+        &["agreement", "diff", "fresh"],
+    );
+}
+
+#[test]
+fn archive_and_restore() {
+    let env = Env::with_site();
+    let r = env.ok(&["agreement", "archive", "site"]);
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str()),
+        ("", "agreement `site` is now archived\n")
+    );
+    assert_eq!(env.json(&["agreement", "list"]), json!([]));
+    let empty = env.ok(&["agreement", "list"]).stdout;
+    assert_eq!(
+        empty.lines().count(),
+        2,
+        "an empty table is its header:\n{empty}"
+    );
+    let all = env.json(&["agreement", "list", "--all"]);
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all[0]["archived"], true);
+    assert_eq!(all[0]["revision"], 1, "archiving is not a revision");
+    assert!(
+        env.ok(&["agreement", "list", "--all"])
+            .stdout
+            .contains("| archived |")
+    );
+    assert!(
+        env.ok(&["agreement", "show", "site"])
+            .stdout
+            .contains("| archived           | yes")
+    );
+
+    // Archiving twice changes nothing.
+    let before = env.dump();
+    let r = env.ok(&["agreement", "archive", "site"]);
+    assert_eq!(
+        r.stderr,
+        "agreement `site` is already archived; nothing changed\n"
+    );
+    assert_eq!(env.dump(), before);
+
+    refused(
+        &env,
+        "edit_archived",
+        &["agreement", "edit", "site", "--set", "required=false"],
+    );
+
+    let r = env.ok(&["agreement", "restore", "site"]);
+    assert_eq!(r.stderr, "agreement `site` is now active\n");
+    let r = env.ok(&["agreement", "restore", "site"]);
+    assert_eq!(
+        r.stderr,
+        "agreement `site` is already active; nothing changed\n"
+    );
+    assert_eq!(env.json(&["agreement", "list"])[0]["archived"], false);
+    env.ok(&["agreement", "edit", "site", "--set", "required=false"]);
+    assert_eq!(env.revisions("site"), 2);
+
+    let log = env.json(&["log", "--kind", "agreement"]);
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "archive", "restore", "revision 2"]);
+    assert_eq!(log[1]["before"], json!({"archived": false}));
+    assert_eq!(log[1]["after"], json!({"archived": true}));
+}
+
+#[test]
+fn agreement_errors() {
+    let env = Env::with_site();
+    for (name, args) in [
+        ("show_unknown", &["agreement", "show", "x"][..]),
+        (
+            "edit_unknown",
+            &["agreement", "edit", "x", "--set", "required=false"],
+        ),
+        ("history_unknown", &["agreement", "history", "x"]),
+        ("diff_unknown", &["agreement", "diff", "x"]),
+        ("archive_unknown", &["agreement", "archive", "x"]),
+        ("restore_unknown", &["agreement", "restore", "x"]),
+    ] {
+        let r = refused(&env, &format!("agreement_{name}"), args);
+        assert_eq!(
+            r.stderr,
+            "error: agreement `x` not found\nhint: run `pdconsent agreement list --all` to see what exists\n"
+        );
+    }
+
+    let t = write(&env, "t.txt", "Текст.\n");
+    let cases: &[(&str, &[&str])] = &[
+        ("add_without_name", &["agreement", "add", "x"]),
+        (
+            "add_without_name_no_input",
+            &[
+                "agreement",
+                "add",
+                "x",
+                "--no-input",
+                "--add-purpose",
+                "цель",
+            ],
+        ),
+        ("add_without_code", &["agreement", "add", "--name", "X"]),
+        ("add_bad_code", &["agreement", "add", "Сайт", "--name", "X"]),
+        ("add_exists", &["agreement", "add", "site", "--name", "X"]),
+        (
+            "add_unknown_requisites",
+            &[
+                "agreement",
+                "add",
+                "x",
+                "--name",
+                "X",
+                "--requisites",
+                "nope",
+            ],
+        ),
+        (
+            "add_unknown_template",
+            &[
+                "agreement",
+                "add",
+                "x",
+                "--name",
+                "X",
+                "--template",
+                "ru-gdpr",
+            ],
+        ),
+        (
+            "add_custom_without_text",
+            &[
+                "agreement",
+                "add",
+                "x",
+                "--name",
+                "X",
+                "--template",
+                "custom",
+            ],
+        ),
+        (
+            "add_unknown_language",
+            &["agreement", "add", "x", "--name", "X", "--language", "de"],
+        ),
+        (
+            "add_text_with_builtin_template",
+            &[
+                "agreement",
+                "add",
+                "x",
+                "--name",
+                "X",
+                "--text-file",
+                &t,
+                "--template",
+                "ru-152fz-consent",
+            ],
+        ),
+        ("edit_nothing", &["agreement", "edit", "site"]),
+        (
+            "edit_unknown_key",
+            &["agreement", "edit", "site", "--set", "colour=red"],
+        ),
+        (
+            "edit_not_key_value",
+            &["agreement", "edit", "site", "--set", "required"],
+        ),
+        (
+            "edit_code",
+            &["agreement", "edit", "site", "--set", "code=other"],
+        ),
+        (
+            "edit_bad_bool",
+            &["agreement", "edit", "site", "--set", "required=maybe"],
+        ),
+        (
+            "edit_bad_methods",
+            &["agreement", "edit", "site", "--set", "methods=robotic"],
+        ),
+        (
+            "edit_unset_name",
+            &["agreement", "edit", "site", "--unset", "name"],
+        ),
+        (
+            "edit_empty_name",
+            &["agreement", "edit", "site", "--name", " "],
+        ),
+        (
+            "edit_empty_term",
+            &["agreement", "edit", "site", "--set", "term="],
+        ),
+        (
+            "edit_bad_email",
+            &[
+                "agreement",
+                "edit",
+                "site",
+                "--set",
+                "withdrawal_email=dpo@romashka",
+            ],
+        ),
+        (
+            "edit_bad_url",
+            &[
+                "agreement",
+                "edit",
+                "site",
+                "--set",
+                "url=romashka.ru/consent",
+            ],
+        ),
+        (
+            "edit_unknown_requisites",
+            &["agreement", "edit", "site", "--requisites", "nope"],
+        ),
+        (
+            "edit_unknown_purpose",
+            &["agreement", "edit", "site", "--remove-purpose", "нет такой"],
+        ),
+        (
+            "edit_purpose_number_out_of_range",
+            &["agreement", "edit", "site", "--remove-purpose", "2"],
+        ),
+        (
+            "edit_unknown_field",
+            &["agreement", "edit", "site", "--remove-field", "1"],
+        ),
+        (
+            "edit_unknown_action",
+            &["agreement", "edit", "site", "--add-action", "mailing"],
+        ),
+        (
+            "edit_action_not_listed",
+            &["agreement", "edit", "site", "--remove-action", "transfer"],
+        ),
+        (
+            "edit_third_party_incomplete",
+            &["agreement", "edit", "site", "--third-party", "name=ООО «Х»"],
+        ),
+        (
+            "edit_third_party_unknown_key",
+            &[
+                "agreement",
+                "edit",
+                "site",
+                "--third-party",
+                "name=X,inn=7717586110,address=Y,colour=red",
+            ],
+        ),
+        (
+            "edit_third_party_bad_inn",
+            &[
+                "agreement",
+                "edit",
+                "site",
+                "--third-party",
+                "name=X,inn=7717586111,address=Y",
+            ],
+        ),
+        (
+            "edit_third_party_bad_role",
+            &[
+                "agreement",
+                "edit",
+                "site",
+                "--third-party",
+                "name=X,inn=7717586110,address=Y,role=owner",
+            ],
+        ),
+        (
+            "edit_unknown_third_party",
+            &[
+                "agreement",
+                "edit",
+                "site",
+                "--remove-third-party",
+                "ООО «Никто»",
+            ],
+        ),
+        (
+            "edit_missing_text_file",
+            &["agreement", "edit", "site", "--text-file", "missing.txt"],
+        ),
+        (
+            "edit_custom_without_text",
+            &["agreement", "edit", "site", "--set", "template=custom"],
+        ),
+    ];
+    for (name, args) in cases {
+        refused(&env, &format!("agreement_{name}"), args);
+    }
+    // A refusal inside the write transaction rolls back too.
+    assert_eq!(env.revisions("site"), 1);
+    assert_eq!(
+        env.json(&["agreement", "list", "--all"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let bare = Env::new();
+    bare.ok(&["info"]);
+    refused(
+        &bare,
+        "agreement_add_no_requisites",
+        &["agreement", "add", "x", "--name", "X"],
+    );
+}
+
+// ------------------------------------------------------------------------ log
+
+#[test]
+fn log_lists_changes_and_filters_them() {
+    let env = Env::new();
+    env.ok_at(
+        "2026-11-01T09:00:00Z",
+        &[
+            "requisites",
+            "add",
+            "main",
+            "--set",
+            "short_name=ООО «Ромашка»",
+        ],
+    );
+    env.ok_at(
+        "2026-11-15T10:00:00Z",
+        &["agreement", "add", "site", "--name", "Сайт"],
+    );
+    env.ok_at(
+        "2026-11-28T12:00:00Z",
+        &["agreement", "edit", "site", "--set", "required=false"],
+    );
+    env.ok_at(
+        "2026-11-28T13:00:00Z",
+        &["--actor", "admin", "agreement", "archive", "site"],
+    );
+
+    let r = env.ok(&["log"]);
+    assert_eq!(r.stderr, "");
+    insta::assert_snapshot!("log_table", r.stdout);
+
+    let all = env.json(&["log"]);
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 4);
+    for e in all {
+        assert_has_keys(
+            e,
+            &[
+                "id",
+                "at",
+                "actor",
+                "object_kind",
+                "object_code",
+                "action",
+                "before",
+                "after",
+            ],
+        );
+    }
+    assert_eq!(all[0]["object_kind"], "requisites");
+    assert_eq!(all[0]["action"], "create");
+    assert_eq!(all[0]["before"], Value::Null);
+    assert_eq!(all[0]["after"]["short_name"], "ООО «Ромашка»");
+    assert_eq!(all[2]["action"], "revision 2");
+    assert_eq!(all[2]["before"]["required"], true);
+    assert_eq!(all[2]["after"]["required"], false);
+    assert_eq!(all[3]["actor"], "admin");
+    assert_eq!(all[3]["at"], "2026-11-28T13:00:00Z");
+
+    let actions = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["log"];
+        full.extend(args);
+        env.json(&full)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["object_code"].as_str().unwrap(),
+                    e["action"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(actions(&["--kind", "requisites"]), ["main create"]);
+    assert_eq!(
+        actions(&["--kind", "agreement"]),
+        ["site create", "site revision 2", "site archive"]
+    );
+    assert_eq!(
+        actions(&["--code", "site"]),
+        ["site create", "site revision 2", "site archive"]
+    );
+    assert_eq!(
+        actions(&["--kind", "requisites", "--code", "site"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        actions(&["--since", "2026-11-15"]),
+        ["site create", "site revision 2", "site archive"]
+    );
+    assert_eq!(
+        actions(&["--until", "2026-11-15"]),
+        ["main create", "site create"],
+        "--until includes the whole day"
+    );
+    assert_eq!(actions(&["--until", "2026-11-14"]), ["main create"]);
+    assert_eq!(
+        actions(&["--since", "2026-11-28T12:30:00Z"]),
+        ["site archive"]
+    );
+    assert_eq!(
+        actions(&["--since", "2026-11-28T15:00:00+03:00"]),
+        ["site revision 2", "site archive"],
+        "an offset is converted to UTC"
+    );
+    assert_eq!(
+        actions(&["--since", "2026-11-02", "--until", "2026-11-28T12:00:00Z"]),
+        ["site create", "site revision 2"]
+    );
+    assert_eq!(
+        actions(&["-n", "2"]),
+        ["site revision 2", "site archive"],
+        "the newest N, oldest first"
+    );
+    assert_eq!(
+        actions(&["--limit", "1", "--kind", "requisites"]),
+        ["main create"]
+    );
+
+    let none = env.ok(&["log", "--since", "2027-01-01"]);
+    assert_eq!(
+        none.stdout.lines().count(),
+        2,
+        "header only:\n{}",
+        none.stdout
+    );
+    assert_eq!(env.json(&["log", "--since", "2027-01-01"]), json!([]));
+
+    refused(&env, "log_unknown_kind", &["log", "--kind", "consent"]);
+    refused(&env, "log_bad_since", &["log", "--since", "yesterday"]);
+    refused(&env, "log_bad_until", &["log", "--until", "2026-13-01"]);
+}
+
+// ------------------------------------------------------------------- streams
+
+#[test]
+fn colour_and_box_drawing_only_when_asked() {
+    let env = Env::with_main();
+    let plain = env.ok(&["requisites", "list"]).stdout;
+    assert!(!plain.contains(['\u{1b}', '│']), "{plain}");
+    assert_eq!(
+        env.ok(&["--color", "never", "requisites", "list"]).stdout,
+        plain
+    );
+
+    // --color always wins over NO_COLOR and a pipe.
+    let styled = env.ok(&["--color", "always", "requisites", "list"]).stdout;
+    assert!(
+        styled.contains("\u{1b}[1m") && styled.contains('│'),
+        "{styled}"
+    );
+    let r = env.run(&["--color", "always", "agreement", "show", "x"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+    assert_eq!(
+        r.stderr,
+        "\u{1b}[1;31merror:\u{1b}[0m agreement `x` not found\n\
+         \u{1b}[1;36mhint:\u{1b}[0m run `pdconsent agreement list --all` to see what exists\n"
+    );
+    // The format never changes with colour: JSON stays JSON.
+    assert_eq!(
+        env.json(&["--color", "always", "requisites", "list"]),
+        env.json(&["requisites", "list"])
+    );
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let env = Env::new();
+    let esc = "\u{1b}[2J\u{1b}]0;title\u{7}";
+    let r = env.ok(&[
+        "requisites",
+        "add",
+        "main",
+        "--set",
+        &format!("short_name=ООО {esc}Ромашка"),
+    ]);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+    env.ok(&[
+        "agreement",
+        "add",
+        "site",
+        "--name",
+        &format!("Имя{esc}"),
+        "--add-purpose",
+        &format!("цель{esc}"),
+    ]);
+    env.ok(&[
+        "--actor",
+        &format!("admin{esc}"),
+        "agreement",
+        "edit",
+        "site",
+        "--name",
+        &format!("Имя 2{esc}"),
+    ]);
+    for args in [
+        &["requisites", "list"][..],
+        &["requisites", "show", "main"],
+        &["agreement", "list"],
+        &["agreement", "show", "site"],
+        &["agreement", "history", "site"],
+        &["agreement", "diff", "site"],
+        &["log"],
+    ] {
+        let r = env.ok(args);
+        for out in [&r.stdout, &r.stderr] {
+            assert!(
+                !out.contains(['\u{1b}', '\u{7}']),
+                "{args:?} let a control character through:\n{out}"
+            );
+        }
+        assert!(
+            r.stdout.contains("\\u{1b}"),
+            "{args:?} shows the escape visibly:\n{}",
+            r.stdout
+        );
+    }
+    let r = env.fails(&["agreement", "show", &format!("x{esc}")]);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+    // JSON is data: it keeps the value exactly (escaped by JSON itself).
+    assert_eq!(
+        env.json(&["agreement", "show", "site"])["name"],
+        format!("Имя 2{esc}")
+    );
+}
+
+#[test]
+fn closed_stdout_is_success() {
+    let env = Env::with_site();
+    // Far more than a pipe holds, so the writer must meet the closed pipe.
+    let big = "Строка текста согласия, достаточно длинная.\n".repeat(40_000);
+    let file = write(&env, "big.txt", &big);
+    env.ok(&["agreement", "edit", "site", "--text-file", &file]);
+    // And a table as large: thousands of purposes, one line each in `show`.
+    let purposes: Vec<String> = (1..=3000)
+        .map(|i| format!("цель обработки номер {i}"))
+        .collect();
+    let mut args = vec!["agreement", "edit", "site"];
+    for p in &purposes {
+        args.extend(["--add-purpose", p.as_str()]);
+    }
+    env.ok(&args);
+    for args in [
+        &["agreement", "list", "--format", "json"][..],
+        &["agreement", "history", "site", "--format", "json"],
+        &["log", "--format", "json"],
+        &["agreement", "show", "site"],
+    ] {
+        // Pipes hold 64 KiB by default.
+        let full = env.ok(args).stdout.len();
+        assert!(full > 256 << 10, "{args:?} prints only {full} bytes");
+        let mut child = env
+            .std_command(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}: a closed pipe is silent");
+    }
+}
+
+// --------------------------------------------------------------- on a terminal
+//
+// A pseudo-terminal makes stdin and stderr terminals, so prompts are allowed.
+// rexpect reads the screen byte by byte as Latin-1, so only ASCII is expected.
+
+mod terminal {
+    use rexpect::error::Error;
+    use rexpect::process::WaitStatus;
+    use rexpect::session::{PtySession, spawn_command};
+
+    use super::*;
+
+    fn spawn(env: &Env, args: &[&str]) -> PtySession {
+        spawn_command(env.std_command(args), Some(20_000)).expect("spawn on a pty")
+    }
+
+    /// Sends one line of input (Enter included).
+    fn answer(p: &mut PtySession, prompt: &str, text: &str) -> Result<(), Error> {
+        p.exp_string(prompt)?;
+        p.send(&format!("{text}\r"))?;
+        p.flush()
+    }
+
+    #[test]
+    fn wizard_adds_requisites_and_reasks_wrong_values() -> Result<(), Error> {
+        let env = Env::new();
+        let mut p = spawn(&env, &["requisites", "add", "main"]);
+        answer(&mut p, "Kind", "")?; // legal, the default
+        answer(&mut p, "Short name, e.g.", "ООО «Ромашка»")?;
+        answer(&mut p, "Full name (optional)", "")?;
+        answer(&mut p, "INN (optional, checked)", "7840502514")?;
+        // A wrong value is shown with the check that failed, then asked again.
+        p.exp_string("check digit failed: digit 10 is 4, the checksum gives 3")?;
+        answer(&mut p, "INN (optional, checked)", INN_LEGAL)?;
+        answer(&mut p, "KPP (optional)", KPP)?;
+        answer(&mut p, "OGRN (optional, checked)", OGRN)?;
+        answer(&mut p, "Legal address", "г. Москва, ул. Ленина, д. 1")?;
+        answer(&mut p, "Postal address", "")?;
+        answer(&mut p, "E-mail for personal-data requests", "privacy@")?;
+        p.exp_string("is not an e-mail address")?;
+        answer(
+            &mut p,
+            "E-mail for personal-data requests",
+            "privacy@romashka.ru",
+        )?;
+        answer(&mut p, "Phone (optional)", "")?;
+        answer(&mut p, "Website (optional)", "")?;
+        p.exp_string("requisites `main`:")?;
+        p.exp_string("inn: 7840502513")?;
+        p.exp_string("Save these requisites?")?;
+        p.send("y")?;
+        p.flush()?;
+        p.exp_string("created requisites `main` (default)")?;
+        p.exp_eof()?;
+        assert!(
+            matches!(p.process().wait()?, WaitStatus::Exited(_, 0)),
+            "the wizard exits 0"
+        );
+
+        let v = env.json(&["requisites", "show", "main"]);
+        assert_eq!(v["kind"], "legal");
+        assert_eq!(v["short_name"], "ООО «Ромашка»");
+        assert_eq!(v["full_name"], Value::Null);
+        assert_eq!(v["inn"], INN_LEGAL);
+        assert_eq!(v["kpp"], KPP);
+        assert_eq!(v["ogrn"], OGRN);
+        assert_eq!(v["legal_address"], "г. Москва, ул. Ленина, д. 1");
+        assert_eq!(v["postal_address"], Value::Null);
+        assert_eq!(v["email"], "privacy@romashka.ru");
+        assert_eq!(v["default"], true);
+        assert_eq!(env.json(&["log"]).as_array().unwrap().len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn declining_a_confirmation_changes_nothing() -> Result<(), Error> {
+        let env = Env::with_main();
+        env.ok(&["requisites", "add", "spare", "--set", "short_name=Spare"]);
+        let before = env.dump();
+        let mut p = spawn(&env, &["requisites", "remove", "spare"]);
+        p.exp_string("Remove requisites `spare` (Spare)?")?;
+        p.send("n")?;
+        p.flush()?;
+        p.exp_string("aborted, nothing changed")?;
+        p.exp_eof()?;
+        assert!(
+            matches!(p.process().wait()?, WaitStatus::Exited(_, 1)),
+            "declining exits 1"
+        );
+        assert_eq!(env.dump(), before);
+        Ok(())
+    }
+
+    #[test]
+    fn ctrl_c_at_a_prompt_changes_nothing() -> Result<(), Error> {
+        let env = Env::with_main();
+        let before = env.dump();
+        let mut p = spawn(&env, &["agreement", "add", "site"]);
+        p.exp_string("Name")?;
+        p.send("Согласие\r")?;
+        p.flush()?;
+        p.exp_string("Language")?;
+        p.send_control('c')?;
+        // The handler gives the cursor back (ESC [ ? 25 h) and says so.
+        p.exp_string("\x1b[?25h")?;
+        p.exp_string("interrupted, nothing changed")?;
+        p.exp_eof()?;
+        let status = p.process().wait()?;
+        assert!(matches!(status, WaitStatus::Exited(_, 130)), "{status:?}");
+        assert_eq!(env.dump(), before);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_new_default_set_takes_it_from_the_old_one_and_the_log_says_so() {
+    let env = Env::with_main();
+    env.ok(&[
+        "requisites",
+        "add",
+        "second",
+        "--set",
+        "short_name=ООО «Вторая»",
+        "--default",
+    ]);
+    let list = env.json(&["requisites", "list"]);
+    let defaults: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["default"] == true)
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(defaults, ["second"]);
+    let log = env.json(&["log", "--kind", "requisites", "--code", "main"]);
+    let last = log.as_array().unwrap().last().unwrap();
+    assert_eq!(last["action"], "update");
+    assert_eq!(last["before"]["default"], true);
+    assert_eq!(last["after"]["default"], false);
+    // Removing the default leaves none, and says so.
+    let r = env.ok(&["requisites", "remove", "second", "--yes"]);
+    assert!(
+        r.stderr
+            .contains("there is no default set of requisites now"),
+        "{}",
+        r.stderr
+    );
+}

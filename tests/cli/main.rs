@@ -1,0 +1,14 @@
+//! End-to-end tests: the real binary, a temporary directory, a clean
+//! environment (no terminal, the clock fixed by PDCONSENT_NOW). Every test pins
+//! exit code, stdout and stderr; rendered texts and error messages are
+//! snapshots in tests/cli/snapshots/.
+//!
+//! One test crate (one binary to link), one module per area.
+
+mod common;
+
+mod apply;
+mod check;
+mod foundation;
+mod render;
+mod sources;
