@@ -46,6 +46,15 @@ pub struct FileAgreement {
     pub code: String,
     pub settings: Settings,
     pub requisites_given: bool,
+    /// `archived = true`: kept, but hidden from new use.
+    pub archived: bool,
+}
+
+/// A source as the file declares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileSource {
+    pub source: Source,
+    pub archived: bool,
 }
 
 /// Requisites as the file declares them; `default` may be left as it is.
@@ -59,7 +68,7 @@ pub struct FileRequisites {
 pub struct Config {
     pub requisites: Vec<FileRequisites>,
     pub agreements: Vec<FileAgreement>,
-    pub sources: Vec<Source>,
+    pub sources: Vec<FileSource>,
     /// Spans of key paths, for errors found later (references to the database).
     spans: HashMap<String, Range<usize>>,
     codes: Vec<(String, String)>,
@@ -115,6 +124,7 @@ struct Parser<'t> {
 
 const AGREEMENT_KEYS: &[&str] = &[
     "code",
+    "archived",
     "name",
     "language",
     "template",
@@ -137,6 +147,7 @@ const AGREEMENT_KEYS: &[&str] = &[
 
 const THIRD_PARTY_KEYS: &[&str] = &["name", "inn", "address", "role"];
 const SOURCE_KEYS: &[&str] = &[
+    "archived",
     "code",
     "kind",
     "name",
@@ -482,6 +493,7 @@ impl<'t> Parser<'t> {
         };
         let mut s = Settings::new("", lang, "");
         let mut requisites_given = false;
+        let mut archived = false;
         if !entries.iter().any(|(k, _)| k == "name") {
             self.err(span.clone(), path, "missing key `name`");
             ok = false;
@@ -490,6 +502,13 @@ impl<'t> Parser<'t> {
             let kp = format!("{path}.{key}");
             let change = match key.as_str() {
                 "code" | "language" => continue,
+                "archived" => {
+                    match self.boolean(v, &kp) {
+                        Some(b) => archived = b,
+                        None => ok = false,
+                    }
+                    continue;
+                }
                 "required" | "checked_by_default" | "require_reading" => self
                     .boolean(v, &kp)
                     .map(|b| Change::Set(key.clone(), b.to_string())),
@@ -559,10 +578,11 @@ impl<'t> Parser<'t> {
             code: code.unwrap_or_default(),
             settings: s,
             requisites_given,
+            archived,
         })
     }
 
-    fn source(&mut self, path: &str, table: &DeTable, span: Range<usize>) -> Option<Source> {
+    fn source(&mut self, path: &str, table: &DeTable, span: Range<usize>) -> Option<FileSource> {
         let code = self.code(table, path, span.clone());
         let entries = self.keys(table, path, SOURCE_KEYS);
         let mut ok = code.is_some();
@@ -589,10 +609,15 @@ impl<'t> Parser<'t> {
             ok = false;
         }
         let mut s = Source::new(code.as_deref().unwrap_or("?"), kind, "");
+        let mut archived = false;
         for (key, v) in &entries {
             let kp = format!("{path}.{key}");
             match key.as_str() {
                 "code" | "kind" => {}
+                "archived" => match self.boolean(v, &kp) {
+                    Some(b) => archived = b,
+                    None => ok = false,
+                },
                 "fields" => match self.strings(v, &kp) {
                     Some(f) => s.fields = f,
                     None => ok = false,
@@ -657,7 +682,10 @@ impl<'t> Parser<'t> {
             self.field_errors(path, &span, invalid);
             ok = false;
         }
-        ok.then_some(s)
+        ok.then_some(FileSource {
+            source: s,
+            archived,
+        })
     }
 }
 
@@ -746,83 +774,52 @@ impl Config {
 
 #[derive(Serialize)]
 struct DumpFile<'a> {
-    requisites: Vec<DumpRequisites<'a>>,
+    requisites: &'a [Requisites],
     agreements: Vec<DumpAgreement<'a>>,
     sources: Vec<DumpSource<'a>>,
 }
 
 #[derive(Serialize)]
-struct DumpRequisites<'a> {
-    code: &'a str,
-    kind: &'a str,
-    short_name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    full_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    inn: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kpp: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ogrn: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ogrnip: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    legal_address: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    postal_address: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    website: Option<&'a str>,
-    default: bool,
-}
-
-#[derive(Serialize)]
 struct DumpAgreement<'a> {
     code: &'a str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    archived: bool,
     #[serde(flatten)]
     settings: &'a Settings,
 }
 
 #[derive(Serialize)]
 struct DumpSource<'a> {
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    archived: bool,
     #[serde(flatten)]
     source: &'a Source,
 }
 
 /// The configuration as TOML that `parse` accepts: dump → apply → dump gives the same bytes.
+/// Archived agreements and sources are written with `archived = true`.
 pub fn dump(
     reqs: &[Requisites],
-    agreements: &[(String, Settings)],
-    sources: &[Source],
+    agreements: &[(String, Settings, bool)],
+    sources: &[(Source, bool)],
 ) -> Result<String, toml::ser::Error> {
     let file = DumpFile {
-        requisites: reqs
-            .iter()
-            .map(|r| DumpRequisites {
-                code: &r.code,
-                kind: r.kind.as_str(),
-                short_name: &r.short_name,
-                full_name: r.full_name.as_deref(),
-                inn: r.inn.as_deref(),
-                kpp: r.kpp.as_deref(),
-                ogrn: r.ogrn.as_deref(),
-                ogrnip: r.ogrnip.as_deref(),
-                legal_address: r.legal_address.as_deref(),
-                postal_address: r.postal_address.as_deref(),
-                email: r.email.as_deref(),
-                phone: r.phone.as_deref(),
-                website: r.website.as_deref(),
-                default: r.is_default,
-            })
-            .collect(),
+        requisites: reqs,
         agreements: agreements
             .iter()
-            .map(|(code, settings)| DumpAgreement { code, settings })
+            .map(|(code, settings, archived)| DumpAgreement {
+                code,
+                archived: *archived,
+                settings,
+            })
             .collect(),
-        sources: sources.iter().map(|source| DumpSource { source }).collect(),
+        sources: sources
+            .iter()
+            .map(|(source, archived)| DumpSource {
+                archived: *archived,
+                source,
+            })
+            .collect(),
     };
     let body = toml::to_string_pretty(&file)?;
     Ok(format!(

@@ -35,13 +35,28 @@ pub struct Args {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Step {
-    Create,
-    Update { changed: Vec<String> },
-    Revision { revision: u32, changed: Vec<String> },
-    Restore { changed: Vec<String> },
+    Create {
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        archived: bool,
+    },
+    Update {
+        changed: Vec<String>,
+    },
+    Revision {
+        revision: u32,
+        changed: Vec<String>,
+    },
+    Restore {
+        changed: Vec<String>,
+    },
     Unchanged,
     NotInFile,
-    Archive,
+    /// Archived: by `archived = true` in the file, or by `--archive-missing`.
+    Archive {
+        changed: Vec<String>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        not_in_file: bool,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,7 +81,8 @@ impl PlanItem {
             }
         };
         let what = match &self.step {
-            Step::Create => "create".to_string(),
+            Step::Create { archived: false } => "create".to_string(),
+            Step::Create { archived: true } => "create (archived)".to_string(),
             Step::Update { changed } => format!("update{}", list(changed)),
             Step::Revision { revision, changed } => {
                 format!("new revision {revision}{}", list(changed))
@@ -74,7 +90,10 @@ impl PlanItem {
             Step::Restore { changed } => format!("restore from archive{}", list(changed)),
             Step::Unchanged => "unchanged".to_string(),
             Step::NotInFile => "not in file (kept; --archive-missing archives it)".to_string(),
-            Step::Archive => "archive (not in file)".to_string(),
+            Step::Archive {
+                not_in_file: true, ..
+            } => "archive (not in file)".to_string(),
+            Step::Archive { changed, .. } => format!("archive{}", list(changed)),
         };
         format!("{} `{}`: {what}", self.kind, self.code)
     }
@@ -179,7 +198,7 @@ fn resolve(cfg: &mut Config, cur: &Current) -> Vec<ConfigError> {
             a.settings.requisites = d.clone();
         }
     }
-    for s in &cfg.sources {
+    for s in cfg.sources.iter().map(|s| &s.source) {
         let path = cfg.path_of("sources", &s.code);
         let stored = cur.sources.iter().find(|x| x.source.code == s.code);
         for (i, l) in s.agreements.iter().enumerate() {
@@ -209,12 +228,42 @@ fn resolve(cfg: &mut Config, cur: &Current) -> Vec<ConfigError> {
     errors
 }
 
+fn changed<T: Serialize>(before: &T, after: &T) -> Vec<String> {
+    diff::diff(before, after)
+        .into_iter()
+        .map(|c| c.field)
+        .collect()
+}
+
+/// What to do with an agreement or source: `stored` is (archived, changed
+/// settings, current revision) when it exists; `archive` is what the file wants.
+fn step_for(stored: Option<(bool, Vec<String>, Option<u32>)>, archive: bool) -> Step {
+    let Some((was_archived, changed, revision)) = stored else {
+        return Step::Create { archived: archive };
+    };
+    match (was_archived, archive) {
+        (true, false) => Step::Restore { changed },
+        (false, true) => Step::Archive {
+            changed,
+            not_in_file: false,
+        },
+        _ if changed.is_empty() => Step::Unchanged,
+        _ => match revision {
+            Some(r) => Step::Revision {
+                revision: r + 1,
+                changed,
+            },
+            None => Step::Update { changed },
+        },
+    }
+}
+
 fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
     let mut items = Vec::new();
     for r in &cfg.requisites {
         let code = r.requisites.code.clone();
         let step = match cur.requisites.iter().find(|s| s.requisites.code == code) {
-            None => Step::Create,
+            None => Step::Create { archived: false },
             Some(s) => {
                 let changed: Vec<String> = diff::diff(&s.requisites, &r.requisites)
                     .into_iter()
@@ -247,23 +296,17 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
         }
     }
     for a in &cfg.agreements {
-        let step = match cur.agreements.iter().find(|x| x.code == a.code) {
-            None => Step::Create,
-            Some(x) => {
-                let changed: Vec<String> = diff::diff(&x.settings, &a.settings)
-                    .into_iter()
-                    .map(|c| c.field)
-                    .collect();
-                match (x.archived, changed.is_empty()) {
-                    (true, _) => Step::Restore { changed },
-                    (false, true) => Step::Unchanged,
-                    (false, false) => Step::Revision {
-                        revision: x.revision + 1,
-                        changed,
-                    },
-                }
-            }
-        };
+        let stored = cur.agreements.iter().find(|x| x.code == a.code);
+        let step = step_for(
+            stored.map(|x| {
+                (
+                    x.archived,
+                    changed(&x.settings, &a.settings),
+                    Some(x.revision),
+                )
+            }),
+            a.archived,
+        );
         items.push(PlanItem {
             kind: "agreement",
             code: a.code.clone(),
@@ -273,7 +316,10 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
     for x in cur.agreements.iter().filter(|x| !x.archived) {
         if !cfg.agreements.iter().any(|a| a.code == x.code) {
             let step = if archive_missing {
-                Step::Archive
+                Step::Archive {
+                    changed: Vec::new(),
+                    not_in_file: true,
+                }
             } else {
                 Step::NotInFile
             };
@@ -285,30 +331,24 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
         }
     }
     for s in &cfg.sources {
-        let step = match cur.sources.iter().find(|x| x.source.code == s.code) {
-            None => Step::Create,
-            Some(x) => {
-                let changed: Vec<String> = diff::diff(&x.source, s)
-                    .into_iter()
-                    .map(|c| c.field)
-                    .collect();
-                match (x.archived, changed.is_empty()) {
-                    (true, _) => Step::Restore { changed },
-                    (false, true) => Step::Unchanged,
-                    (false, false) => Step::Update { changed },
-                }
-            }
-        };
+        let stored = cur.sources.iter().find(|x| x.source.code == s.source.code);
+        let step = step_for(
+            stored.map(|x| (x.archived, changed(&x.source, &s.source), None)),
+            s.archived,
+        );
         items.push(PlanItem {
             kind: "source",
-            code: s.code.clone(),
+            code: s.source.code.clone(),
             step,
         });
     }
     for x in cur.sources.iter().filter(|x| !x.archived) {
-        if !cfg.sources.iter().any(|s| s.code == x.source.code) {
+        if !cfg.sources.iter().any(|s| s.source.code == x.source.code) {
             let step = if archive_missing {
-                Step::Archive
+                Step::Archive {
+                    changed: Vec::new(),
+                    not_in_file: true,
+                }
             } else {
                 Step::NotInFile
             };
@@ -334,7 +374,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             .context("cannot read the configuration from stdin")?;
         s
     } else {
-        std::fs::read_to_string(&args.file).with_context(|| format!("cannot read `{name}`"))?
+        std::fs::read_to_string(&args.file)
+            .with_context(|| format!("cannot read `{name}`"))
+            .hint("check the path; `pdconsent dump -o FILE` writes such a file from a database")?
     };
     let (mut cfg, mut errors) = config::parse(&text);
     let syntax = errors.iter().any(|e| e.message.starts_with("TOML syntax"));
@@ -373,19 +415,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     lines.extend(items.iter().map(|i| format!("  {}", i.describe())));
     let count = |f: fn(&Step) -> bool| items.iter().filter(|i| f(&i.step)).count();
     lines.push(format!(
-        "{} to create, {} to change, {} unchanged, {} not in file{}",
-        count(|s| matches!(s, Step::Create)),
+        "{} to create, {} to change, {} to archive, {} unchanged, {} not in file",
+        count(|s| matches!(s, Step::Create { .. })),
         count(|s| matches!(
             s,
-            Step::Update { .. } | Step::Revision { .. } | Step::Restore { .. } | Step::Archive
+            Step::Update { .. } | Step::Revision { .. } | Step::Restore { .. }
         )),
+        count(|s| matches!(s, Step::Archive { .. })),
         count(|s| matches!(s, Step::Unchanged)),
-        count(|s| matches!(s, Step::NotInFile | Step::Archive)),
-        if args.archive_missing {
-            " (archived)"
-        } else {
-            ""
-        },
+        count(|s| matches!(s, Step::NotInFile)),
     ));
     output::notice(&lines.join("\n"));
     if format == crate::cli::Format::Json {
@@ -439,34 +477,32 @@ fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanIte
     };
     for item in items {
         match (item.kind, &item.step) {
-            ("requisites", Step::Create | Step::Update { .. }) => {
+            ("requisites", Step::Create { .. } | Step::Update { .. }) => {
                 let r: &Requisites = find_req(&item.code).context("plan and file disagree")?;
                 crate::cmd::requisites::save_logged(tx, stamp, r)?;
             }
-            ("agreement", step @ (Step::Create | Step::Revision { .. } | Step::Restore { .. })) => {
-                let a = cfg
-                    .agreements
-                    .iter()
-                    .find(|a| a.code == item.code)
-                    .context("plan and file disagree")?;
-                let current = tx.agreement_find(&a.code)?;
-                match current {
-                    None => {
-                        tx.agreement_create(&a.code, &a.settings, stamp.at, stamp.actor)?;
-                        tx.log_append(
-                            stamp,
-                            "agreement",
-                            &a.code,
-                            "create",
-                            None,
-                            Some(&to_value(&a.settings)),
-                        )?;
-                    }
-                    Some(cur) => {
-                        if matches!(step, Step::Restore { .. }) {
-                            set_logged(tx, stamp, Archivable::Agreement, &a.code, false)?;
+            ("agreement", Step::NotInFile | Step::Unchanged)
+            | ("source", Step::NotInFile | Step::Unchanged) => {}
+            ("agreement", step) => {
+                // Restore first, so that a revision is never added to an archived agreement
+                // unless the file keeps it archived.
+                if matches!(step, Step::Restore { .. }) {
+                    set_logged(tx, stamp, Archivable::Agreement, &item.code, false)?;
+                }
+                if let Some(a) = cfg.agreements.iter().find(|a| a.code == item.code) {
+                    match tx.agreement_find(&a.code)? {
+                        None => {
+                            tx.agreement_create(&a.code, &a.settings, stamp.at, stamp.actor)?;
+                            tx.log_append(
+                                stamp,
+                                "agreement",
+                                &a.code,
+                                "create",
+                                None,
+                                Some(&to_value(&a.settings)),
+                            )?;
                         }
-                        if cur.settings != a.settings {
+                        Some(cur) if cur.settings != a.settings => {
                             let n = tx.agreement_add_revision(
                                 &a.code,
                                 cur.revision,
@@ -483,37 +519,35 @@ fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanIte
                                 Some(&to_value(&a.settings)),
                             )?;
                         }
+                        Some(_) => {}
                     }
                 }
-            }
-            ("source", Step::Create | Step::Update { .. } | Step::Restore { .. }) => {
-                let s = cfg
-                    .sources
-                    .iter()
-                    .find(|s| s.code == item.code)
-                    .context("plan and file disagree")?;
-                let before = tx.source_find(&s.code)?;
-                if before.as_ref().is_some_and(|b| b.archived) {
-                    set_logged(tx, stamp, Archivable::Source, &s.code, false)?;
-                }
-                if before.as_ref().map(|b| &b.source) != Some(s) {
-                    tx.source_save(s, stamp.at)?;
-                    let action = if before.is_some() { "update" } else { "create" };
-                    tx.log_append(
-                        stamp,
-                        "source",
-                        &s.code,
-                        action,
-                        before.map(|b| to_value(&b.source)).as_ref(),
-                        Some(&to_value(s)),
-                    )?;
+                if matches!(step, Step::Archive { .. } | Step::Create { archived: true }) {
+                    set_logged(tx, stamp, Archivable::Agreement, &item.code, true)?;
                 }
             }
-            ("agreement", Step::Archive) => {
-                set_logged(tx, stamp, Archivable::Agreement, &item.code, true)?;
-            }
-            ("source", Step::Archive) => {
-                set_logged(tx, stamp, Archivable::Source, &item.code, true)?;
+            ("source", step) => {
+                if matches!(step, Step::Restore { .. }) {
+                    set_logged(tx, stamp, Archivable::Source, &item.code, false)?;
+                }
+                if let Some(s) = cfg.sources.iter().find(|s| s.source.code == item.code) {
+                    let before = tx.source_find(&item.code)?.map(|b| b.source);
+                    if before.as_ref() != Some(&s.source) {
+                        tx.source_save(&s.source, stamp.at)?;
+                        let action = if before.is_some() { "update" } else { "create" };
+                        tx.log_append(
+                            stamp,
+                            "source",
+                            &item.code,
+                            action,
+                            before.as_ref().map(to_value).as_ref(),
+                            Some(&to_value(&s.source)),
+                        )?;
+                    }
+                }
+                if matches!(step, Step::Archive { .. } | Step::Create { archived: true }) {
+                    set_logged(tx, stamp, Archivable::Source, &item.code, true)?;
+                }
             }
             _ => {}
         }

@@ -8,7 +8,8 @@ use anyhow::Context as _;
 use super::{Ctx, Result};
 use crate::{HintExt, Outcome, config, output};
 
-/// Print the current configuration (requisites, active agreements and sources)
+/// Print the current configuration (requisites, agreements and sources; archived
+/// ones marked `archived = true`)
 /// as TOML that `pdconsent apply` accepts
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,14 +31,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             .map(|r| r.requisites)
             .collect();
         let agreements: Vec<_> = tx
-            .agreement_list(false)?
+            .agreement_list(true)?
             .into_iter()
-            .map(|a| (a.code, a.settings))
+            .map(|a| (a.code, a.settings, a.archived))
             .collect();
         let sources: Vec<_> = tx
-            .source_list(false)?
+            .source_list(true)?
             .into_iter()
-            .map(|s| s.source)
+            .map(|s| (s.source, s.archived))
             .collect();
         Ok((reqs, agreements, sources))
     })?;

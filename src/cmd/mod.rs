@@ -33,6 +33,8 @@ pub struct Ctx {
     pub global: GlobalArgs,
     pub out: Output,
     clock: Box<dyn Clock>,
+    /// The database file, when this run created it (removed again if the command fails).
+    created: std::cell::RefCell<Option<PathBuf>>,
 }
 
 /// Tests (and reproducible demos) fix the clock with this variable.
@@ -55,6 +57,7 @@ impl Ctx {
             out: Output::new(global.color),
             global,
             clock,
+            created: std::cell::RefCell::new(None),
         })
     }
 
@@ -69,7 +72,19 @@ impl Ctx {
     }
 
     pub fn open(&self) -> Result<Store> {
-        Ok(Store::open(&self.db_path()?)?)
+        let path = self.db_path()?;
+        if crate::storage::create_if_missing(&path)? {
+            *self.created.borrow_mut() = Some(path.clone());
+        }
+        Ok(Store::open(&path)?)
+    }
+
+    /// After a failed command: a database file this run created, and that holds
+    /// nothing, is removed, so a failure leaves no trace.
+    fn discard_created(&self) {
+        if let Some(path) = self.created.borrow_mut().take() {
+            let _ = crate::storage::remove_if_empty(&path);
+        }
     }
 
     pub fn now(&self) -> String {
@@ -121,17 +136,25 @@ impl Ctx {
 
 pub fn run(cli: Cli) -> Result {
     let ctx = Ctx::new(cli.global)?;
-    match cli.command {
-        Command::Info(args) => info::run(&ctx, args),
-        Command::Requisites(c) => requisites::run(&ctx, c),
-        Command::Agreement(c) => agreement::run(&ctx, c),
-        Command::Source(c) => source::run(&ctx, c),
-        Command::Template(c) => template::run(&ctx, c),
-        Command::Log(args) => log::run(&ctx, args),
-        Command::Apply(args) => apply::run(&ctx, args),
-        Command::Dump(args) => dump::run(&ctx, args),
-        Command::Completions(args) => completions::run(&ctx, args),
-        Command::Man(args) => man::run(&ctx, args),
+    let result = dispatch(&ctx, cli.command);
+    if result.is_err() {
+        ctx.discard_created();
+    }
+    result
+}
+
+fn dispatch(ctx: &Ctx, command: Command) -> Result {
+    match command {
+        Command::Info(args) => info::run(ctx, args),
+        Command::Requisites(c) => requisites::run(ctx, c),
+        Command::Agreement(c) => agreement::run(ctx, c),
+        Command::Source(c) => source::run(ctx, c),
+        Command::Template(c) => template::run(ctx, c),
+        Command::Log(args) => log::run(ctx, args),
+        Command::Apply(args) => apply::run(ctx, args),
+        Command::Dump(args) => dump::run(ctx, args),
+        Command::Completions(args) => completions::run(ctx, args),
+        Command::Man(args) => man::run(ctx, args),
     }
 }
 

@@ -10,45 +10,58 @@ fn the_example_parses_without_problems() {
     assert_eq!(cfg.agreements.len(), 3);
     assert_eq!(cfg.sources.len(), 3);
     assert_eq!(
-        cfg.sources[0].agreements.len(),
+        cfg.sources[0].source.agreements.len(),
         2,
         "the contact form carries two consents"
     );
-    assert!(cfg.sources[2].warning);
+    assert!(cfg.sources[2].source.warning);
 }
 
-#[test]
-fn dump_parses_back_to_the_same_objects() {
-    let (cfg, _) = parse(EXAMPLE);
+fn dump_of(cfg: &Config) -> String {
     let reqs: Vec<Requisites> = cfg
         .requisites
         .iter()
         .map(|r| r.requisites.clone())
         .collect();
-    let agreements: Vec<(String, Settings)> = cfg
+    let agreements: Vec<(String, Settings, bool)> = cfg
         .agreements
         .iter()
-        .map(|a| (a.code.clone(), a.settings.clone()))
+        .map(|a| (a.code.clone(), a.settings.clone(), a.archived))
         .collect();
-    let text = dump(&reqs, &agreements, &cfg.sources).unwrap();
+    let sources: Vec<(Source, bool)> = cfg
+        .sources
+        .iter()
+        .map(|s| (s.source.clone(), s.archived))
+        .collect();
+    dump(&reqs, &agreements, &sources).unwrap()
+}
+
+#[test]
+fn dump_parses_back_to_the_same_objects() {
+    let (mut cfg, _) = parse(EXAMPLE);
+    // Archived objects are part of the configuration too.
+    cfg.agreements[1].archived = true;
+    cfg.sources[1].archived = true;
+    let text = dump_of(&cfg);
+    assert!(text.contains("archived = true"), "{text}");
     let (back, errors) = parse(&text);
     assert_eq!(errors, Vec::<ConfigError>::new(), "{text}");
-    assert_eq!(
-        back.requisites
+    let pairs = |c: &Config| -> Vec<(Requisites, bool)> {
+        c.requisites
             .iter()
-            .map(|r| &r.requisites)
-            .collect::<Vec<_>>(),
-        reqs.iter().collect::<Vec<_>>()
-    );
-    assert_eq!(
-        back.agreements
+            .map(|r| (r.requisites.clone(), r.default_given))
+            .collect()
+    };
+    assert_eq!(pairs(&back), pairs(&cfg));
+    let agreements = |c: &Config| -> Vec<(String, Settings, bool)> {
+        c.agreements
             .iter()
-            .map(|a| (&a.code, &a.settings))
-            .collect::<Vec<_>>(),
-        agreements.iter().map(|(c, s)| (c, s)).collect::<Vec<_>>()
-    );
+            .map(|a| (a.code.clone(), a.settings.clone(), a.archived))
+            .collect()
+    };
+    assert_eq!(agreements(&back), agreements(&cfg));
     assert_eq!(back.sources, cfg.sources);
-    assert_eq!(dump(&reqs, &agreements, &back.sources).unwrap(), text);
+    assert_eq!(dump_of(&back), text);
 }
 
 #[test]

@@ -371,15 +371,15 @@ pub struct Settings {
     pub name: String,
     pub language: Language,
     pub template: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub custom_text: Option<String>,
     pub requisites: String,
     pub required: bool,
     pub checked_by_default: bool,
     pub require_reading: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub url: Option<String>,
     #[serde(default)]
     pub purposes: Vec<String>,
@@ -389,7 +389,7 @@ pub struct Settings {
     pub term: String,
     #[serde(default)]
     pub third_parties: Vec<ThirdParty>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub withdrawal_email: Option<String>,
     #[serde(default)]
     pub fields: Vec<String>,

@@ -51,11 +51,11 @@ impl SourceKind {
 #[serde(deny_unknown_fields)]
 pub struct Link {
     pub agreement: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub required: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub checked_by_default: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub require_reading: Option<bool>,
 }
 
@@ -78,17 +78,18 @@ impl Link {
                     link.agreement
                 )
             })?;
-            let v = parse_bool(v)?;
-            match k.trim() {
-                "required" => link.required = Some(v),
-                "checked_by_default" | "checked" => link.checked_by_default = Some(v),
-                "require_reading" | "reading" => link.require_reading = Some(v),
+            // The key first: `colour=red` is an unknown key, not a bad value.
+            let slot = match k.trim() {
+                "required" => &mut link.required,
+                "checked_by_default" | "checked" => &mut link.checked_by_default,
+                "require_reading" | "reading" => &mut link.require_reading,
                 other => {
                     return Err(format!(
                         "unknown behaviour `{other}`; use required, checked_by_default or require_reading"
                     ));
                 }
-            }
+            };
+            *slot = Some(parse_bool(v)?);
         }
         Ok(link)
     }
@@ -100,7 +101,7 @@ pub struct Source {
     pub code: String,
     pub kind: SourceKind,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub url: Option<String>,
     #[serde(default)]
     pub fields: Vec<String>,
@@ -229,7 +230,7 @@ mod tests {
         assert_eq!(l.checked_by_default, Some(false));
         assert_eq!(l.require_reading, None);
         assert!(
-            Link::parse("x,colour=yes")
+            Link::parse("x,colour=red")
                 .unwrap_err()
                 .contains("unknown behaviour `colour`")
         );

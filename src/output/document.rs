@@ -114,10 +114,21 @@ impl Document<'_> {
         } else {
             "[ ]"
         };
-        out.push_str(&format!(
-            "\n{mark} {before}{link}{after} ({})\n",
-            self.required_word()
-        ));
+        let line = format!("{mark} {before}{link}{after} ({})", self.required_word());
+        out.push('\n');
+        match width {
+            Some(w) => {
+                let opts = textwrap::Options::new(w).subsequent_indent("    ");
+                for l in textwrap::wrap(&line, opts) {
+                    out.push_str(&l);
+                    out.push('\n');
+                }
+            }
+            None => {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
         out
     }
 

@@ -287,6 +287,40 @@ fn is_not_a_database(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase)
 }
 
+/// Creates the database file (mode 0600) if it is missing; `true` when this call created it.
+pub fn create_if_missing(path: &Path) -> Result<bool> {
+    if path.exists() {
+        return Ok(false);
+    }
+    create_private_file(path)?;
+    Ok(true)
+}
+
+/// Removes a database file this process created, with its -wal and -shm files,
+/// but only while it holds no data: a failed command leaves no file behind.
+pub fn remove_if_empty(path: &Path) -> Result<bool> {
+    let empty = {
+        let mut store = Store::open(path)?;
+        let c = store.read(|tx| tx.counts())?;
+        c.requisites
+            + c.agreements
+            + c.agreements_archived
+            + c.sources
+            + c.texts
+            + c.consent_events
+            + c.change_log
+            == 0
+    };
+    if empty {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = fs::remove_file(PathBuf::from(p));
+        }
+    }
+    Ok(empty)
+}
+
 fn create_private_file(path: &Path) -> Result<()> {
     let err = |source| StoreError::Create {
         path: path.to_path_buf(),

@@ -55,7 +55,7 @@ fn apply_creates_everything_once() {
              \x20 source `contact-form`: create\n\
              \x20 source `callback-form`: create\n\
              \x20 source `site-chat`: create\n\
-             7 to create, 0 to change, 0 unchanged, 0 not in file\n\
+             7 to create, 0 to change, 0 to archive, 0 unchanged, 0 not in file\n\
              applied 7 change(s)\n"
         )
     );
@@ -109,8 +109,9 @@ fn apply_creates_everything_once() {
         r.stderr
     );
     assert!(
-        r.stderr
-            .ends_with("0 to create, 0 to change, 7 unchanged, 0 not in file\nnothing to apply\n"),
+        r.stderr.ends_with(
+            "0 to create, 0 to change, 0 to archive, 7 unchanged, 0 not in file\nnothing to apply\n"
+        ),
         "{}",
         r.stderr
     );
@@ -218,7 +219,7 @@ fn an_edited_file_gives_a_new_revision() {
     );
     assert!(
         r.stderr.ends_with(
-            "0 to create, 1 to change, 6 unchanged, 0 not in file\napplied 1 change(s)\n"
+            "0 to create, 1 to change, 0 to archive, 6 unchanged, 0 not in file\napplied 1 change(s)\n"
         ),
         "{}",
         r.stderr
@@ -557,4 +558,70 @@ fn dump_to_a_file() {
     assert!(r.stderr.ends_with("nothing to apply\n"), "{}", r.stderr);
     let v: Value = empty.json(&["agreement", "list"]);
     assert_eq!(v, json!([]));
+}
+
+#[test]
+fn archived_objects_survive_the_dump_round_trip() {
+    let a = Env::with_example();
+    // An archived agreement that an active source still links, and an archived source.
+    a.ok(&["agreement", "archive", "marketing"]);
+    a.ok(&["source", "archive", "callback-form"]);
+    let first = a.ok(&["dump"]).stdout;
+    assert!(
+        first.contains("code = \"marketing\"\narchived = true\n"),
+        "{first}"
+    );
+    assert!(
+        first.contains("archived = true\ncode = \"callback-form\"\n"),
+        "{first}"
+    );
+    let file = write(&a, "dump.toml", &first);
+    // The database matches its own dump.
+    assert_eq!(a.run(&["apply", "--check", &file]).code, 0);
+
+    let b = Env::new();
+    let r = b.ok(&["apply", &file]);
+    assert!(
+        r.stderr
+            .contains("agreement `marketing`: create (archived)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(b.ok(&["dump"]).stdout, first);
+    let list = b.json(&["agreement", "list", "--all"]);
+    let archived: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["archived"] == true)
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(archived, ["marketing"]);
+
+    // The example (without `archived`) restores both.
+    let r = a.ok(&["apply", &example()]);
+    assert!(
+        r.stderr
+            .contains("agreement `marketing`: restore from archive"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("source `callback-form`: restore from archive"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_failed_command_leaves_no_database_file_behind() {
+    let env = Env::new();
+    env.fails(&["source", "add", "f", "--name", "F"]);
+    assert!(!env.db().exists(), "the database file was left behind");
+    env.fails(&["apply", "does-not-exist.toml"]);
+    assert!(!env.db().exists());
+    // A command that succeeds creates it.
+    env.ok(&["info"]);
+    assert!(env.db().exists());
 }

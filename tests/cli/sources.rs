@@ -129,7 +129,7 @@ fn openline_gets_the_chat_fields_and_the_warning() {
         "| fields     | 1. имя ",
         "|            | 4. фотография ",
         "| warning    | yes: the personal-data warning is sent before the chat",
-        "site (rev 1): required, not checked by default",
+        "site (rev 1): required, unchecked",
     ] {
         assert!(table.contains(line), "no `{line}` in:\n{table}");
     }
@@ -317,7 +317,7 @@ fn links_carry_behaviour_overrides() {
     );
     let table = env.ok(&["source", "show", "f"]).stdout;
     assert!(
-        table.contains("site (rev 2): not required*, checked by default*, must read"),
+        table.contains("site (rev 2): optional*, checked by default*, must be read"),
         "{table}"
     );
 
@@ -507,7 +507,7 @@ fn changes_are_logged_with_before_and_after() {
     assert_eq!(e["before"]["agreements"], json!([]));
     assert_eq!(
         e["after"]["agreements"],
-        json!([{"agreement": "site", "required": false}])
+        json!([{"agreement": "site", "required": false, "checked_by_default": null, "require_reading": null}])
     );
     assert_eq!(
         env.json(&["source", "show", "f"])["updated_at"],

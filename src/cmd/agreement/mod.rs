@@ -295,10 +295,6 @@ pub fn merge_settings(tx: &Tx, v: &mut Value, settings: &Settings) -> Result<()>
     let (email, is_default) = effective_withdrawal_email(tx, settings)?;
     if let (Some(obj), Value::Object(fields)) = (v.as_object_mut(), serde_json::to_value(settings)?)
     {
-        // Optional settings appear as null rather than vanish: a stable shape for scripts.
-        for key in ["custom_text", "label", "url", "withdrawal_email"] {
-            obj.insert(key.to_string(), Value::Null);
-        }
         obj.extend(fields);
         obj.insert(
             "effective_label".into(),

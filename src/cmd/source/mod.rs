@@ -143,7 +143,7 @@ impl SettingsArgs {
             }
         }
         crate::domain::Invalid::from_errors(format!("source `{}`", s.code), errors)
-            .hint("`pdconsent source add --help` lists the flags")?;
+            .hint("`--help` of the command lists the flags and keys")?;
         Ok(())
     }
 }

@@ -37,13 +37,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             a.iter()
                 .map(|l| {
                     let e = &l["effective"];
-                    let flag = |k: &str, word: &str| {
+                    let flag = |k: &str, yes: &str, no: &str| {
                         let overridden = if l[k].is_null() { "" } else { "*" };
-                        if e[k] == true {
-                            format!("{word}{overridden}")
-                        } else {
-                            format!("not {word}{overridden}")
-                        }
+                        format!("{}{overridden}", if e[k] == true { yes } else { no })
                     };
                     format!(
                         "{} (rev {}{}): {}, {}, {}",
@@ -54,9 +50,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                         } else {
                             ""
                         },
-                        flag("required", "required"),
-                        flag("checked_by_default", "checked by default"),
-                        flag("require_reading", "must read"),
+                        flag("required", "required", "optional"),
+                        flag("checked_by_default", "checked by default", "unchecked"),
+                        flag("require_reading", "must be read", "reading not required"),
                     )
                 })
                 .collect()
@@ -81,7 +77,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             if links.is_empty() {
                 String::new()
             } else {
-                format!("{}\n(* overridden for this source)", links.join("\n"))
+                let note = if links.iter().any(|l| l.contains('*')) {
+                    "\n(* overridden for this source)"
+                } else {
+                    ""
+                };
+                format!("{}{note}", links.join("\n"))
             },
         ),
         (
