@@ -432,12 +432,12 @@ impl<'t> Parser<'t> {
                 None => ok = false,
             }
         }
-        for required in ["name", "inn", "address"] {
+        for required in ["name", "inn", "address", "role"] {
             if !values.contains_key(required) {
                 self.err(
                     span.clone(),
                     path,
-                    format!("missing key `{required}`; a third party needs name, inn and address"),
+                    format!("missing key `{required}`; a third party needs name, inn, address and role (processor or recipient)"),
                 );
                 ok = false;
             }
@@ -676,6 +676,7 @@ impl<'t> Parser<'t> {
                 },
             }
         }
+        s.normalize();
         if code.is_some()
             && let Err(invalid) = s.validate()
         {

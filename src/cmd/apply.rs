@@ -137,33 +137,27 @@ fn resolve(cfg: &mut Config, cur: &Current) -> Vec<ConfigError> {
         .iter()
         .find(|r| r.requisites.is_default)
         .map(|r| r.requisites.code.clone());
+    // The default: the file's `default = true`; else the database's, unless the
+    // file turns it off; else the first set of the file that it does not turn off.
+    // Sets without a `default` key follow that choice, so agreements that name no
+    // requisites and the set marked default are always the same one.
+    let turned_off = |code: &str| {
+        cfg.requisites
+            .iter()
+            .any(|r| r.requisites.code == code && r.default_given && !r.requisites.is_default)
+    };
     let default_code = file_defaults
         .first()
         .cloned()
+        .or_else(|| db_default.clone().filter(|d| !turned_off(d)))
         .or_else(|| {
-            // The database default stays, unless the file turns it off.
-            db_default.clone().filter(|d| {
-                !cfg.requisites
-                    .iter()
-                    .any(|r| &r.requisites.code == d && r.default_given && !r.requisites.is_default)
-            })
-        })
-        .or_else(|| cfg.requisites.first().map(|r| r.requisites.code.clone()));
-    // `default` left out: keep the database's value; a new first set becomes the default.
-    for r in cfg.requisites.iter_mut() {
-        if !r.default_given {
-            let stored = cur
-                .requisites
+            cfg.requisites
                 .iter()
-                .find(|s| s.requisites.code == r.requisites.code);
-            r.requisites.is_default = match stored {
-                Some(s) => s.requisites.is_default && file_defaults.is_empty(),
-                None => {
-                    default_code.as_deref() == Some(r.requisites.code.as_str())
-                        && db_default.is_none()
-                }
-            };
-        }
+                .find(|r| !turned_off(&r.requisites.code))
+                .map(|r| r.requisites.code.clone())
+        });
+    for r in cfg.requisites.iter_mut().filter(|r| !r.default_given) {
+        r.requisites.is_default = default_code.as_deref() == Some(r.requisites.code.as_str());
     }
     let known_requisites = |code: &str| {
         cfg.mentions("requisites", code) || cur.requisites.iter().any(|r| r.requisites.code == code)

@@ -52,10 +52,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(std::path::Path::new("."));
             let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write into `{}`", dir.display()))?;
+                .with_context(|| format!("cannot write into `{}`", dir.display()))
+                .hint("give -o a file in a directory that exists and that you can write to")?;
             tmp.write_all(text.as_bytes())?;
             tmp.persist(&path)
-                .with_context(|| format!("cannot write `{}`", path.display()))?;
+                .with_context(|| format!("cannot write `{}`", path.display()))
+                .hint("give -o a file in a directory that exists and that you can write to")?;
             output::notice(&format!(
                 "wrote {} requisites, {} agreements, {} sources to {}",
                 reqs.len(),

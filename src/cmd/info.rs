@@ -55,7 +55,10 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result {
             format!("{} (+{} archived)", c.agreements, c.agreements_archived),
         ),
         ("agreement revisions", c.agreement_revisions.to_string()),
-        ("sources", c.sources.to_string()),
+        (
+            "sources",
+            format!("{} (+{} archived)", c.sources, c.sources_archived),
+        ),
         ("texts", c.texts.to_string()),
         ("consent events", c.consent_events.to_string()),
         ("change log entries", c.change_log.to_string()),

@@ -41,6 +41,34 @@ impl Language {
     }
 }
 
+/// An http(s) address that is safe to put into HTML and Markdown links as it is.
+pub fn check_url(field: &str, url: &str) -> Option<FieldError> {
+    let scheme = url.starts_with("https://") || url.starts_with("http://");
+    let host_ok = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split(['/', '?', '#']).next())
+        .is_some_and(|h| h.contains('.'));
+    let bad = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "<>\"'()`\\{}|^".contains(*c));
+    match (scheme && host_ok, bad) {
+        (true, None) => None,
+        (_, Some(c)) => Some(FieldError::new(
+            field,
+            format!(
+                "`{}` contains `{}`, which a link cannot carry; percent-encode it (e.g. %28 for `(`)",
+                url.escape_debug(),
+                c.escape_debug()
+            ),
+        )),
+        (false, None) => Some(FieldError::new(
+            field,
+            format!("`{url}` is not an http(s) address, e.g. https://example.ru/consent"),
+        )),
+    }
+}
+
 /// Built-in template ids plus `custom` (the agreement's own text).
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
@@ -164,6 +192,16 @@ impl Action {
         match lang {
             Language::Ru => ru,
             Language::En => en,
+        }
+    }
+
+    /// The wording in a consent text. Distribution (making data public) needs its
+    /// own consent under art. 10.1, so only that template says «распространение».
+    pub fn text_label(self, lang: Language, distribution: bool) -> &'static str {
+        match (self, lang, distribution) {
+            (Action::Transfer, Language::Ru, false) => "передача (предоставление, доступ)",
+            (Action::Transfer, Language::En, false) => "transfer (provision, access)",
+            _ => self.label(lang),
         }
     }
 
@@ -310,10 +348,12 @@ impl ThirdParty {
                 }
             }
         }
+        // The role decides which paragraph names the party: never guess it.
         let missing: Vec<&str> = [
             ("name", name.is_none()),
             ("inn", inn.is_none()),
             ("address", address.is_none()),
+            ("role", role.is_none()),
         ]
         .iter()
         .filter(|(_, m)| *m)
@@ -321,7 +361,7 @@ impl ThirdParty {
         .collect();
         if !missing.is_empty() {
             return Err(format!(
-                "third party `{spec}` lacks {}; the consent text must name each third party with its INN and address",
+                "third party `{spec}` lacks {}; the consent text names each third party with its INN and address, as a processor or a recipient",
                 missing.join(", ")
             ));
         }
@@ -329,7 +369,7 @@ impl ThirdParty {
             name: name.unwrap_or_default(),
             inn: inn.unwrap_or_default(),
             address: address.unwrap_or_default(),
-            role: role.unwrap_or(Role::Recipient),
+            role: role.unwrap_or(Role::Processor),
         })
     }
 
@@ -512,14 +552,8 @@ impl Settings {
         if let Some(e) = &self.withdrawal_email {
             errors.extend(super::check_email("withdrawal_email", e).err());
         }
-        if let Some(url) = &self.url
-            && (!(url.starts_with("https://") || url.starts_with("http://"))
-                || url.contains(char::is_whitespace))
-        {
-            errors.push(FieldError::new(
-                "url",
-                format!("`{url}` is not an http(s) address"),
-            ));
+        if let Some(url) = &self.url {
+            errors.extend(check_url("url", url));
         }
         for (i, tp) in self.third_parties.iter().enumerate() {
             let field = format!("third_parties[{i}]");
@@ -552,6 +586,40 @@ impl Settings {
                 ));
             }
         }
+        let mut single = vec![("name", self.name.clone()), ("term", self.term.clone())];
+        for (key, v) in [
+            ("label", &self.label),
+            ("url", &self.url),
+            ("withdrawal_email", &self.withdrawal_email),
+        ] {
+            single.extend(v.clone().map(|v| (key, v)));
+        }
+        for (key, list) in [
+            ("purposes", &self.purposes),
+            ("fields", &self.fields),
+            ("restrictions", &self.restrictions),
+        ] {
+            single.extend(list.iter().map(|v| (key, v.clone())));
+        }
+        for t in &self.third_parties {
+            single.extend([
+                ("third_parties", t.name.clone()),
+                ("third_parties", t.inn.clone()),
+                ("third_parties", t.address.clone()),
+            ]);
+        }
+        for (key, v) in single {
+            errors.extend(super::check_single_line(key, &v));
+        }
+        if let Some(label) = &self.label {
+            let marks = label.matches('%').count();
+            if marks != 0 && marks != 2 {
+                errors.push(FieldError::new(
+                    "label",
+                    format!("label `{label}` has {marks} `%`; mark the link with exactly one pair, e.g. `Я даю %согласие на обработку персональных данных%`"),
+                ));
+            }
+        }
         Invalid::from_errors(format!("agreement `{code}`"), errors)
     }
 
@@ -566,7 +634,7 @@ impl Settings {
     /// Applies changes in order; the result is validated by the caller with [`Settings::validate`].
     pub fn apply(&mut self, changes: &[Change]) -> Result<(), FieldError> {
         for c in changes {
-            self.apply_one(c)?;
+            self.apply_one(&c.normalized())?;
         }
         Ok(())
     }
@@ -735,6 +803,44 @@ fn remove_item(
                 list.len()
             ),
         )),
+    }
+}
+
+impl Change {
+    /// The same change with its texts in Unicode NFC.
+    fn normalized(&self) -> Change {
+        use super::nfc;
+        let list = |l: &[String]| l.iter().map(|s| nfc(s)).collect::<Vec<_>>();
+        match self {
+            Change::Set(k, v) => Change::Set(k.clone(), nfc(v)),
+            Change::AddPurpose(v) => Change::AddPurpose(nfc(v)),
+            Change::RemovePurpose(v) => Change::RemovePurpose(nfc(v)),
+            Change::SetPurposes(l) => Change::SetPurposes(list(l)),
+            Change::AddField(v) => Change::AddField(nfc(v)),
+            Change::RemoveField(v) => Change::RemoveField(nfc(v)),
+            Change::SetFields(l) => Change::SetFields(list(l)),
+            Change::AddRestriction(v) => Change::AddRestriction(nfc(v)),
+            Change::RemoveRestriction(v) => Change::RemoveRestriction(nfc(v)),
+            Change::SetRestrictions(l) => Change::SetRestrictions(list(l)),
+            Change::AddThirdParty(t) => Change::AddThirdParty(ThirdParty {
+                name: nfc(&t.name),
+                inn: nfc(&t.inn),
+                address: nfc(&t.address),
+                role: t.role,
+            }),
+            Change::RemoveThirdParty(v) => Change::RemoveThirdParty(nfc(v)),
+            Change::SetThirdParties(ts) => Change::SetThirdParties(
+                ts.iter()
+                    .map(|t| ThirdParty {
+                        name: nfc(&t.name),
+                        inn: nfc(&t.inn),
+                        address: nfc(&t.address),
+                        role: t.role,
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
     }
 }
 

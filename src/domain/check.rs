@@ -195,11 +195,15 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
                 )),
             );
         }
-        if s.template == CUSTOM && t.role == Role::Processor && !contains(text, &t.name) {
+        if s.template == CUSTOM && !contains(text, &t.name) {
+            let (check, what) = match t.role {
+                Role::Processor => ("processors", "the processor"),
+                Role::Recipient => ("recipients", "the recipient"),
+            };
             err(
-                "processors",
+                check,
                 format!(
-                    "the text does not name the processor `{}` (art. 9 §4 item 6)",
+                    "the text does not name {what} `{}` (art. 9 §4 item 6)",
                     t.name
                 ),
                 None,
@@ -208,15 +212,57 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
     }
 
     // Item 7: actions and methods.
+    let distribution = s.template == "ru-152fz-distribution";
     if s.actions.is_empty() {
         err(
             "actions",
             "no actions on personal data are listed (art. 9 §4 item 7)".into(),
             edit_agr("--add-action collection,storage,…"),
         );
+    } else if s.template == CUSTOM {
+        let lang = s.language;
+        for a in s.actions.iter().filter(|a| {
+            !contains(text, a.text_label(lang, false)) && !contains(text, a.label(lang))
+        }) {
+            err(
+                "actions",
+                format!(
+                    "the text does not list the action `{}` (art. 9 §4 item 7)",
+                    a.label(lang)
+                ),
+                None,
+            );
+        }
+        if !contains(text, s.methods.label(lang)) {
+            err(
+                "methods",
+                format!(
+                    "the text does not describe the processing methods («{}», art. 9 §4 item 7)",
+                    s.methods.label(lang)
+                ),
+                None,
+            );
+        }
+    }
+    if distribution && !s.actions.contains(&super::agreement::Action::Transfer) {
+        err(
+            "distribution_transfer",
+            "a distribution consent must include the action `transfer` (распространение), which it is about".into(),
+            edit_agr("--add-action transfer"),
+        );
     }
 
     // Item 8: term and the way to withdraw.
+    if s.template == CUSTOM && !s.term.trim().is_empty() && !contains(text, &s.term) {
+        err(
+            "term",
+            format!(
+                "the text does not state the term `{}` (art. 9 §4 item 8)",
+                s.term
+            ),
+            None,
+        );
+    }
     if s.term.trim().is_empty() {
         err(
             "term",
@@ -247,6 +293,24 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
             "unfilled",
             "the rendered text still shows unfilled markers".into(),
             Some(format!("pdconsent agreement preview {code}")),
+        );
+    }
+
+    // Advertising consent is never a condition of the service (art. 9 §1; 38-FZ art. 18),
+    // and its own text says so.
+    let required = input.link.and_then(|l| l.required).unwrap_or(s.required);
+    if s.template == "ru-152fz-marketing" && required {
+        let hint = match input.render.source {
+            Some(src) => Some(format!(
+                "pdconsent source edit {} --link {code},required=false",
+                src.code
+            )),
+            None => edit_agr("--set required=false"),
+        };
+        err(
+            "marketing_required",
+            "an advertising consent is required, but it must be optional".into(),
+            hint,
         );
     }
 

@@ -5,6 +5,10 @@ use std::fmt;
 /// Why an identifier was rejected; the message names the check that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdError {
+    /// Region code `00`: no subject of the Federation has it.
+    Region {
+        position: usize,
+    },
     Length {
         expected: &'static str,
         got: usize,
@@ -58,6 +62,11 @@ impl fmt::Display for IdError {
                 )
             }
             IdError::Format { expected } => write!(f, "format check failed: expected {expected}"),
+            IdError::Region { position } => write!(
+                f,
+                "region check failed: digits {position}-{} are 00, which is no region's code",
+                position + 1
+            ),
         }
     }
 }
@@ -108,6 +117,9 @@ pub fn validate_inn(value: &str) -> Result<(), IdError> {
         });
     }
     let d = digits(value)?;
+    if d[0] == 0 && d[1] == 0 {
+        return Err(IdError::Region { position: 1 });
+    }
     let lead = d.len() - if n == 10 { 1 } else { 2 };
     let expected = inn_check_digits(&d[..lead]);
     for (i, &e) in expected.iter().enumerate() {
@@ -157,6 +169,10 @@ fn validate_state_number(
             expected: first,
             found: c,
         });
+    }
+    // Sign, two digits of the year, then the region code.
+    if d[3] == 0 && d[4] == 0 {
+        return Err(IdError::Region { position: 4 });
     }
     let check = ogrn_check_digit(&d[..len - 1]);
     if d[len - 1] != check {
@@ -307,9 +323,34 @@ mod tests {
         (d + 1 + shift % 9) % 10
     }
 
+    /// Digits of a number built by the documented structure: a leading part,
+    /// a region code 01-99 at `at`, random digits elsewhere.
+    fn with_region(mut d: Vec<u8>, at: usize, region: u8) -> Vec<u8> {
+        d[at] = region / 10;
+        d[at + 1] = region % 10;
+        d
+    }
+
+    #[test]
+    fn region_code_00_is_rejected() {
+        assert_eq!(
+            validate_inn("0012345679"),
+            Err(IdError::Region { position: 1 })
+        );
+        assert_eq!(
+            validate_ogrn("1000000000000"),
+            Err(IdError::Region { position: 4 })
+        );
+        assert_eq!(
+            IdError::Region { position: 4 }.to_string(),
+            "region check failed: digits 4-5 are 00, which is no region's code"
+        );
+    }
+
     proptest! {
         #[test]
-        fn built_inn10_accepted_and_wrong_check_rejected(lead in proptest::collection::vec(0u8..10, 9), shift in 0u8..9) {
+        fn built_inn10_accepted_and_wrong_check_rejected(lead in proptest::collection::vec(0u8..10, 9), region in 1u8..100, shift in 0u8..9) {
+            let lead = with_region(lead, 0, region);
             let mut d = lead.clone();
             d.extend(inn_check_digits(&lead));
             prop_assert_eq!(validate_inn(&to_string(&d)), Ok(()));
@@ -319,7 +360,8 @@ mod tests {
         }
 
         #[test]
-        fn built_inn12_accepted_and_wrong_check_rejected(lead in proptest::collection::vec(0u8..10, 10), shift in 0u8..9, which in 0usize..2) {
+        fn built_inn12_accepted_and_wrong_check_rejected(lead in proptest::collection::vec(0u8..10, 10), region in 1u8..100, shift in 0u8..9, which in 0usize..2) {
+            let lead = with_region(lead, 0, region);
             let mut d = lead.clone();
             d.extend(inn_check_digits(&lead));
             prop_assert_eq!(validate_inn(&to_string(&d)), Ok(()));
@@ -329,9 +371,10 @@ mod tests {
         }
 
         #[test]
-        fn built_ogrn_accepted_and_wrong_check_rejected(first in prop_oneof![Just(1u8), Just(5u8)], rest in proptest::collection::vec(0u8..10, 11), shift in 0u8..9) {
+        fn built_ogrn_accepted_and_wrong_check_rejected(first in prop_oneof![Just(1u8), Just(5u8)], rest in proptest::collection::vec(0u8..10, 11), region in 1u8..100, shift in 0u8..9) {
             let mut d = vec![first];
             d.extend(rest);
+            let mut d = with_region(d, 3, region);
             d.push(ogrn_check_digit(&d));
             prop_assert_eq!(validate_ogrn(&to_string(&d)), Ok(()));
             d[12] = other_digit(d[12], shift);
@@ -339,9 +382,10 @@ mod tests {
         }
 
         #[test]
-        fn built_ogrnip_accepted_and_wrong_check_rejected(rest in proptest::collection::vec(0u8..10, 13), shift in 0u8..9) {
+        fn built_ogrnip_accepted_and_wrong_check_rejected(rest in proptest::collection::vec(0u8..10, 13), region in 1u8..100, shift in 0u8..9) {
             let mut d = vec![3u8];
             d.extend(rest);
+            let mut d = with_region(d, 3, region);
             d.push(ogrn_check_digit(&d));
             prop_assert_eq!(validate_ogrnip(&to_string(&d)), Ok(()));
             d[14] = other_digit(d[14], shift);

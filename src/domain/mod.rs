@@ -110,6 +110,27 @@ pub fn parse_bool(value: &str) -> Result<bool, String> {
     }
 }
 
+/// Unicode NFC: the same words always have the same bytes (and so the same hash).
+pub fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}
+
+/// A one-line value (a name, an address, a purpose …) must not carry line
+/// breaks or other control characters: they would reshape the consent text.
+pub fn check_single_line(field: &str, value: &str) -> Option<FieldError> {
+    value.chars().find(|c| c.is_control()).map(|c| {
+        FieldError::new(
+            field,
+            format!(
+                "`{}` contains a control character ({}); write it on one line without tabs or line breaks",
+                value.escape_debug(),
+                c.escape_unicode()
+            ),
+        )
+    })
+}
+
 /// Codes are slugs: they appear in commands, file names and HTML attributes.
 pub fn validate_code(code: &str) -> Result<(), String> {
     let ok_chars = code
@@ -128,10 +149,27 @@ pub fn validate_code(code: &str) -> Result<(), String> {
 }
 
 pub fn check_email(field: &str, value: &str) -> Result<(), FieldError> {
-    // email_address accepts display-name forms like `A <a@b>`; a consent text needs the bare address.
-    let bare = !value.contains(['<', '>', ' ']);
+    // email_address accepts RFC 5322 exotica (display names, quoted local parts,
+    // address literals); an address printed in a consent text must be a plain one.
+    let plain = value.split_once('@').is_some_and(|(local, domain)| {
+        let local_ok = !local.is_empty()
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c))
+            && !local.starts_with('.')
+            && !local.ends_with('.');
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            });
+        local_ok && domain_ok
+    });
     match value.parse::<email_address::EmailAddress>() {
-        Ok(addr) if bare && addr.domain().contains('.') => Ok(()),
+        Ok(_) if plain => Ok(()),
         _ => Err(FieldError::new(
             field,
             format!("`{value}` is not an e-mail address; use the form name@example.ru"),
@@ -155,7 +193,18 @@ mod tests {
     #[test]
     fn emails() {
         assert!(check_email("email", "privacy@romashka.ru").is_ok());
-        for bad in ["privacy", "a@b", "A <a@b.ru>", "a @b.ru", ""] {
+        assert!(check_email("email", "ivan.petrov+news@почта.рф").is_ok());
+        for bad in [
+            "privacy",
+            "a@b",
+            "A <a@b.ru>",
+            "a @b.ru",
+            "",
+            "a@[1.2.3.4]",
+            "\"a,b\"@x.ru",
+            "a@x_y.ru",
+            "a@-x.ru",
+        ] {
             assert!(check_email("email", bad).is_err(), "{bad}");
         }
     }

@@ -265,15 +265,24 @@ fn build_context(input: &RenderInput) -> Context {
             };
             let mut named = r.clone();
             named.short_name = short_name.clone();
+            // A distribution consent must state INN and OGRN/OGRNIP (order No. 18):
+            // there a missing one is a visible marker, elsewhere it is just left out.
+            let distribution = input.settings.template == "ru-152fz-distribution";
+            let id = |v: &Option<String>, what: &str, relevant: bool| match v {
+                Some(v) => v.clone(),
+                None if distribution && relevant => marker(lang, what),
+                None => String::new(),
+            };
+            let legal = r.kind == Kind::Legal;
             json!({
                 "display_name": display_name(&named, lang),
                 "kind": r.kind.as_str(),
                 "short_name": short_name,
                 "full_name": r.full_name.clone().unwrap_or_default(),
-                "inn": r.inn.clone().unwrap_or_default(),
+                "inn": id(&r.inn, "ИНН", true),
                 "kpp": r.kpp.clone().unwrap_or_default(),
-                "ogrn": r.ogrn.clone().unwrap_or_default(),
-                "ogrnip": r.ogrnip.clone().unwrap_or_default(),
+                "ogrn": id(&r.ogrn, "ОГРН", legal),
+                "ogrnip": id(&r.ogrnip, "ОГРНИП", !legal),
                 "postal_address": r.postal_address.clone().unwrap_or_else(|| legal_address.clone()),
                 "legal_address": legal_address,
                 "email": r.email.clone().unwrap_or_default(),
@@ -340,7 +349,12 @@ fn build_context(input: &RenderInput) -> Context {
         );
     }
 
-    let mut actions: Vec<&str> = s.actions.iter().map(|a| a.label(lang)).collect();
+    let distribution = s.template == "ru-152fz-distribution";
+    let mut actions: Vec<&str> = s
+        .actions
+        .iter()
+        .map(|a| a.text_label(lang, distribution))
+        .collect();
     let no_actions = marker(lang, text("действия с данными", "actions"));
     if actions.is_empty() {
         push(
@@ -467,18 +481,42 @@ pub fn render(input: &RenderInput) -> Result<Rendered, TemplateError> {
 
 /// Checks a custom template when it is saved: it must parse, and render
 /// against a complete example without touching an unknown variable.
+///
+/// The example has every list filled (purposes, fields, processors, recipients,
+/// restrictions) and is rendered without a source, for a form and for a chat, so
+/// that a loop body or a branch that reads a wrong key fails now, not when a
+/// consent arrives.
 pub fn check_template(source: &str, lang: Language) -> Result<(), TemplateError> {
     let mut r = Requisites::new("example", Kind::Legal);
     r.short_name = "ООО «Пример»".into();
+    r.full_name = Some("Общество с ограниченной ответственностью «Пример»".into());
+    r.inn = Some("7717586110".into());
+    r.kpp = Some("770501001".into());
+    r.ogrn = Some("5077746476209".into());
     r.legal_address = Some("г. Москва".into());
+    r.postal_address = Some("г. Москва, а/я 1".into());
     r.email = Some("privacy@example.ru".into());
+    r.phone = Some("+7 495 000-00-00".into());
+    r.website = Some("https://example.ru".into());
     let mut s = Settings::new("example", lang, "example");
     s.template = CUSTOM.into();
     s.custom_text = Some(source.to_string());
     s.purposes = vec!["пример".into()];
     s.fields = vec!["имя".into()];
-    let src = Source::new("example", SourceKind::Form, "example");
-    for source in [None, Some(&src)] {
+    s.restrictions = vec!["запрет".into()];
+    s.third_parties = [Role::Processor, Role::Recipient]
+        .into_iter()
+        .map(|role| super::agreement::ThirdParty {
+            name: "ООО «Партнер»".into(),
+            inn: "7840502513".into(),
+            address: "г. Санкт-Петербург".into(),
+            role,
+        })
+        .collect();
+    let mut form = Source::new("example", SourceKind::Form, "example");
+    form.url = Some("https://example.ru/form".into());
+    let chat = Source::new("chat", SourceKind::Openline, "chat");
+    for source in [None, Some(&form), Some(&chat)] {
         render(&RenderInput {
             code: "example",
             revision: 1,

@@ -91,7 +91,8 @@ impl Requisites {
 
     /// Sets one key; an empty value clears an optional key.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), FieldError> {
-        let v = value.trim();
+        let normalized = super::nfc(value);
+        let v = normalized.trim();
         let opt = || (!v.is_empty()).then(|| v.to_string());
         match key {
             "kind" => self.kind = Kind::parse(v).map_err(|m| FieldError::new(key, m))?,
@@ -207,15 +208,24 @@ impl Requisites {
         if let Some(email) = &self.email {
             errors.extend(super::check_email("email", email).err());
         }
-        if let Some(site) = &self.website
-            && (site.contains(char::is_whitespace) || !site.contains('.'))
-        {
-            errors.push(FieldError::new(
-                "website",
-                format!(
-                    "website `{site}` does not look like an address; use e.g. https://example.ru"
-                ),
-            ));
+        if let Some(site) = &self.website {
+            // A bare domain (romashka.ru) is accepted as https://romashka.ru would be.
+            let full = if site.contains("://") {
+                site.clone()
+            } else {
+                format!("https://{site}")
+            };
+            if super::agreement::check_url("website", &full).is_some() {
+                errors.push(FieldError::new(
+                    "website",
+                    format!("website `{site}` is not a site address; use e.g. https://example.ru"),
+                ));
+            }
+        }
+        for key in KEYS {
+            if let Some(v) = self.get(key) {
+                errors.extend(super::check_single_line(key, &v));
+            }
         }
         Invalid::from_errors(format!("requisites `{}`", self.code), errors)
     }

@@ -128,7 +128,8 @@ impl Source {
     }
 
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), FieldError> {
-        let v = value.trim();
+        let normalized = super::nfc(value);
+        let v = normalized.trim();
         let err = |m: String| FieldError::new(key, m);
         match key {
             "name" => self.name = v.to_string(),
@@ -143,6 +144,14 @@ impl Source {
             }
         }
         Ok(())
+    }
+
+    /// Puts every text into Unicode NFC (fields typed on different systems compare equal).
+    pub fn normalize(&mut self) {
+        self.name = super::nfc(&self.name);
+        for f in self.fields.iter_mut() {
+            *f = super::nfc(f.trim());
+        }
     }
 
     /// Links an agreement, or replaces the overrides of an existing link.
@@ -183,14 +192,8 @@ impl Source {
                 "the name is required; give it with --name \"…\"",
             ));
         }
-        if let Some(url) = &self.url
-            && (!(url.starts_with("https://") || url.starts_with("http://"))
-                || url.contains(char::is_whitespace))
-        {
-            errors.push(FieldError::new(
-                "url",
-                format!("`{url}` is not an http(s) address"),
-            ));
+        if let Some(url) = &self.url {
+            errors.extend(super::agreement::check_url("url", url));
         }
         if self.fields.iter().any(|f| f.trim().is_empty()) {
             errors.push(FieldError::new(
@@ -213,6 +216,10 @@ impl Source {
                 ));
             }
             seen.push(&l.agreement);
+        }
+        errors.extend(super::check_single_line("name", &self.name));
+        for f in &self.fields {
+            errors.extend(super::check_single_line("fields", f));
         }
         Invalid::from_errors(format!("source `{}`", self.code), errors)
     }

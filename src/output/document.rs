@@ -196,9 +196,6 @@ impl Document<'_> {
         if b.checked_by_default {
             input.push_str(" checked");
         }
-        if b.require_reading {
-            input.push_str(" disabled");
-        }
         input.push('>');
         let (before, link, after) = split_label(self.label);
         let href = match self.url {
@@ -236,9 +233,12 @@ impl Document<'_> {
             escape_html(&after),
         );
         if b.require_reading {
-            // The box unlocks once the text has been opened (require_reading).
+            // require_reading: ticking the box before the text was opened opens the
+            // text instead. The box is never disabled, because browsers skip disabled
+            // boxes when they check `required`; without JavaScript the backend must
+            // check reading itself.
             out.push_str(&format!(
-                "  <script>document.getElementById(\"{id}-text\").addEventListener(\"toggle\",function(){{if(this.open){{document.getElementById(\"{id}-checkbox\").disabled=false;}}}});</script>\n"
+                "  <script>(function(){{var t=document.getElementById(\"{id}-text\"),c=document.getElementById(\"{id}-checkbox\"),seen=t.open;t.addEventListener(\"toggle\",function(){{if(t.open){{seen=true;}}}});c.addEventListener(\"click\",function(e){{if(!seen){{e.preventDefault();t.open=true;}}}});}})();</script>\n"
             ));
         }
         out.push_str("</div>\n");
@@ -276,7 +276,10 @@ mod tests {
         ));
         assert!(html.contains("Абзац &lt;script&gt;"));
         assert!(html.contains("<li>один &amp; два</li>"));
-        assert!(html.contains(" required disabled>"));
+        // Never disabled: a disabled box escapes the browser's `required` check.
+        assert!(html.contains(" required>"));
+        assert!(!html.contains("disabled"));
+        assert!(html.contains("e.preventDefault();t.open=true;"));
         assert!(
             html.contains("Я даю <a href=\"#pdconsent-site-text\">согласие</a> &lt;b&gt;</label>")
         );

@@ -89,6 +89,9 @@ pub struct AgreementRecord {
     pub revision: u32,
     pub created_at: String,
     pub updated_at: String,
+    /// When the revision shown was made, and by whom.
+    pub revision_created_at: String,
+    pub revision_actor: String,
     pub settings: Settings,
 }
 
@@ -146,6 +149,7 @@ pub struct Counts {
     pub agreements_archived: u64,
     pub agreement_revisions: u64,
     pub sources: u64,
+    pub sources_archived: u64,
     pub texts: u64,
     pub consent_events: u64,
     pub change_log: u64,
@@ -306,6 +310,7 @@ pub fn remove_if_empty(path: &Path) -> Result<bool> {
             + c.agreements
             + c.agreements_archived
             + c.sources
+            + c.sources_archived
             + c.texts
             + c.consent_events
             + c.change_log
@@ -486,13 +491,17 @@ impl Tx<'_> {
 
     // ---- agreements ----
 
-    pub fn agreement_list(&self, include_archived: bool) -> Result<Vec<AgreementRecord>> {
-        let mut st = self.tx.prepare(
-            "SELECT a.code, a.archived, a.current_revision, a.created_at, a.updated_at, r.settings
+    fn agreement_rows(
+        &self,
+        where_sql: &str,
+        param: &dyn rusqlite::ToSql,
+    ) -> Result<Vec<AgreementRecord>> {
+        let mut st = self.tx.prepare(&format!(
+            "SELECT a.code, a.archived, a.current_revision, a.created_at, a.updated_at, r.settings, r.created_at, r.actor
              FROM agreements a JOIN agreement_revisions r ON r.agreement_id = a.id AND r.revision = a.current_revision
-             WHERE ?1 OR a.archived = 0 ORDER BY a.code",
-        )?;
-        let rows = st.query_map([include_archived], |r| {
+             WHERE {where_sql} ORDER BY a.code"
+        ))?;
+        let rows = st.query_map([param], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get(1)?,
@@ -500,11 +509,22 @@ impl Tx<'_> {
                 r.get(3)?,
                 r.get(4)?,
                 r.get::<_, String>(5)?,
+                r.get(6)?,
+                r.get(7)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (code, archived, revision, created_at, updated_at, json) = row?;
+            let (
+                code,
+                archived,
+                revision,
+                created_at,
+                updated_at,
+                json,
+                revision_created_at,
+                revision_actor,
+            ) = row?;
             let settings = parse_settings(&code, revision, &json)?;
             out.push(AgreementRecord {
                 code,
@@ -512,34 +532,23 @@ impl Tx<'_> {
                 revision,
                 created_at,
                 updated_at,
+                revision_created_at,
+                revision_actor,
                 settings,
             });
         }
         Ok(out)
     }
 
+    pub fn agreement_list(&self, include_archived: bool) -> Result<Vec<AgreementRecord>> {
+        self.agreement_rows("?1 OR a.archived = 0", &include_archived)
+    }
+
     pub fn agreement_find(&self, code: &str) -> Result<Option<AgreementRecord>> {
-        let row = self
-            .tx
-            .query_row(
-                "SELECT a.archived, a.current_revision, a.created_at, a.updated_at, r.settings
-                 FROM agreements a JOIN agreement_revisions r ON r.agreement_id = a.id AND r.revision = a.current_revision
-                 WHERE a.code = ?1",
-                [code],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?)),
-            )
-            .optional()?;
-        row.map(|(archived, revision, created_at, updated_at, json)| {
-            Ok(AgreementRecord {
-                code: code.to_string(),
-                archived,
-                revision,
-                created_at,
-                updated_at,
-                settings: parse_settings(code, revision, &json)?,
-            })
-        })
-        .transpose()
+        Ok(self
+            .agreement_rows("a.code = ?1", &code)?
+            .into_iter()
+            .next())
     }
 
     pub fn agreement_get(&self, code: &str) -> Result<AgreementRecord> {
@@ -907,7 +916,8 @@ impl Tx<'_> {
             agreements: count("SELECT count(*) FROM agreements WHERE archived = 0")?,
             agreements_archived: count("SELECT count(*) FROM agreements WHERE archived = 1")?,
             agreement_revisions: count("SELECT count(*) FROM agreement_revisions")?,
-            sources: count("SELECT count(*) FROM sources")?,
+            sources: count("SELECT count(*) FROM sources WHERE archived = 0")?,
+            sources_archived: count("SELECT count(*) FROM sources WHERE archived = 1")?,
             texts: count("SELECT count(*) FROM texts")?,
             consent_events: count("SELECT count(*) FROM consent_events")?,
             change_log: count("SELECT count(*) FROM change_log")?,

@@ -625,3 +625,62 @@ fn a_failed_command_leaves_no_database_file_behind() {
     env.ok(&["info"]);
     assert!(env.db().exists());
 }
+
+#[test]
+fn the_default_requisites_are_the_ones_agreements_fall_back_to() {
+    let env = Env::new();
+    let file = write(
+        &env,
+        "r.toml",
+        "[[requisites]]\ncode = \"a\"\nshort_name = \"A\"\ndefault = false\n\n\
+         [[requisites]]\ncode = \"b\"\nshort_name = \"B\"\n\n\
+         [[agreements]]\ncode = \"x\"\nname = \"X\"\npurposes = [\"p\"]\n",
+    );
+    env.ok(&["apply", &file]);
+    let defaults: Vec<String> = env
+        .json(&["requisites", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["default"] == true)
+        .map(|r| r["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(defaults, ["b"]);
+    assert_eq!(env.json(&["agreement", "show", "x"])["requisites"], "b");
+    // Applying it again changes nothing and logs nothing.
+    let log = env.json(&["log"]).as_array().unwrap().len();
+    let r = env.ok(&["apply", &file]);
+    assert!(r.stderr.contains("nothing to apply"), "{}", r.stderr);
+    assert_eq!(env.json(&["log"]).as_array().unwrap().len(), log);
+
+    // Moving the default to a set listed first logs each set's change once.
+    let moved = write(
+        &env,
+        "m.toml",
+        "[[requisites]]\ncode = \"a\"\nshort_name = \"A\"\ndefault = true\n\n\
+         [[requisites]]\ncode = \"b\"\nshort_name = \"B\"\n\n\
+         [[agreements]]\ncode = \"x\"\nname = \"X\"\npurposes = [\"p\"]\nrequisites = \"b\"\n",
+    );
+    env.ok(&["apply", &moved]);
+    let entries = env.json(&["log", "--kind", "requisites"]);
+    let updates: Vec<(String, Value, Value)> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "update")
+        .map(|e| {
+            (
+                e["object_code"].as_str().unwrap().to_string(),
+                e["before"]["default"].clone(),
+                e["after"]["default"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        updates,
+        [
+            ("b".to_string(), json!(true), json!(false)),
+            ("a".to_string(), json!(false), json!(true))
+        ]
+    );
+}

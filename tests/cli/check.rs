@@ -237,6 +237,7 @@ fn a_custom_text_must_name_every_element() {
     let full = "Согласие\n\nОператор: {{ operator.display_name }}, {{ operator.legal_address }}.\n\n\
                 Цели: {{ purposes | join(\", \") }}.\n\nДанные: {{ fields | join(\", \") }}.\n\n\
                 {% for p in processors %}Обработчик: {{ p.name }}, ИНН {{ p.inn }}, {{ p.address }}.\n\n{% endfor %}\
+                Действия: {{ actions | join(\", \") }}; обработка {{ methods }}.\n\nСрок: {{ term }}.\n\n\
                 Отзыв: {{ withdrawal_email }}.\n";
     let file = write(&env, "full.txt.j2", full);
     env.ok(&["agreement", "edit", "site", "--text-file", &file]);
@@ -249,6 +250,8 @@ fn a_custom_text_must_name_every_element() {
         ("{{ fields | join(\", \") }}", "данные", "personal_data"),
         ("{{ p.name }}", "обработчик", "processors"),
         ("{{ withdrawal_email }}", "почта", "withdrawal"),
+        ("{{ methods }}", "как-нибудь", "methods"),
+        ("{{ term }}", "долго", "term"),
     ];
     for (part, instead, id) in cases {
         let file = write(&env, "less.txt.j2", &full.replace(part, instead));
@@ -339,19 +342,24 @@ fn warnings_do_not_fail_the_check() {
             .unwrap()
             .contains("направление рекламных рассылок")
     );
-    // The same purpose in the marketing template is what it is for.
+    // The same purpose in the marketing template is what it is for, and an
+    // advertising consent is optional.
     env.ok(&[
         "agreement",
         "edit",
         "site",
         "--template",
         "ru-152fz-marketing",
+        "--set",
+        "required=false",
     ]);
     assert_eq!(check(&env, &["site"]), (0, vec![]));
     env.ok(&[
         "agreement",
         "edit",
         "site",
+        "--set",
+        "required=true",
         "--template",
         "ru-152fz-consent",
         "--remove-purpose",

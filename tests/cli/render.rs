@@ -317,7 +317,7 @@ fn html_escapes_user_text_and_follows_the_behaviour() {
 }
 
 #[test]
-fn require_reading_disables_the_box_until_the_text_is_opened() {
+fn require_reading_opens_the_text_before_the_box_can_be_ticked() {
     let env = Env::with_site();
     env.ok(&["agreement", "edit", "site", "--add-field", "имя"]);
     env.ok(&[
@@ -333,24 +333,29 @@ fn require_reading_disables_the_box_until_the_text_is_opened() {
     ]);
     let html = preview(&env, &["site", "--source", "f"], "html");
     let input = input_tag(&html);
-    assert!(input.ends_with(" required disabled>"), "{input}");
+    // Never disabled: browsers skip disabled boxes when they enforce `required`.
+    assert!(input.ends_with(" required>"), "{input}");
     assert!(
         div_tag(&html).contains(" data-require-reading=\"true\""),
         "{html}"
     );
     assert!(
-        html.contains("<script>document.getElementById(\"pdconsent-site-text\")"),
+        html.contains("<script>(function(){var t=document.getElementById(\"pdconsent-site-text\")"),
         "{html}"
     );
+    assert!(html.contains("e.preventDefault();t.open=true;"), "{html}");
     assert!(html.ends_with("</script>\n</div>\n"), "{html}");
     // Without the source the agreement does not ask for it.
     let plain = preview(&env, &["site"], "html");
-    assert!(!input_tag(&plain).contains("disabled"), "{plain}");
+    assert!(!plain.contains("<script>"), "{plain}");
     assert!(!plain.contains("data-require-reading"));
     // The agreement's own setting does the same.
     env.ok(&["agreement", "edit", "site", "--set", "require_reading=true"]);
     let own = preview(&env, &["site"], "html");
-    assert!(input_tag(&own).contains(" disabled"), "{own}");
+    assert!(
+        own.contains("data-require-reading=\"true\"") && own.contains("<script>"),
+        "{own}"
+    );
     // An override can switch it off for one source.
     env.ok(&[
         "source",
@@ -360,7 +365,7 @@ fn require_reading_disables_the_box_until_the_text_is_opened() {
         "site,require_reading=false",
     ]);
     let off = preview(&env, &["site", "--source", "f"], "html");
-    assert!(!input_tag(&off).contains(" disabled"), "{off}");
+    assert!(!off.contains("<script>"), "{off}");
 }
 
 #[test]
@@ -644,6 +649,7 @@ fn a_valid_custom_template_renders() {
          Цели:\n\
          {%- for p in purposes %}\n- {{ p }}{% if loop.last %}.{% else %};{% endif %}\n{%- endfor %}\n\n\
          Данные: {{ fields | join(\", \") }}.\n\n\
+         Действия: {{ actions | join(\", \") }}; обработка {{ methods }}. Срок: {{ term }}.\n\n\
          Отзыв: {{ withdrawal_email }}.{% if source %} Источник: {{ source.name }}.{% endif %}\n",
     );
     env.ok(&[
@@ -671,6 +677,9 @@ fn a_valid_custom_template_renders() {
          Оператор: ООО «Ромашка» (ОГРН 1147847057214, ИНН 7840502513), г. Москва, ул. Ленина, д. 1.\n\n\
          Цели:\n- обработка заявок;\n- обратная связь.\n\n\
          Данные: имя, IP-адрес, адрес страницы (URL), на которой дано согласие.\n\n\
+         Действия: сбор, запись, систематизация, накопление, хранение, уточнение (обновление, изменение), \
+         извлечение, использование, блокирование, удаление, уничтожение; обработка с использованием средств \
+         автоматизации и без использования таких средств (смешанная обработка). Срок: до отзыва согласия.\n\n\
          Отзыв: privacy@romashka.ru.\n\n\
          [ ] Я даю согласие на обработку персональных данных (обязательно)\n"
     );

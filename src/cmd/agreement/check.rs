@@ -6,7 +6,7 @@ use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::check::{self, CheckInput, Finding, Severity};
 use crate::domain::render;
-use crate::{HintExt, Outcome, output};
+use crate::{Outcome, output};
 
 /// Check agreements against 152-FZ: errors for missing elements of art. 9 §4
 /// (items 3–8), invalid requisites, incomplete third parties, order No. 18 for
@@ -56,16 +56,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let mut rows = Vec::new();
         for (code, source) in pairs {
             let loaded = super::load(tx, &code, None, source.as_deref())?;
-            let rendered = render::render(&loaded.input())
-                .map_err(anyhow::Error::new)
-                .with_hint(&code)?;
-            let findings = check::check(&CheckInput {
-                render: loaded.input(),
-                rendered: &rendered,
-                agreement_archived: loaded.archived,
-                link: loaded.link(),
-                source_archived: loaded.source.as_ref().is_some_and(|s| s.archived),
-            });
+            // A text that does not render is a finding; the other agreements are still checked.
+            let findings = match render::render(&loaded.input()) {
+                Ok(rendered) => check::check(&CheckInput {
+                    render: loaded.input(),
+                    rendered: &rendered,
+                    agreement_archived: loaded.archived,
+                    link: loaded.link(),
+                    source_archived: loaded.source.as_ref().is_some_and(|s| s.archived),
+                }),
+                Err(e) => vec![Finding {
+                    severity: Severity::Error,
+                    check: "renders",
+                    message: format!("the text does not render: {e}"),
+                    hint: Some(format!("pdconsent agreement edit {code} --text-file FILE")),
+                }],
+            };
             for finding in findings {
                 rows.push(Row {
                     agreement: code.clone(),
@@ -109,17 +115,4 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     } else {
         Outcome::Ok
     })
-}
-
-trait WithHint<T> {
-    fn with_hint(self, code: &str) -> Result<T>;
-}
-
-impl<T> WithHint<T> for anyhow::Result<T> {
-    fn with_hint(self, code: &str) -> Result<T> {
-        self.map_err(|e| e.context(format!("agreement `{code}` does not render")))
-            .hint(format!(
-                "fix the text with `pdconsent agreement edit {code} --text-file FILE`"
-            ))
-    }
 }

@@ -200,14 +200,16 @@ impl SettingsArgs {
             c.push(Change::RemoveAction(
                 Action::parse(a)
                     .map_err(anyhow::Error::msg)
-                    .context("--remove-action")?,
+                    .context("--remove-action")
+                    .hint("`pdconsent agreement show CODE` lists the current actions")?,
             ));
         }
         for a in &self.add_action {
             c.push(Change::AddAction(
                 Action::parse(a)
                     .map_err(anyhow::Error::msg)
-                    .context("--add-action")?,
+                    .context("--add-action")
+                    .hint("actions are the words of 152-FZ art. 3, e.g. --add-action collection,storage or сбор,хранение")?,
             ));
         }
         c.extend(
@@ -250,7 +252,10 @@ fn read_text(path: &PathBuf) -> Result<String> {
             .context("cannot read the text from stdin")?;
     } else {
         text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
+            .with_context(|| format!("cannot read `{}`", path.display()))
+            .hint(
+                "check the path; `pdconsent template show ru-152fz-consent > FILE` gives a start",
+            )?;
     }
     Ok(text)
 }
@@ -286,6 +291,8 @@ pub fn record_json(tx: &Tx, rec: &AgreementRecord) -> Result<Value> {
         "revision": rec.revision,
         "created_at": rec.created_at,
         "updated_at": rec.updated_at,
+        "revision_created_at": rec.revision_created_at,
+        "revision_actor": rec.revision_actor,
     });
     merge_settings(tx, &mut v, &rec.settings)?;
     Ok(v)

@@ -23,6 +23,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         if let Some(n) = args.revision {
             let rev = tx.agreement_revision(&args.code, n)?;
             rec.revision = rev.revision;
+            rec.revision_created_at = rev.created_at;
+            rec.revision_actor = rev.actor;
             rec.settings = rev.settings;
         }
         let email = super::effective_withdrawal_email(tx, &rec.settings)?;

@@ -9,6 +9,15 @@ use crate::domain::check_email;
 use crate::domain::requisites::{Kind, check_inn};
 use crate::prompt::Prompter;
 
+/// The list typed at a prompt; the unchanged default keeps the list as it was
+/// (an item may itself contain `;`).
+fn typed_list(typed: &str, current: &[String]) -> Vec<String> {
+    if typed.trim() == current.join("; ").trim() {
+        return current.to_vec();
+    }
+    split_list(typed)
+}
+
 fn split_list(s: &str) -> Vec<String> {
     s.split(';')
         .map(|x| x.trim().to_string())
@@ -118,7 +127,10 @@ pub fn run(
         &current.purposes.join("; "),
         &|_| Ok(()),
     )?;
-    c.push(Change::SetPurposes(split_list(&purposes)));
+    c.push(Change::SetPurposes(typed_list(
+        &purposes,
+        &current.purposes,
+    )));
 
     let labels: Vec<String> = Action::ALL
         .iter()
@@ -231,7 +243,7 @@ pub fn run(
         &current.fields.join("; "),
         &|_| Ok(()),
     )?;
-    c.push(Change::SetFields(split_list(&fields)));
+    c.push(Change::SetFields(typed_list(&fields, &current.fields)));
 
     if template == "ru-152fz-distribution" {
         let r = p.input(
@@ -240,7 +252,10 @@ pub fn run(
             &current.restrictions.join("; "),
             &|_| Ok(()),
         )?;
-        c.push(Change::SetRestrictions(split_list(&r)));
+        c.push(Change::SetRestrictions(typed_list(
+            &r,
+            &current.restrictions,
+        )));
     }
 
     let label = p.input(

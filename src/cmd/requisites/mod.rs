@@ -93,6 +93,10 @@ impl SettingsArgs {
 /// old default, and the old one's change is logged too.
 pub fn save_logged(tx: &Tx, stamp: Stamp, r: &Requisites) -> Result<()> {
     let before = tx.requisites_find(&r.code)?.map(|s| s.requisites);
+    if before.as_ref() == Some(r) {
+        // Already so (e.g. a default moved away by an earlier save): nothing to log.
+        return Ok(());
+    }
     if r.is_default
         && let Some(old) = tx
             .requisites_default()?

@@ -142,6 +142,7 @@ impl SettingsArgs {
                 Err(e) => errors.push(FieldError::new("link", e)),
             }
         }
+        s.normalize();
         crate::domain::Invalid::from_errors(format!("source `{}`", s.code), errors)
             .hint("`--help` of the command lists the flags and keys")?;
         Ok(())

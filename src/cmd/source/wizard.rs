@@ -88,5 +88,6 @@ pub fn run(p: &mut dyn Prompter, mut s: Source, agreements: &[String]) -> anyhow
             s.agreements.push(link);
         }
     }
+    s.normalize();
     Ok(s)
 }

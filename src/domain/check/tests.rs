@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::agreement::{Language, Settings, ThirdParty};
+use crate::domain::agreement::{Action, Language, Settings, ThirdParty};
 use crate::domain::render::{RenderInput, render};
 use crate::domain::requisites::{Kind, Requisites};
 use crate::domain::source::{Source, SourceKind};
@@ -64,6 +64,12 @@ fn complete_agreement_passes() {
     ] {
         let mut s = complete();
         s.template = template.into();
+        if template == "ru-152fz-marketing" {
+            s.required = false;
+        }
+        if template == "ru-152fz-distribution" {
+            s.actions.push(Action::Transfer);
+        }
         let f = run(&s, Some(&company()), None);
         assert!(f.is_empty(), "{template}: {f:?}");
     }
@@ -141,13 +147,15 @@ fn custom_text_is_checked_itself() {
     s.template = CUSTOM.into();
     s.custom_text = Some("Я согласен на обработку данных: {{ fields | join(', ') }}. Оператор: {{ operator.short_name }}.".into());
     let e = errors(&run(&s, Some(&company()), None));
-    assert_eq!(
-        e,
-        ["operator_address", "purposes", "processors", "withdrawal"]
-    );
+    // Every one of the 11 default actions is missing from this text, each reported.
+    let mut expected = vec!["operator_address", "purposes", "processors"];
+    expected.extend(["actions"; 11]);
+    expected.extend(["methods", "term", "withdrawal"]);
+    assert_eq!(e, expected);
     s.custom_text = Some(
         "{{ operator.display_name }}, {{ operator.legal_address }}. Цели: {{ purposes | join('; ') }}. Данные: {{ fields | join(', ') }}. \
-         Обработчик: {% for p in processors %}{{ p.name }}{% endfor %}. Отзыв: {{ withdrawal_email }}."
+                  Обработчик: {% for p in processors %}{{ p.name }}{% endfor %}. Действия: {{ actions | join(', ') }}; \
+         обработка {{ methods }}. Срок: {{ term }}. Отзыв: {{ withdrawal_email }}."
             .into(),
     );
     assert_eq!(errors(&run(&s, Some(&company()), None)), Vec::<&str>::new());
@@ -176,5 +184,22 @@ fn warnings() {
             .as_deref()
             .unwrap()
             .contains("source edit contact --link site,checked_by_default=false")
+    );
+}
+
+#[test]
+fn distribution_needs_the_transfer_action_and_marketing_must_be_optional() {
+    let mut s = complete();
+    s.template = "ru-152fz-distribution".into();
+    assert_eq!(
+        errors(&run(&s, Some(&company()), None)),
+        ["distribution_transfer"]
+    );
+    let mut s = complete();
+    s.template = "ru-152fz-marketing".into();
+    s.required = true;
+    assert_eq!(
+        errors(&run(&s, Some(&company()), None)),
+        ["marketing_required"]
     );
 }

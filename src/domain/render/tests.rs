@@ -218,6 +218,15 @@ fn custom_template_errors_have_line_and_column() {
 }
 
 #[test]
+fn a_wrong_key_inside_a_loop_is_caught_when_saved() {
+    let t = "{{ operator.display_name }}{% for p in processors %} {{ p.nmae }}{% endfor %}";
+    let err = check_template(t, Language::Ru).unwrap_err();
+    assert!(err.message.contains("undefined"), "{err}");
+    let t = "{% if source and source.kind == 'openline' %}{{ source.ulr }}{% endif %}";
+    assert!(check_template(t, Language::Ru).is_err());
+}
+
+#[test]
 fn templates_cannot_reach_files_or_environment() {
     for t in [
         "{% include '/etc/passwd' %}",
@@ -275,4 +284,41 @@ proptest! {
         prop_assert_eq!(&a.sha256, &sha256_hex(a.text.as_bytes()));
         prop_assert_eq!(normalize(&a.text), a.text.clone());
     }
+}
+
+#[test]
+fn only_a_distribution_consent_grants_distribution() {
+    let mut s = settings("ru-152fz-consent", Language::Ru, false);
+    s.actions.push(Action::Transfer);
+    let text = render_ok(&s, Some(&company()), None).text;
+    assert!(text.contains("передача (предоставление, доступ)"), "{text}");
+    assert!(!text.contains("распространение"), "{text}");
+    let d = render_ok(
+        &settings("ru-152fz-distribution", Language::Ru, false),
+        Some(&company()),
+        None,
+    )
+    .text;
+    assert!(
+        d.contains("передача (распространение, предоставление, доступ)"),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_distribution_consent_marks_missing_identifiers() {
+    let mut r = entrepreneur();
+    r.inn = None;
+    r.ogrnip = None;
+    let out = render_ok(
+        &settings("ru-152fz-distribution", Language::Ru, false),
+        Some(&r),
+        None,
+    );
+    assert!(
+        out.text.contains("[не заполнено: ИНН]") && out.text.contains("[не заполнено: ОГРНИП]"),
+        "{}",
+        out.text
+    );
+    assert!(!out.text.contains("ИНН: ;"), "{}", out.text);
 }
