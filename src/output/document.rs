@@ -203,7 +203,10 @@ impl Document<'_> {
                 "href=\"{}\" target=\"_blank\" rel=\"noopener\"",
                 escape_html(u)
             ),
-            None => format!("href=\"#{id}-text\""),
+            // The code is a slug, so the id is safe inside the handler.
+            None => format!(
+                "href=\"#{id}-text\" onclick=\"document.getElementById('{id}-text').open=true\""
+            ),
         };
         let summary = if self.russian {
             "Текст согласия"
@@ -281,7 +284,7 @@ mod tests {
         assert!(!html.contains("disabled"));
         assert!(html.contains("e.preventDefault();t.open=true;"));
         assert!(
-            html.contains("Я даю <a href=\"#pdconsent-site-text\">согласие</a> &lt;b&gt;</label>")
+            html.contains("Я даю <a href=\"#pdconsent-site-text\" onclick=\"document.getElementById('pdconsent-site-text').open=true\">согласие</a> &lt;b&gt;</label>")
         );
         assert!(!html.contains("<b>"));
     }

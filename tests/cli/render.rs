@@ -241,7 +241,7 @@ fn html_escapes_user_text_and_follows_the_behaviour() {
         "{html}"
     );
     assert!(
-        html.contains("Я &lt;b&gt;даю&lt;/b&gt; <a href=\"#pdconsent-site-text\">согласие &amp; подтверждаю</a></label>"),
+        html.contains("Я &lt;b&gt;даю&lt;/b&gt; <a href=\"#pdconsent-site-text\" onclick=\"document.getElementById('pdconsent-site-text').open=true\">согласие &amp; подтверждаю</a></label>"),
         "{html}"
     );
     let div = div_tag(&html);
