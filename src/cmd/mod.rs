@@ -165,3 +165,17 @@ pub fn key_value(s: &str, flag: &str) -> Result<(String, String)> {
         .with_context(|| format!("`{flag} {s}` is not key=value"))
         .hint(format!("write e.g. `{flag} short_name=ООО «Ромашка»`"))
 }
+
+/// What an edit is about to change, for the wizard's confirmation.
+pub fn describe_changes(changes: &[crate::domain::diff::FieldChange]) -> String {
+    let mut lines = vec!["changes:".to_string()];
+    for c in changes {
+        lines.push(format!("  {}:", c.field));
+        lines.extend(
+            crate::domain::diff::describe(c)
+                .into_iter()
+                .map(|l| format!("    {l}")),
+        );
+    }
+    lines.join("\n")
+}

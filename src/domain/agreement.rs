@@ -767,14 +767,14 @@ fn clean_list(list: &[String]) -> Vec<String> {
     out
 }
 
-fn add_unique(list: &mut Vec<String>, item: &str) {
+pub(crate) fn add_unique(list: &mut Vec<String>, item: &str) {
     let item = item.trim();
     if !item.is_empty() && !list.iter().any(|x| x == item) {
         list.push(item.to_string());
     }
 }
 
-fn remove_item(
+pub(crate) fn remove_item(
     list: &mut Vec<String>,
     item: &str,
     what: &str,

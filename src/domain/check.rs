@@ -298,7 +298,8 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
 
     // Advertising consent is never a condition of the service (art. 9 §1; 38-FZ art. 18),
     // and its own text says so.
-    let required = input.link.and_then(|l| l.required).unwrap_or(s.required);
+    let behaviour = super::source::Behaviour::effective(s, input.link);
+    let required = behaviour.required;
     if s.template == "ru-152fz-marketing" && required {
         let hint = match input.render.source {
             Some(src) => Some(format!(
@@ -323,10 +324,7 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
             hint,
         });
     };
-    let checked = input
-        .link
-        .and_then(|l| l.checked_by_default)
-        .unwrap_or(s.checked_by_default);
+    let checked = behaviour.checked_by_default;
     if checked {
         let hint = match (input.link, input.render.source) {
             (Some(l), Some(src)) if l.checked_by_default == Some(true) => Some(format!(

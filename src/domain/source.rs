@@ -46,6 +46,29 @@ impl SourceKind {
     }
 }
 
+/// What the form does with an agreement's checkbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Behaviour {
+    pub required: bool,
+    pub checked_by_default: bool,
+    pub require_reading: bool,
+}
+
+impl Behaviour {
+    /// The agreement's own behaviour, as a source's link (if any) overrides it.
+    pub fn effective(settings: &super::agreement::Settings, link: Option<&Link>) -> Behaviour {
+        Behaviour {
+            required: link.and_then(|l| l.required).unwrap_or(settings.required),
+            checked_by_default: link
+                .and_then(|l| l.checked_by_default)
+                .unwrap_or(settings.checked_by_default),
+            require_reading: link
+                .and_then(|l| l.require_reading)
+                .unwrap_or(settings.require_reading),
+        }
+    }
+}
+
 /// An agreement on a source, with optional overrides of its behaviour.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,6 +175,25 @@ impl Source {
         for f in self.fields.iter_mut() {
             *f = super::nfc(f.trim());
         }
+    }
+
+    pub fn add_field(&mut self, caption: &str) {
+        super::agreement::add_unique(&mut self.fields, &super::nfc(caption));
+    }
+
+    /// Removes a field by its caption or its number in `show`.
+    pub fn remove_field(&mut self, caption: &str) -> Result<(), FieldError> {
+        let count = self.fields.len();
+        super::agreement::remove_item(&mut self.fields, &super::nfc(caption), "field", "fields").map_err(|_| {
+            FieldError::new(
+                "fields",
+                format!(
+                    "no field `{}` in source `{}`; give the exact caption or its number (it has {count})",
+                    caption.trim(),
+                    self.code
+                ),
+            )
+        })
     }
 
     /// Links an agreement, or replaces the overrides of an existing link.

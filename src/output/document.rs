@@ -3,13 +3,7 @@
 
 use crate::domain::render::split_label;
 
-/// What the form does with the checkbox.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-pub struct Behaviour {
-    pub required: bool,
-    pub checked_by_default: bool,
-    pub require_reading: bool,
-}
+pub use crate::domain::source::Behaviour;
 
 pub struct Document<'a> {
     pub agreement: &'a str,

@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         return Ok(Outcome::Ok);
     }
     if wizard {
-        output::notice(&crate::cmd::requisites::edit::describe_changes(&changed));
+        output::notice(&crate::cmd::describe_changes(&changed));
         ctx.confirm(
             &mut *prompter,
             &format!("Save as revision {}?", current.revision + 1),

@@ -73,15 +73,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     for w in &rendered.warnings {
         output::warning(&w.message, Some(&w.hint));
     }
-    let behaviour = Behaviour {
-        required: link.and_then(|l| l.required).unwrap_or(s.required),
-        checked_by_default: link
-            .and_then(|l| l.checked_by_default)
-            .unwrap_or(s.checked_by_default),
-        require_reading: link
-            .and_then(|l| l.require_reading)
-            .unwrap_or(s.require_reading),
-    };
+    let behaviour = Behaviour::effective(s, link);
     let doc = Document {
         agreement: &loaded.code,
         revision: loaded.revision,

@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         return Ok(Outcome::Ok);
     }
     if wizard {
-        output::notice(&describe_changes(&changes));
+        output::notice(&crate::cmd::describe_changes(&changes));
         ctx.confirm(&mut *prompter, "Save these changes?")?;
     }
     let now = ctx.now();
@@ -90,13 +90,4 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         ctx.out.print_json(&saved)?;
     }
     Ok(Outcome::Ok)
-}
-
-pub fn describe_changes(changes: &[diff::FieldChange]) -> String {
-    let mut lines = vec!["changes:".to_string()];
-    for c in changes {
-        lines.push(format!("  {}:", c.field));
-        lines.extend(diff::describe(c).into_iter().map(|l| format!("    {l}")));
-    }
-    lines.join("\n")
 }

@@ -61,7 +61,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         return Ok(Outcome::Ok);
     }
     if wizard {
-        output::notice(&crate::cmd::requisites::edit::describe_changes(&changes));
+        output::notice(&crate::cmd::describe_changes(&changes));
         ctx.confirm(&mut *prompter, "Save these changes?")?;
     }
     let now = ctx.now();

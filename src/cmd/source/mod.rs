@@ -110,28 +110,10 @@ impl SettingsArgs {
             }
         }
         for f in &self.remove_field {
-            let pos = s.fields.iter().position(|x| x == f.trim()).or_else(|| {
-                f.trim()
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=s.fields.len()).contains(n))
-                    .map(|n| n - 1)
-            });
-            match pos {
-                Some(i) => {
-                    s.fields.remove(i);
-                }
-                None => errors.push(FieldError::new(
-                    "fields",
-                    format!("no field `{f}` in source `{}`", s.code),
-                )),
-            }
+            errors.extend(s.remove_field(f).err());
         }
         for f in &self.add_field {
-            let f = f.trim();
-            if !f.is_empty() && !s.fields.iter().any(|x| x == f) {
-                s.fields.push(f.to_string());
-            }
+            s.add_field(f);
         }
         for code in &self.unlink {
             errors.extend(s.unlink(code.trim()).err());
@@ -192,11 +174,7 @@ pub fn record_json(tx: &Tx, rec: &SourceRecord) -> Result<Value> {
             "required": l.required,
             "checked_by_default": l.checked_by_default,
             "require_reading": l.require_reading,
-            "effective": {
-                "required": l.required.unwrap_or(s.required),
-                "checked_by_default": l.checked_by_default.unwrap_or(s.checked_by_default),
-                "require_reading": l.require_reading.unwrap_or(s.require_reading),
-            },
+            "effective": crate::domain::source::Behaviour::effective(s, Some(l)),
             "agreement_revision": a.revision,
             "agreement_archived": a.archived,
         }));
