@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod domain;
+pub mod interrupt;
 pub mod output;
 pub mod prompt;
 pub mod storage;
@@ -76,13 +77,8 @@ pub struct Aborted;
 /// Runs the parsed command line and returns the process exit code.
 pub fn main_with(cli: cli::Cli) -> u8 {
     let color = output::color_enabled(cli.global.color, output::Stream::Stderr);
-    // Ctrl-C: give the terminal its cursor back (a prompt hides it) and exit 130.
-    // Nothing is half-written: an open transaction is rolled back by SQLite.
-    let _ = ctrlc::set_handler(|| {
-        let _ = console::Term::stderr().show_cursor();
-        let _ = writeln!(io::stderr(), "\ninterrupted, nothing changed");
-        std::process::exit(i32::from(exit::INTERRUPTED));
-    });
+    // Ctrl-C: exit 130 before a commit, deferred once one has started.
+    interrupt::install();
     match cmd::run(cli) {
         Ok(Outcome::Ok) => exit::OK,
         Ok(Outcome::Negative) => exit::NEGATIVE,
@@ -207,11 +203,51 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
         StoreError::TooNew { .. } => {
             "install a newer pdconsent, or give another file with --db PATH".to_string()
         }
+        StoreError::NoDatabase { .. } => {
+            "check --db (or PDCONSENT_DB); `pdconsent apply FILE` or `pdconsent requisites add` creates a database".to_string()
+        }
         StoreError::NotADatabase { .. }
         | StoreError::Foreign { .. }
-        | StoreError::Create { .. } => {
+        | StoreError::NotAFile { .. }
+        | StoreError::Create { .. }
+        | StoreError::Access { .. } => {
             "give another file with --db PATH (or PDCONSENT_DB)".to_string()
         }
+        StoreError::DanglingSymlink { path, .. } => format!(
+            "remove the link (`rm {}`) or point it at the database, or give another file with --db PATH",
+            path.display()
+        ),
+        StoreError::NotOwned { path, .. } => format!(
+            "if the file is yours and holds nothing, run `chown $(id -u) {p} && chmod 600 {p}`; otherwise give another path with --db (pdconsent creates the file itself)",
+            p = path.display()
+        ),
+        StoreError::Tampered { .. } => {
+            "restore the database from a backup (docs/reliability.md); read-only commands still work, with a warning".to_string()
+        }
+        StoreError::Malformed { .. } => {
+            "restore the database from a backup (docs/reliability.md); `sqlite3 FILE 'PRAGMA integrity_check'` shows the damage".to_string()
+        }
+        StoreError::ReadOnly { .. } => {
+            "check the permissions of the file and of its directory (`ls -ld`), or the mount; read-only commands work on a read-only database".to_string()
+        }
+        StoreError::Busy => {
+            "another process is writing (or a `sqlite3` shell holds a transaction open); run the command again".to_string()
+        }
+        StoreError::Conflict { .. } | StoreError::Changed { .. } => {
+            "another process kept changing it; run the command again".to_string()
+        }
+        StoreError::Sqlite(e) => match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                "the database file is damaged (truncated?); restore it from a backup (docs/reliability.md)".to_string()
+            }
+            Some(rusqlite::ErrorCode::ReadOnly) => {
+                "the database file or its directory is read-only; check permissions with `ls -ld`, or use a read-only command".to_string()
+            }
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                "another process is writing; run the command again".to_string()
+            }
+            _ => return None,
+        },
         _ => return None,
     })
 }

@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         return Err(anyhow::anyhow!("`--format {}` is not available for `pdconsent dump`: it writes TOML", f.as_str()))
             .hint("leave out --format; `pdconsent agreement list --format json` and the other listings give JSON");
     }
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let (reqs, agreements, sources) = store.read(|tx| -> Result<_> {
         let reqs: Vec<_> = tx
             .requisites_list()?

@@ -23,7 +23,7 @@ struct Info {
 pub fn run(ctx: &Ctx, _args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "info")?;
     let path = ctx.db_path()?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let version = store.schema_version()?;
     let counts = store.read(|tx| tx.counts())?;
     let info = Info {

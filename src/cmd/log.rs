@@ -69,7 +69,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             .transpose()?,
         limit: args.limit,
     };
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let entries = store.read(|tx| tx.log_list(&filter))?;
     if format == Format::Json {
         ctx.out.print_json(&entries)?;

@@ -23,7 +23,7 @@ use crate::cli::{Cli, Command, Format, GlobalArgs};
 use crate::domain::{Clock, FixedClock, SystemClock, timestamp};
 use crate::output::Output;
 use crate::prompt::{self, Prompter};
-use crate::storage::Store;
+use crate::storage::{Access, Store};
 use crate::{Aborted, HintExt, Outcome};
 
 pub type Result<T = Outcome> = anyhow::Result<T>;
@@ -33,8 +33,6 @@ pub struct Ctx {
     pub global: GlobalArgs,
     pub out: Output,
     clock: Box<dyn Clock>,
-    /// The database file, when this run created it (removed again if the command fails).
-    created: std::cell::RefCell<Option<PathBuf>>,
 }
 
 /// Tests (and reproducible demos) fix the clock with this variable.
@@ -57,7 +55,6 @@ impl Ctx {
             out: Output::new(global.color),
             global,
             clock,
-            created: std::cell::RefCell::new(None),
         })
     }
 
@@ -71,19 +68,38 @@ impl Ctx {
         Ok(dirs.data_dir().join("pdconsent.db"))
     }
 
+    /// Opens the database to write; a missing one is created by the first commit.
     pub fn open(&self) -> Result<Store> {
-        let path = self.db_path()?;
-        if crate::storage::create_if_missing(&path)? {
-            *self.created.borrow_mut() = Some(path.clone());
-        }
-        Ok(Store::open(&path)?)
+        self.open_for(Access::Write)
     }
 
-    /// After a failed command: a database file this run created, and that holds
-    /// nothing, is removed, so a failure leaves no trace.
-    fn discard_created(&self) {
-        if let Some(path) = self.created.borrow_mut().take() {
-            let _ = crate::storage::remove_if_empty(&path);
+    /// Opens the database to read: never creates, converts or locks it for writing.
+    pub fn open_read(&self) -> Result<Store> {
+        self.open_for(Access::Read)
+    }
+
+    fn open_for(&self, access: Access) -> Result<Store> {
+        let path = self.db_path()?;
+        let store = Store::open(&path, access)?;
+        for w in store.warnings() {
+            crate::output::warning(w, None);
+        }
+        Ok(store)
+    }
+
+    /// Runs `attempt` (read, compute, write) again when another process changed
+    /// what it read before it wrote, with a jittered, growing pause; a bounded
+    /// number of times, then the conflict is reported with a hint.
+    pub fn retrying<T>(&self, mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
+        let mut n = 1;
+        loop {
+            match attempt() {
+                Err(e) if n < crate::storage::ATTEMPTS && is_contention(&e) => {
+                    std::thread::sleep(crate::storage::backoff(n));
+                    n += 1;
+                }
+                other => return other,
+            }
         }
     }
 
@@ -136,11 +152,13 @@ impl Ctx {
 
 pub fn run(cli: Cli) -> Result {
     let ctx = Ctx::new(cli.global)?;
-    let result = dispatch(&ctx, cli.command);
-    if result.is_err() {
-        ctx.discard_created();
-    }
-    result
+    dispatch(&ctx, cli.command)
+}
+
+fn is_contention(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<crate::storage::StoreError>())
+        .any(|s| s.is_contention())
 }
 
 fn dispatch(ctx: &Ctx, command: Command) -> Result {

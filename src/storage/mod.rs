@@ -1,22 +1,24 @@
 //! The one module that speaks SQL. It opens the file, sets the PRAGMAs, runs
 //! the migrations and maps rows to domain types. Everything above it sees
 //! [`Store`] and [`Tx`] only, so another backend can take its place.
+//!
+//! Lookups: `…_find` returns `Option`, `…_get` returns [`StoreError::NotFound`].
 
+mod file;
 mod schema;
 
-use std::fs::{self, OpenOptions};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::domain::agreement::Settings;
 use crate::domain::requisites::{Kind, Requisites};
 use crate::domain::source::{Link, Source, SourceKind};
 
-pub use schema::latest_version;
+pub use schema::{MigrationError, latest_version};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -30,6 +32,8 @@ pub enum StoreError {
         revision: u32,
         latest: u32,
     },
+    #[error("no database at `{path}`")]
+    NoDatabase { path: PathBuf },
     #[error(
         "database `{path}` has schema version {found}, newer than this pdconsent understands (up to {supported}); it was left untouched"
     )]
@@ -41,9 +45,25 @@ pub enum StoreError {
     #[error("`{path}` is not a pdconsent database (not an SQLite file); it was left untouched")]
     NotADatabase { path: PathBuf },
     #[error(
-        "`{path}` is an SQLite database of another program (it has tables but no pdconsent schema version); it was left untouched"
+        "`{path}` is an SQLite database of another program (it has no pdconsent mark); it was left untouched"
     )]
     Foreign { path: PathBuf },
+    #[error("`{path}` is {what}, not a database file")]
+    NotAFile { path: PathBuf, what: &'static str },
+    #[error("`{path}` is a dangling symlink (it points to `{target}`, which does not exist)")]
+    DanglingSymlink { path: PathBuf, target: PathBuf },
+    #[error(
+        "`{path}` is an existing file that pdconsent did not create (mode {mode:04o}, owner uid {uid}); a new database is only made in a file private to the current user, so it was left untouched"
+    )]
+    NotOwned { path: PathBuf, mode: u32, uid: u32 },
+    #[error(
+        "database `{path}` lacks protective trigger(s) {names}: it was changed outside pdconsent, and nothing is written to it"
+    )]
+    Tampered { path: PathBuf, names: String },
+    #[error("database `{path}` is damaged (the file is truncated or overwritten)")]
+    Malformed { path: PathBuf },
+    #[error("database `{path}` is read-only here: {detail}")]
+    ReadOnly { path: PathBuf, detail: String },
     #[error(
         "agreement `{code}` changed while this command ran (now at revision {found}, expected {expected}); run the command again"
     )]
@@ -52,24 +72,68 @@ pub enum StoreError {
         expected: u32,
         found: u32,
     },
+    #[error("{kind} `{code}` changed while this command ran; nothing was saved")]
+    Changed { kind: &'static str, code: String },
+    #[error("the database is busy: another pdconsent process held it too long")]
+    Busy,
     #[error("cannot create `{path}`: {source}")]
     Create {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot open `{path}`: {source}")]
+    Access {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("database migration failed: {0}")]
-    Migration(#[from] rusqlite_migration::Error),
+    #[error("database {0}")]
+    Migration(#[from] MigrationError),
     #[error("stored {what} is corrupt: {detail}")]
     Corrupt { what: String, detail: String },
 }
 
+impl StoreError {
+    /// Another process got in the way; running the same command again can succeed.
+    pub fn is_contention(&self) -> bool {
+        match self {
+            StoreError::Conflict { .. } | StoreError::Changed { .. } | StoreError::Busy => true,
+            StoreError::Sqlite(e) => is_busy(e),
+            StoreError::Migration(m) => is_busy_code(m.code),
+            _ => false,
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    is_busy_code(e.sqlite_error_code())
+}
+
+fn is_busy_code(code: Option<ErrorCode>) -> bool {
+    matches!(code, Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// What a command will do with the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only reads: the file is opened read-only and never created or converted.
+    Read,
+    /// Writes: a missing database is created (0600) by the first commit.
+    Write,
+}
+
 pub struct Store {
+    // Declared first, so it closes (removing its -wal and -shm) before `pending`
+    // removes the temporary file.
     conn: Connection,
     path: Option<PathBuf>,
+    /// A new database built under a temporary name, linked into place by the
+    /// first commit; dropped (removed) if the command fails before that.
+    pending: Option<tempfile::TempPath>,
+    warnings: Vec<String>,
 }
 
 /// Requisites with their bookkeeping.
@@ -155,45 +219,210 @@ pub struct Counts {
     pub change_log: u64,
 }
 
+
+/// What committing a new database's first transaction came to.
+enum Published {
+    /// It is in place (or was in place already).
+    Done,
+    /// Another process created a database at the path first: that one is open
+    /// now, and the transaction must run again there.
+    Raced,
+}
+
 impl Store {
-    /// Opens (creating with mode 0600 if absent) and migrates the database at `path`.
-    /// A file from a newer pdconsent, or not an SQLite file, is refused untouched.
-    pub fn open(path: &Path) -> Result<Store> {
-        if path.is_dir() {
-            return Err(StoreError::Create {
-                path: path.to_path_buf(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::IsADirectory,
-                    "it is a directory, not a database file",
-                ),
-            });
+    /// Opens the database at `path` for `access`.
+    ///
+    /// - Nothing there: [`Access::Read`] fails with [`StoreError::NoDatabase`];
+    ///   [`Access::Write`] builds a new database under a temporary name (mode
+    ///   0600) that the first commit links into place, only if the path is
+    ///   still free. A command that fails before committing leaves nothing.
+    /// - A file from a newer pdconsent, not an SQLite file, another program's
+    ///   database, or an existing empty file that is not private to the
+    ///   current user: refused, untouched.
+    pub fn open(path: &Path, access: Access) -> Result<Store> {
+        match file::inspect(path)? {
+            file::Found::Nothing => match access {
+                Access::Read => Err(StoreError::NoDatabase {
+                    path: path.to_path_buf(),
+                }),
+                Access::Write => Store::create(path),
+            },
+            file::Found::File(meta) => Store::open_existing(path, access, &meta),
         }
-        if !path.exists() {
-            create_private_file(path)?;
-        }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        let mut store = Store {
-            conn,
-            path: Some(path.to_path_buf()),
-        };
-        store.prepare()?;
-        Ok(store)
     }
 
     pub fn open_in_memory() -> Result<Store> {
         let mut store = Store {
             conn: Connection::open_in_memory()?,
             path: None,
+            pending: None,
+            warnings: Vec::new(),
         };
-        store.prepare()?;
+        store.configure(Access::Write)?;
         Ok(store)
+    }
+
+    fn create(path: &Path) -> Result<Store> {
+        let tmp = file::new_private_temp(path)?;
+        crate::interrupt::remove_on_interrupt(&tmp);
+        let conn = connect(&tmp, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            pending: Some(tmp),
+            warnings: Vec::new(),
+        };
+        store.configure(Access::Write)?;
+        Ok(store)
+    }
+
+    fn open_existing(path: &Path, access: Access, meta: &std::fs::Metadata) -> Result<Store> {
+        let flags = match access {
+            Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            Access::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        };
+        let mut store = Store {
+            conn: connect(path, flags)?,
+            path: Some(path.to_path_buf()),
+            pending: None,
+            warnings: Vec::new(),
+        };
+        let header = match store.header() {
+            // A WAL database in a directory that cannot take its -shm file:
+            // nothing can write there either, so the file alone is the truth.
+            Err(e) if access == Access::Read && cannot_open(&e) && file::companions(path).iter().all(|p| !p.exists()) => {
+                store.conn = connect_immutable(path)?;
+                store.header()?
+            }
+            other => other?,
+        };
+        let (version, app_id, objects) = header;
+        let supported = latest_version();
+        let ours = app_id == schema::APPLICATION_ID;
+        if app_id != 0 && !ours {
+            return Err(StoreError::Foreign { path: path.to_path_buf() });
+        }
+        if version > supported {
+            return Err(if ours {
+                StoreError::TooNew { path: path.to_path_buf(), found: version, supported }
+            } else {
+                StoreError::Foreign { path: path.to_path_buf() }
+            });
+        }
+        if version == 0 {
+            // Tables without a version: someone else's. An empty file (or an
+            // SQLite file with nothing in it) would become a new database.
+            if objects > 0 {
+                return Err(StoreError::Foreign { path: path.to_path_buf() });
+            }
+            if access == Access::Read {
+                return Err(StoreError::NoDatabase { path: path.to_path_buf() });
+            }
+            file::check_adoptable(path, meta)?;
+        } else if !ours && !store.has_table("agreements")? {
+            // Version 1 predates the application id: it must have our tables.
+            return Err(StoreError::Foreign { path: path.to_path_buf() });
+        } else {
+            store.warnings.extend(file::exposure_warning(path, meta));
+        }
+        if access == Access::Read && version < supported {
+            // An older schema is upgraded once, by whichever command comes first.
+            store.conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(|e| read_only(path, e, version))?;
+            store.configure(Access::Write).map_err(|e| match e {
+                StoreError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::ReadOnly) => read_only(path, e, version),
+                other => other,
+            })?;
+            return Ok(store);
+        }
+        store.configure(access)?;
+        Ok(store)
+    }
+
+    /// (user_version, application_id, number of schema objects), read before
+    /// anything writes to the file.
+    fn header(&self) -> Result<(u32, i32, i64)> {
+        let path = self.display_path();
+        let classify = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path: path.clone() },
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Malformed { path: path.clone() },
+            _ => StoreError::Sqlite(e),
+        };
+        let version = schema::user_version(&self.conn).map_err(classify)?;
+        let app_id = schema::application_id(&self.conn).map_err(classify)?;
+        let objects = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(classify)?;
+        Ok((version, app_id, objects))
+    }
+
+    fn has_table(&self, name: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// PRAGMAs, functions, and for writing: WAL, migrations and the guard check.
+    fn configure(&mut self, access: Access) -> Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        register_functions(&self.conn)?;
+        if access == Access::Read {
+            if let Some(names) = self.missing_guards()? {
+                self.warnings.push(format!(
+                    "protective trigger(s) {names} are missing or altered: the database was changed outside pdconsent"
+                ));
+            }
+            return Ok(());
+        }
+        if self.path.is_some() {
+            let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                let mode: String =
+                    self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+                if !mode.eq_ignore_ascii_case("wal") {
+                    return Err(StoreError::Corrupt {
+                        what: "journal mode".into(),
+                        detail: format!("could not switch to WAL, got {mode}"),
+                    });
+                }
+            }
+        }
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        with_backoff(|| schema::migrate(&mut self.conn).map_err(StoreError::from))?;
+        if let Some(names) = self.missing_guards()? {
+            return Err(StoreError::Tampered {
+                path: self.display_path(),
+                names,
+            });
+        }
+        Ok(())
+    }
+
+    /// The protective triggers this database lacks (or has altered), if any.
+    fn missing_guards(&self) -> Result<Option<String>> {
+        let have = schema::triggers(&self.conn)?;
+        let missing: Vec<String> = schema::reference_triggers()
+            .iter()
+            .filter(|t| !have.contains(t))
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        Ok((!missing.is_empty()).then(|| missing.join(", ")))
     }
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Things the user should know about the file (e.g. it is readable by others).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     fn display_path(&self) -> PathBuf {
@@ -202,59 +431,8 @@ impl Store {
             .unwrap_or_else(|| PathBuf::from(":memory:"))
     }
 
-    fn prepare(&mut self) -> Result<()> {
-        // Read the version before anything writes to the file.
-        let found: u32 = match self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
-            Ok(v) => v,
-            Err(e) if is_not_a_database(&e) => {
-                return Err(StoreError::NotADatabase {
-                    path: self.display_path(),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let supported = schema::latest_version();
-        if found > supported {
-            return Err(StoreError::TooNew {
-                path: self.display_path(),
-                found,
-                supported,
-            });
-        }
-        // Version 0 with tables is someone else's database: migrating would
-        // add our tables to it and switch it to WAL.
-        if found == 0 {
-            let objects: i64 =
-                self.conn
-                    .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-            if objects > 0 {
-                return Err(StoreError::Foreign {
-                    path: self.display_path(),
-                });
-            }
-        }
-        self.conn.busy_timeout(Duration::from_secs(5))?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        if self.path.is_some() {
-            let mode: String = self
-                .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                return Err(StoreError::Corrupt {
-                    what: "journal mode".into(),
-                    detail: format!("could not switch to WAL, got {mode}"),
-                });
-            }
-        }
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        schema::migrations().to_latest(&mut self.conn)?;
-        Ok(())
-    }
-
     pub fn schema_version(&self) -> Result<u32> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(schema::user_version(&self.conn)?)
     }
 
     /// Runs `f` in one read transaction, so everything it reads is consistent.
@@ -273,80 +451,160 @@ impl Store {
 
     /// Runs `f` in one write transaction: committed when it returns `Ok`,
     /// rolled back (the database exactly as before) when it returns `Err`.
+    /// The write lock is waited for (with jittered backoff past the busy
+    /// timeout); `f` runs again only if another process created the database
+    /// at the same moment as this one.
     pub fn write<T, E: From<StoreError>>(
         &mut self,
-        f: impl FnOnce(&Tx) -> Result<T, E>,
+        mut f: impl FnMut(&Tx) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let out = f(&Tx { tx: &tx })?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(out)
-    }
-}
-
-fn is_not_a_database(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase)
-}
-
-/// Creates the database file (mode 0600) if it is missing; `true` when this call created it.
-pub fn create_if_missing(path: &Path) -> Result<bool> {
-    if path.exists() {
-        return Ok(false);
-    }
-    create_private_file(path)?;
-    Ok(true)
-}
-
-/// Removes a database file this process created, with its -wal and -shm files,
-/// but only while it holds no data: a failed command leaves no file behind.
-pub fn remove_if_empty(path: &Path) -> Result<bool> {
-    let empty = {
-        let mut store = Store::open(path)?;
-        let c = store.read(|tx| tx.counts())?;
-        c.requisites
-            + c.agreements
-            + c.agreements_archived
-            + c.sources
-            + c.sources_archived
-            + c.texts
-            + c.consent_events
-            + c.change_log
-            == 0
-    };
-    if empty {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = path.as_os_str().to_owned();
-            p.push(suffix);
-            let _ = fs::remove_file(PathBuf::from(p));
+        loop {
+            let tx = begin_immediate(&self.conn)?;
+            let out = f(&Tx { tx: &tx })?;
+            crate::interrupt::begin_commit();
+            if let Err(e) = tx.commit() {
+                crate::interrupt::end_commit(false);
+                return Err(StoreError::from(e).into());
+            }
+            match self.publish() {
+                Ok(Published::Done) => {
+                    crate::interrupt::end_commit(true);
+                    return Ok(out);
+                }
+                Ok(Published::Raced) => crate::interrupt::end_commit(false),
+                Err(e) => {
+                    crate::interrupt::end_commit(false);
+                    return Err(e.into());
+                }
+            }
         }
     }
-    Ok(empty)
+
+    /// After the first commit into a new database: link it into place and
+    /// continue on the file at the real path.
+    fn publish(&mut self) -> Result<Published> {
+        let (Some(tmp), Some(path)) = (self.pending.take(), self.path.clone()) else {
+            return Ok(Published::Done);
+        };
+        // Closing checkpoints the -wal into the file and removes -wal and -shm,
+        // so the linked file is complete on its own.
+        let conn = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        conn.close().map_err(|(_, e)| e)?;
+        let linked = file::link_into_place(&tmp, &path)?;
+        crate::interrupt::forget(&tmp);
+        for p in file::companions(&tmp) {
+            let _ = std::fs::remove_file(p);
+        }
+        drop(tmp);
+        *self = Store::open(&path, Access::Write)?;
+        Ok(if linked {
+            Published::Done
+        } else {
+            Published::Raced
+        })
+    }
 }
 
-fn create_private_file(path: &Path) -> Result<()> {
-    let err = |source| StoreError::Create {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(dir) = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        fs::create_dir_all(dir).map_err(err)?;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(err)?;
+/// How long SQLite itself waits for a lock before reporting busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Runs `f` again while it fails for contention (busy, locked, a concurrent
+/// change), at most [`ATTEMPTS`] times, sleeping a jittered, growing delay.
+pub fn with_backoff<T>(mut f: impl FnMut() -> Result<T>) -> Result<T> {
+    let mut attempt = 1;
+    loop {
+        match f() {
+            Err(e) if e.is_contention() && attempt < ATTEMPTS => {
+                std::thread::sleep(backoff(attempt));
+                attempt += 1;
+            }
+            Err(e) if is_busy_error(&e) => return Err(StoreError::Busy),
+            other => return other,
+        }
     }
-    // The file holds personal data: owner-only from the first byte. SQLite
-    // gives the -wal and -shm files the same mode.
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(err)?;
-    Ok(())
+}
+
+/// `BEGIN IMMEDIATE`: the write lock from the start, waited for like [`with_backoff`].
+fn begin_immediate(conn: &Connection) -> Result<rusqlite::Transaction<'_>> {
+    let mut attempt = 1;
+    loop {
+        match rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate) {
+            Ok(tx) => return Ok(tx),
+            Err(e) if is_busy(&e) && attempt < ATTEMPTS => {
+                std::thread::sleep(backoff(attempt));
+                attempt += 1;
+            }
+            Err(e) if is_busy(&e) => return Err(StoreError::Busy),
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn is_busy_error(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sqlite(s) if is_busy(s))
+        || matches!(e, StoreError::Migration(m) if is_busy_code(m.code))
+}
+
+/// How many times a contended operation is tried in all.
+pub const ATTEMPTS: u32 = 12;
+
+/// Full jitter: a random delay up to 10 ms · 2^attempt, at most 400 ms.
+pub fn backoff(attempt: u32) -> Duration {
+    let cap = (10u64 << attempt.min(6)).min(400);
+    Duration::from_millis(fastrand::u64(1..=cap))
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    Ok(Connection::open_with_flags(
+        path,
+        flags | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
+}
+
+/// Opens a database whose directory is read-only as immutable: SQLite then
+/// needs no -shm file and takes no locks.
+fn connect_immutable(path: &Path) -> Result<Connection> {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Ok(Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
+}
+
+fn cannot_open(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sqlite(s) if matches!(s.sqlite_error_code(), Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly)))
+}
+
+fn read_only(path: &Path, e: impl std::fmt::Display, version: u32) -> StoreError {
+    StoreError::ReadOnly {
+        path: path.to_path_buf(),
+        detail: format!(
+            "its schema (version {version}) must be upgraded to version {} by a command that can write to it ({e})",
+            latest_version()
+        ),
+    }
+}
+
+/// SQL functions the schema's triggers call: `pdconsent_sha256(text)`.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "pdconsent_sha256",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let body: String = ctx.get(0)?;
+            Ok(crate::domain::render::sha256_hex(body.as_bytes()))
+        },
+    )
 }
 
 /// One transaction. Every query of pdconsent is a method here.

@@ -1,156 +1,149 @@
-//! The embedded, numbered, append-only migrations. Never edit a released
-//! migration: add the next one. `PRAGMA user_version` holds the number applied.
+//! The embedded, numbered, append-only migrations in `migrations/NNNN_*.sql`.
+//! Never edit a released migration: add the next one. `PRAGMA user_version`
+//! holds the number applied; `PRAGMA application_id` marks the file as ours.
+//!
+//! The runner is ours, not rusqlite_migration's: that crate reads the version
+//! outside its (deferred) transaction, so two processes opening a new file at
+//! once both ran migration 1 and one failed with `table … already exists`.
+//! Here the version is read again under the write lock (`BEGIN IMMEDIATE`).
 
-use rusqlite_migration::{M, Migrations};
+use std::sync::OnceLock;
 
-/// Migration 1 lays out the whole product, including the tables that later
-/// capabilities fill (sources, texts, the consent ledger), so that their
-/// arrival needs no rewrite of what is here.
-const V1: &str = r#"
-CREATE TABLE requisites (
-    id             INTEGER PRIMARY KEY,
-    code           TEXT NOT NULL UNIQUE,
-    kind           TEXT NOT NULL CHECK (kind IN ('legal', 'individual')),
-    short_name     TEXT NOT NULL,
-    full_name      TEXT,
-    inn            TEXT,
-    kpp            TEXT,
-    ogrn           TEXT,
-    ogrnip         TEXT,
-    legal_address  TEXT,
-    postal_address TEXT,
-    email          TEXT,
-    phone          TEXT,
-    website        TEXT,
-    is_default     INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
-    created_at     TEXT NOT NULL,
-    updated_at     TEXT NOT NULL
-) STRICT;
-CREATE UNIQUE INDEX requisites_single_default ON requisites (is_default) WHERE is_default = 1;
+use rusqlite::Connection;
 
-CREATE TABLE agreements (
-    id               INTEGER PRIMARY KEY,
-    code             TEXT NOT NULL UNIQUE,
-    archived         INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
-    current_revision INTEGER NOT NULL,
-    created_at       TEXT NOT NULL,
-    updated_at       TEXT NOT NULL
-) STRICT;
+/// `PRAGMA application_id` of a pdconsent database: "pdcn".
+pub const APPLICATION_ID: i32 = 0x7064_636e;
 
--- One immutable snapshot of every setting per revision.
-CREATE TABLE agreement_revisions (
-    agreement_id    INTEGER NOT NULL REFERENCES agreements (id) ON DELETE RESTRICT,
-    revision        INTEGER NOT NULL CHECK (revision >= 1),
-    requisites_code TEXT NOT NULL,
-    settings        TEXT NOT NULL CHECK (json_valid(settings)),
-    created_at      TEXT NOT NULL,
-    actor           TEXT NOT NULL,
-    PRIMARY KEY (agreement_id, revision)
-) STRICT;
-CREATE INDEX agreement_revisions_requisites ON agreement_revisions (requisites_code);
-CREATE TRIGGER agreement_revisions_no_update BEFORE UPDATE ON agreement_revisions
-BEGIN SELECT RAISE(ABORT, 'agreement revisions are immutable'); END;
-CREATE TRIGGER agreement_revisions_no_delete BEFORE DELETE ON agreement_revisions
-BEGIN SELECT RAISE(ABORT, 'agreement revisions are immutable'); END;
-CREATE TRIGGER agreements_no_delete BEFORE DELETE ON agreements
-BEGIN SELECT RAISE(ABORT, 'agreements are archived, never deleted'); END;
-
-CREATE TABLE sources (
-    id         INTEGER PRIMARY KEY,
-    code       TEXT NOT NULL UNIQUE,
-    kind       TEXT NOT NULL CHECK (kind IN ('form', 'openline')),
-    name       TEXT NOT NULL,
-    url        TEXT,
-    fields     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(fields)),
-    warning    INTEGER NOT NULL DEFAULT 0 CHECK (warning IN (0, 1)),
-    archived   INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-) STRICT;
-
--- NULL behaviour columns mean "as the agreement says".
-CREATE TABLE source_agreements (
-    source_id          INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
-    agreement_id       INTEGER NOT NULL REFERENCES agreements (id) ON DELETE RESTRICT,
-    position           INTEGER NOT NULL,
-    required           INTEGER CHECK (required IN (0, 1)),
-    checked_by_default INTEGER CHECK (checked_by_default IN (0, 1)),
-    require_reading    INTEGER CHECK (require_reading IN (0, 1)),
-    PRIMARY KEY (source_id, agreement_id)
-) STRICT;
-
--- Content-addressed rendered texts: the exact bytes a person was shown.
-CREATE TABLE texts (
-    sha256     TEXT PRIMARY KEY CHECK (length(sha256) = 64),
-    body       TEXT NOT NULL,
-    created_at TEXT NOT NULL
-) STRICT;
-CREATE TRIGGER texts_no_update BEFORE UPDATE ON texts
-BEGIN SELECT RAISE(ABORT, 'texts are immutable'); END;
-CREATE TRIGGER texts_no_delete BEFORE DELETE ON texts
-BEGIN SELECT RAISE(ABORT, 'texts are immutable'); END;
-
--- The consent ledger: append-only and hash-chained (prev_hash -> hash).
-CREATE TABLE consent_events (
-    seq          INTEGER PRIMARY KEY,
-    event_id     TEXT NOT NULL UNIQUE,
-    kind         TEXT NOT NULL CHECK (kind IN ('given', 'refused', 'withdrawn')),
-    subject      TEXT NOT NULL,
-    agreement_id INTEGER NOT NULL,
-    revision     INTEGER NOT NULL,
-    source_id    INTEGER REFERENCES sources (id),
-    text_sha256  TEXT NOT NULL REFERENCES texts (sha256),
-    data         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data)),
-    ip           TEXT,
-    url          TEXT,
-    user_agent   TEXT,
-    occurred_at  TEXT NOT NULL,
-    recorded_at  TEXT NOT NULL,
-    actor        TEXT NOT NULL,
-    prev_hash    TEXT NOT NULL,
-    hash         TEXT NOT NULL UNIQUE,
-    FOREIGN KEY (agreement_id, revision) REFERENCES agreement_revisions (agreement_id, revision)
-) STRICT;
-CREATE INDEX consent_events_subject ON consent_events (subject, agreement_id);
-CREATE INDEX consent_events_source ON consent_events (source_id, seq);
-CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events
-BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
-CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events
-BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
-
--- Who changed what, with the values before and after.
-CREATE TABLE change_log (
-    id          INTEGER PRIMARY KEY,
-    at          TEXT NOT NULL,
-    actor       TEXT NOT NULL,
-    object_kind TEXT NOT NULL,
-    object_code TEXT NOT NULL,
-    action      TEXT NOT NULL,
-    before      TEXT CHECK (before IS NULL OR json_valid(before)),
-    after       TEXT CHECK (after IS NULL OR json_valid(after))
-) STRICT;
-CREATE INDEX change_log_object ON change_log (object_kind, object_code);
-CREATE TRIGGER change_log_no_update BEFORE UPDATE ON change_log
-BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
-CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log
-BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
-"#;
-
-pub fn migrations() -> Migrations<'static> {
-    Migrations::from_slice(MIGRATIONS)
-}
-
-static MIGRATIONS: &[M<'static>] = &[M::up(V1)];
+/// The migrations, in order: migration N is `MIGRATIONS[N - 1]`.
+static MIGRATIONS: &[(&str, &str)] = &[
+    ("initial", include_str!("migrations/0001_initial.sql")),
+    ("guards", include_str!("migrations/0002_guards.sql")),
+];
 
 /// The schema version this binary writes.
 pub fn latest_version() -> u32 {
     MIGRATIONS.len() as u32
 }
 
+pub fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+pub fn application_id(conn: &Connection) -> rusqlite::Result<i32> {
+    conn.query_row("PRAGMA application_id", [], |r| r.get(0))
+}
+
+/// A migration that failed, by number and name (never its SQL).
+#[derive(Debug, thiserror::Error)]
+#[error("migration {number} ({name}) failed: {detail}")]
+pub struct MigrationError {
+    pub number: u32,
+    pub name: &'static str,
+    /// SQLite's message, without the statement that rusqlite appends to it.
+    pub detail: String,
+    /// The SQLite error code, to tell a busy database from a broken one.
+    pub code: Option<rusqlite::ErrorCode>,
+}
+
+/// Brings the schema to [`latest_version`] in one transaction that holds the
+/// write lock from the start; returns the version found before. A version
+/// above the latest is left alone (the caller refuses such a file).
+pub fn migrate(conn: &mut Connection) -> Result<u32, MigrationError> {
+    let fail = |number: u32, e: rusqlite::Error| MigrationError {
+        number,
+        name: MIGRATIONS
+            .get(number.saturating_sub(1) as usize)
+            .map_or("", |m| m.0),
+        code: e.sqlite_error_code(),
+        detail: match e {
+            rusqlite::Error::SqlInputError { msg, .. } => msg,
+            other => other.to_string(),
+        },
+    };
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| fail(0, e))?;
+    let found = user_version(&tx).map_err(|e| fail(0, e))?;
+    if found >= latest_version() {
+        return Ok(found);
+    }
+    for (i, (_, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let number = i as u32 + 1;
+        tx.execute_batch(sql).map_err(|e| fail(number, e))?;
+    }
+    let latest = latest_version();
+    tx.execute_batch(&format!(
+        "PRAGMA user_version = {latest}; PRAGMA application_id = {APPLICATION_ID};"
+    ))
+    .map_err(|e| fail(latest, e))?;
+    tx.commit().map_err(|e| fail(latest, e))?;
+    Ok(found)
+}
+
+/// Every trigger of the current schema, `(name, sql)` sorted by name, as the
+/// migrations create it: the guards a database must still have to be written.
+pub fn reference_triggers() -> &'static [(String, String)] {
+    static REFERENCE: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    REFERENCE.get_or_init(|| {
+        let mut conn = Connection::open_in_memory().expect("an in-memory database opens");
+        super::register_functions(&conn).expect("functions register");
+        migrate(&mut conn).expect("the embedded migrations apply to an empty database");
+        triggers(&conn).expect("sqlite_master is readable")
+    })
+}
+
+/// The triggers a database has, `(name, sql)` sorted by name.
+pub fn triggers(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut st = conn.prepare(
+        "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn migrations_validate() {
-        assert!(super::migrations().validate().is_ok());
+    fn migrations_apply_once_and_mark_the_file() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::register_functions(&conn).unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), 0);
+        assert_eq!(user_version(&conn).unwrap(), latest_version());
+        assert_eq!(application_id(&conn).unwrap(), APPLICATION_ID);
+        // A second run finds the latest version and does nothing.
+        assert_eq!(migrate(&mut conn).unwrap(), latest_version());
+    }
+
+    #[test]
+    fn a_failing_migration_names_itself_not_its_sql() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE requisites (x)").unwrap();
+        let err = migrate(&mut conn).unwrap_err().to_string();
+        assert!(err.starts_with("migration 1 (initial) failed"), "{err}");
+        assert!(!err.contains("CREATE"), "{err}");
+        // Rolled back: nothing of migration 1 stayed.
+        assert_eq!(user_version(&conn).unwrap(), 0);
+    }
+
+    #[test]
+    fn every_append_only_table_has_its_guards() {
+        let names: Vec<&str> = reference_triggers()
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        for t in [
+            "agreement_revisions_no_update",
+            "agreement_revisions_no_delete",
+            "agreement_revisions_no_replace",
+            "texts_no_replace",
+            "texts_hash_matches",
+            "consent_events_no_replace",
+            "change_log_no_replace",
+            "agreements_current_is_newest",
+        ] {
+            assert!(names.contains(&t), "missing {t}");
+        }
     }
 }

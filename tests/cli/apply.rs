@@ -548,6 +548,8 @@ fn dump_to_a_file() {
 
     // An empty database dumps an empty, valid configuration.
     let empty = Env::new();
+    empty.ok(&["requisites", "add", "gone", "--set", "short_name=X"]);
+    empty.ok(&["requisites", "remove", "gone", "--yes"]);
     let text = empty.ok(&["dump"]).stdout;
     assert!(
         text.ends_with("requisites = []\nagreements = []\nsources = []\n"),
@@ -621,8 +623,12 @@ fn a_failed_command_leaves_no_database_file_behind() {
     assert!(!env.db().exists(), "the database file was left behind");
     env.fails(&["apply", "does-not-exist.toml"]);
     assert!(!env.db().exists());
+    // A command that only reads never creates it.
+    let r = env.fails(&["info"]);
+    assert!(r.stderr.starts_with("error: no database at"), "{}", r.stderr);
+    assert!(!env.db().exists());
     // A command that succeeds creates it.
-    env.ok(&["info"]);
+    env.ok(&["requisites", "add", "main", "--set", "short_name=X"]);
     assert!(env.db().exists());
 }
 

@@ -128,13 +128,21 @@ fn bad_clock_variable_is_an_error() {
 fn database_file_is_created_owner_only() {
     let env = Env::new();
     assert!(!env.db().exists());
-    env.ok(&["info"]);
+    env.ok(&["requisites", "add", "main", "--set", "short_name=X"]);
     let mode = fs::metadata(env.db()).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
 
     // A missing directory is created too, private to the owner.
     let nested = env.dir().join("data/pdconsent/pd.db");
-    env.ok(&["--db", nested.to_str().unwrap(), "info"]);
+    env.ok(&[
+        "--db",
+        nested.to_str().unwrap(),
+        "requisites",
+        "add",
+        "main",
+        "--set",
+        "short_name=X",
+    ]);
     let file = fs::metadata(&nested).unwrap().permissions().mode();
     assert_eq!(file & 0o777, 0o600, "mode {file:o}");
     let dir = fs::metadata(nested.parent().unwrap())
@@ -228,6 +236,12 @@ fn database_that_cannot_be_opened() {
 fn default_database_lives_in_the_data_directory() {
     let env = Env::new();
     let r = env
+        .command(&["requisites", "add", "main", "--set", "short_name=X"])
+        .env_remove("PDCONSENT_DB")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{r:?}");
+    let r = env
         .command(&["info", "--format", "json"])
         .env_remove("PDCONSENT_DB")
         .output()
@@ -253,6 +267,7 @@ fn info_shows_path_schema_and_counts() {
     let env = Env::new();
     // A relative path (the tests run in the temporary directory) keeps the
     // table the same width on every machine.
+    env.ok(&["--db", "pd.db", "requisites", "add", "main", "--set", "short_name=X"]);
     let r = env.ok(&["--db", "pd.db", "info"]);
     assert_eq!(r.stderr, "");
     let version = env!("CARGO_PKG_VERSION");
@@ -274,15 +289,15 @@ fn info_shows_path_schema_and_counts() {
 
     let v = env.json(&["info"]);
     assert_eq!(v["database"], env.db().display().to_string());
-    assert_eq!(v["schema_version"], 1);
-    assert_eq!(v["supported_schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["supported_schema_version"], 2);
     assert_eq!(v["pdconsent_version"], version);
     assert_eq!(
         v["counts"],
         json!({
-            "requisites": 0, "agreements": 0, "agreements_archived": 0,
+            "requisites": 1, "agreements": 0, "agreements_archived": 0,
             "agreement_revisions": 0, "sources": 0, "sources_archived": 0, "texts": 0,
-            "consent_events": 0, "change_log": 0
+            "consent_events": 0, "change_log": 1
         })
     );
 
@@ -1759,7 +1774,6 @@ fn agreement_errors() {
     );
 
     let bare = Env::new();
-    bare.ok(&["info"]);
     refused(
         &bare,
         "agreement_add_no_requisites",

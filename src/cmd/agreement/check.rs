@@ -37,7 +37,7 @@ struct Row {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "agreement check")?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let rows = store.read(|tx| -> Result<_> {
         // (agreement, source) pairs to check.
         let mut pairs: Vec<(String, Option<String>)> = Vec::new();

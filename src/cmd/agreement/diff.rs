@@ -29,7 +29,7 @@ struct Diff {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "agreement diff")?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let d = store.read(|tx| -> Result<_> {
         let current = tx.agreement_get(&args.code)?;
         let to = args.to.unwrap_or(current.revision);

@@ -26,7 +26,7 @@ struct Entry {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "agreement history")?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let revisions = store.read(|tx| tx.agreement_revisions(&args.code))?;
     let mut entries = Vec::new();
     let mut prev: Option<&Settings> = None;

@@ -14,7 +14,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "agreement list")?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let rows = store.read(|tx| -> Result<_> {
         tx.agreement_list(args.all)?
             .into_iter()

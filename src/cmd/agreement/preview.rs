@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         &[Format::Text, Format::Markdown, Format::Html, Format::Json],
         "agreement preview",
     )?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let loaded =
         store.read(|tx| super::load(tx, &args.code, args.revision, args.source.as_deref()))?;
     let rendered = render::render(&loaded.input())

@@ -17,7 +17,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "agreement show")?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let (json, settings, email) = store.read(|tx| -> Result<_> {
         let mut rec = tx.agreement_get(&args.code)?;
         if let Some(n) = args.revision {

@@ -11,7 +11,7 @@ pub struct Args {}
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "requisites list")?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let rows = store.read(|tx| -> Result<_> {
         tx.requisites_list()?
             .into_iter()

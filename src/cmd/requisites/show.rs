@@ -14,7 +14,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "requisites show")?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let (stored, json) = store.read(|tx| -> Result<_> {
         let s = tx.requisites_get(&args.code)?;
         let json = super::stored_json(tx, &s)?;

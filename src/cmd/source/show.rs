@@ -13,7 +13,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "source show")?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_read()?;
     let (rec, json) = store.read(|tx| -> Result<_> {
         let rec = tx.source_get(&args.code)?;
         let json = super::record_json(tx, &rec)?;
