@@ -267,7 +267,7 @@ fn info_shows_path_schema_and_counts() {
     let env = Env::new();
     // A relative path (the tests run in the temporary directory) keeps the
     // table the same width on every machine.
-    env.ok(&["--db", "pd.db", "requisites", "add", "main", "--set", "short_name=X"]);
+    env.ok(&["--db", "pd.db", "requisites", "add", "first", "--set", "short_name=X"]);
     let r = env.ok(&["--db", "pd.db", "info"]);
     assert_eq!(r.stderr, "");
     let version = env!("CARGO_PKG_VERSION");
@@ -313,17 +313,17 @@ fn info_shows_path_schema_and_counts() {
     env.ok(&["agreement", "edit", "site", "--set", "required=false"]);
     env.ok(&["agreement", "archive", "old"]);
     let c = &env.json(&["info"])["counts"];
-    assert_eq!(c["requisites"], 1);
+    assert_eq!(c["requisites"], 2);
     assert_eq!(c["agreements"], 1);
     assert_eq!(c["agreements_archived"], 1);
     assert_eq!(c["agreement_revisions"], 3);
-    assert_eq!(c["change_log"], 5);
+    assert_eq!(c["change_log"], 6);
     let table = env.ok(&["info"]).stdout;
     assert!(
         table.contains("| agreements          | 1 (+1 archived)"),
         "{table}"
     );
-    assert!(table.contains("| change log entries  | 5 "), "{table}");
+    assert!(table.contains("| change log entries  | 6 "), "{table}");
 }
 
 #[test]
