@@ -33,7 +33,9 @@ fn on_interrupt() {
         exit_interrupted("interrupted, nothing changed");
     }
     if DEFERRED.fetch_add(1, Ordering::SeqCst) == 0 {
-        note("interrupt received after the change was saved; finishing the output (Ctrl-C again to stop now)");
+        note(
+            "interrupt received after the change was saved; finishing the output (Ctrl-C again to stop now)",
+        );
     } else {
         exit_interrupted("interrupted; the change was saved before the interrupt");
     }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod domain;
+pub mod fsutil;
 pub mod interrupt;
 pub mod output;
 pub mod prompt;

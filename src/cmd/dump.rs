@@ -47,15 +47,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     match args.output {
         None => ctx.out.print_text(&text)?,
         Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write into `{}`", dir.display()))
+            let mut file = output::file::OutputFile::create(&path)
                 .hint("give -o a file in a directory that exists and that you can write to")?;
-            tmp.write_all(text.as_bytes())?;
-            tmp.persist(&path)
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.commit())
                 .with_context(|| format!("cannot write `{}`", path.display()))
                 .hint("give -o a file in a directory that exists and that you can write to")?;
             output::notice(&format!(

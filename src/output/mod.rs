@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::cli::ColorChoice;
 
 pub mod document;
+pub mod file;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Stream {

@@ -1,11 +1,12 @@
 //! The database file itself: what is at the path, creating a new database
 //! atomically, and who owns it. docs/reliability.md lists the guarantees.
 
-use std::fs::{self, DirBuilder, File};
+use std::fs::{self, DirBuilder};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::{Result, StoreError};
+use crate::fsutil::{parent_dir, sync_dir};
 
 /// What is at the database path.
 #[derive(Debug)]
@@ -118,13 +119,6 @@ pub fn create_private_dirs(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The directory a path lives in (`.` for a bare file name).
-pub fn parent_dir(path: &Path) -> &Path {
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
-
 /// A new, empty file with mode 0600 beside `path`, under a temporary name:
 /// the database is built there and only linked into place when complete.
 pub fn new_private_temp(path: &Path) -> Result<tempfile::TempPath> {
@@ -155,13 +149,6 @@ pub fn link_into_place(tmp: &Path, path: &Path) -> Result<bool> {
             path: path.to_path_buf(),
             source,
         }),
-    }
-}
-
-/// Flushes a directory entry to disk (best effort: some file systems refuse).
-pub fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
     }
 }
 

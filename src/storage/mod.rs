@@ -111,7 +111,10 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 }
 
 fn is_busy_code(code: Option<ErrorCode>) -> bool {
-    matches!(code, Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+    matches!(
+        code,
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -219,7 +222,6 @@ pub struct Counts {
     pub change_log: u64,
 }
 
-
 /// What committing a new database's first transaction came to.
 enum Published {
     /// It is in place (or was in place already).
@@ -290,7 +292,11 @@ impl Store {
         let header = match store.header() {
             // A WAL database in a directory that cannot take its -shm file:
             // nothing can write there either, so the file alone is the truth.
-            Err(e) if access == Access::Read && cannot_open(&e) && file::companions(path).iter().all(|p| !p.exists()) => {
+            Err(e)
+                if access == Access::Read
+                    && cannot_open(&e)
+                    && file::companions(path).iter().all(|p| !p.exists()) =>
+            {
                 store.conn = connect_immutable(path)?;
                 store.header()?
             }
@@ -300,36 +306,53 @@ impl Store {
         let supported = latest_version();
         let ours = app_id == schema::APPLICATION_ID;
         if app_id != 0 && !ours {
-            return Err(StoreError::Foreign { path: path.to_path_buf() });
+            return Err(StoreError::Foreign {
+                path: path.to_path_buf(),
+            });
         }
         if version > supported {
             return Err(if ours {
-                StoreError::TooNew { path: path.to_path_buf(), found: version, supported }
+                StoreError::TooNew {
+                    path: path.to_path_buf(),
+                    found: version,
+                    supported,
+                }
             } else {
-                StoreError::Foreign { path: path.to_path_buf() }
+                StoreError::Foreign {
+                    path: path.to_path_buf(),
+                }
             });
         }
         if version == 0 {
             // Tables without a version: someone else's. An empty file (or an
             // SQLite file with nothing in it) would become a new database.
             if objects > 0 {
-                return Err(StoreError::Foreign { path: path.to_path_buf() });
+                return Err(StoreError::Foreign {
+                    path: path.to_path_buf(),
+                });
             }
             if access == Access::Read {
-                return Err(StoreError::NoDatabase { path: path.to_path_buf() });
+                return Err(StoreError::NoDatabase {
+                    path: path.to_path_buf(),
+                });
             }
             file::check_adoptable(path, meta)?;
         } else if !ours && !store.has_table("agreements")? {
             // Version 1 predates the application id: it must have our tables.
-            return Err(StoreError::Foreign { path: path.to_path_buf() });
+            return Err(StoreError::Foreign {
+                path: path.to_path_buf(),
+            });
         } else {
             store.warnings.extend(file::exposure_warning(path, meta));
         }
         if access == Access::Read && version < supported {
             // An older schema is upgraded once, by whichever command comes first.
-            store.conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(|e| read_only(path, e, version))?;
+            store.conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+                .map_err(|e| read_only(path, e, version))?;
             store.configure(Access::Write).map_err(|e| match e {
-                StoreError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::ReadOnly) => read_only(path, e, version),
+                StoreError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::ReadOnly) => {
+                    read_only(path, e, version)
+                }
                 other => other,
             })?;
             return Ok(store);
@@ -382,10 +405,13 @@ impl Store {
             return Ok(());
         }
         if self.path.is_some() {
-            let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
-                let mode: String =
-                    self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+                let mode: String = self
+                    .conn
+                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
                 if !mode.eq_ignore_ascii_case("wal") {
                     return Err(StoreError::Corrupt {
                         what: "journal mode".into(),
@@ -452,11 +478,11 @@ impl Store {
     /// Runs `f` in one write transaction: committed when it returns `Ok`,
     /// rolled back (the database exactly as before) when it returns `Err`.
     /// The write lock is waited for (with jittered backoff past the busy
-    /// timeout); `f` runs again only if another process created the database
-    /// at the same moment as this one.
+    /// timeout). `f` is `Fn`: it runs again, on the database another process
+    /// created at the same moment as this one, if that process won the race.
     pub fn write<T, E: From<StoreError>>(
         &mut self,
-        mut f: impl FnMut(&Tx) -> Result<T, E>,
+        f: impl Fn(&Tx) -> Result<T, E>,
     ) -> Result<T, E> {
         loop {
             let tx = begin_immediate(&self.conn)?;
@@ -576,7 +602,9 @@ fn connect_immutable(path: &Path) -> Result<Connection> {
     uri.push_str("?immutable=1");
     Ok(Connection::open_with_flags(
         uri,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?)
 }
 

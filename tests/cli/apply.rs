@@ -625,7 +625,11 @@ fn a_failed_command_leaves_no_database_file_behind() {
     assert!(!env.db().exists());
     // A command that only reads never creates it.
     let r = env.fails(&["info"]);
-    assert!(r.stderr.starts_with("error: no database at"), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("error: no database at"),
+        "{}",
+        r.stderr
+    );
     assert!(!env.db().exists());
     // A command that succeeds creates it.
     env.ok(&["requisites", "add", "main", "--set", "short_name=X"]);

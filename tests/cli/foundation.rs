@@ -267,7 +267,15 @@ fn info_shows_path_schema_and_counts() {
     let env = Env::new();
     // A relative path (the tests run in the temporary directory) keeps the
     // table the same width on every machine.
-    env.ok(&["--db", "pd.db", "requisites", "add", "first", "--set", "short_name=X"]);
+    env.ok(&[
+        "--db",
+        "pd.db",
+        "requisites",
+        "add",
+        "first",
+        "--set",
+        "short_name=X",
+    ]);
     let r = env.ok(&["--db", "pd.db", "info"]);
     assert_eq!(r.stderr, "");
     let version = env!("CARGO_PKG_VERSION");

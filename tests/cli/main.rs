@@ -12,3 +12,4 @@ mod check;
 mod foundation;
 mod render;
 mod sources;
+mod store_safety;

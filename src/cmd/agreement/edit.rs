@@ -1,9 +1,11 @@
 //! `pdconsent agreement edit`.
 
 use super::SettingsArgs;
+use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
+use crate::domain::agreement::Change;
 use crate::domain::diff;
-use crate::storage::Stamp;
+use crate::storage::{Stamp, Store};
 use crate::{HintExt, Outcome, output};
 
 /// Change settings of an agreement. A change creates revision N+1; a change that
@@ -22,32 +24,51 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "agreement edit",
     )?;
     let mut store = ctx.open()?;
-    let code = args.code.clone();
+    if args.settings.is_empty() && ctx.interactive() {
+        // The wizard's answers are asked once: a conflict is reported, not retried.
+        return edit(ctx, &mut store, &args.code, format, None);
+    }
+    // Flags are read once (a text from stdin cannot be read twice); the edit
+    // runs again on the newest revision if another process got in between.
+    let changes = args.settings.to_changes()?;
+    ctx.retrying(|| edit(ctx, &mut store, &args.code, format, Some(&changes)))
+}
+
+/// One edit of the current revision: `given` changes, or the wizard's when `None`.
+fn edit(
+    ctx: &Ctx,
+    store: &mut Store,
+    code: &str,
+    format: Format,
+    given: Option<&[Change]>,
+) -> Result {
     let (current, requisites) =
-        store.read(|tx| -> Result<_> { Ok((tx.agreement_get(&code)?, tx.requisites_list()?)) })?;
+        store.read(|tx| -> Result<_> { Ok((tx.agreement_get(code)?, tx.requisites_list()?)) })?;
     if current.archived {
         return Err(anyhow::anyhow!(
             "agreement `{code}` is archived; archived agreements are not edited"
         ))
         .hint(format!("run `pdconsent agreement restore {code}` first"));
     }
-    let wizard = args.settings.is_empty() && ctx.interactive();
+    let wizard = given.is_none();
     let mut prompter = ctx.prompter();
-    let changes = if wizard {
-        let codes: Vec<String> = requisites
-            .iter()
-            .map(|r| r.requisites.code.clone())
-            .collect();
-        super::wizard::run(&mut *prompter, &current.settings, &codes)?
-    } else if args.settings.is_empty() {
-        return Err(anyhow::anyhow!("nothing to change for agreement `{code}`"))
-            .hint("give --set KEY=VALUE, --add-purpose …, --third-party … (see --help), or run on a terminal for the wizard");
-    } else {
-        args.settings.to_changes()?
+    let changes = match given {
+        None => {
+            let codes: Vec<String> = requisites
+                .iter()
+                .map(|r| r.requisites.code.clone())
+                .collect();
+            super::wizard::run(&mut *prompter, &current.settings, &codes)?
+        }
+        Some([]) => {
+            return Err(anyhow::anyhow!("nothing to change for agreement `{code}`"))
+                .hint("give --set KEY=VALUE, --add-purpose …, --third-party … (see --help), or run on a terminal for the wizard");
+        }
+        Some(changes) => changes.to_vec(),
     };
     let mut next = current.settings.clone();
     next.apply(&changes)?;
-    next.validate(&code).hint(format!(
+    next.validate(code).hint(format!(
         "fix the values; `pdconsent agreement show {code}` shows the current ones"
     ))?;
     let changed = diff::diff(&current.settings, &next);
@@ -56,7 +77,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             "agreement `{code}` unchanged: no setting differs, no revision created (still revision {})",
             current.revision
         ));
-        if format == crate::cli::Format::Json {
+        if format == Format::Json {
             ctx.out
                 .print_json(&store.read(|tx| super::record_json(tx, &current))?)?;
         }
@@ -73,26 +94,26 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let actor = ctx.actor();
     let (revision, json) = store.write(|tx| -> Result<_> {
         super::check_references(tx, &next)?;
-        let revision = tx.agreement_add_revision(&code, current.revision, &next, &now, &actor)?;
+        let revision = tx.agreement_add_revision(code, current.revision, &next, &now, &actor)?;
         tx.log_append(
             Stamp {
                 at: &now,
                 actor: &actor,
             },
             "agreement",
-            &code,
+            code,
             &format!("revision {revision}"),
             Some(&serde_json::to_value(&current.settings)?),
             Some(&serde_json::to_value(&next)?),
         )?;
-        Ok((revision, super::record_json(tx, &tx.agreement_get(&code)?)?))
+        Ok((revision, super::record_json(tx, &tx.agreement_get(code)?)?))
     })?;
     let fields: Vec<&str> = changed.iter().map(|c| c.field.as_str()).collect();
     output::notice(&format!(
         "agreement `{code}`: revision {revision} created ({})",
         fields.join(", ")
     ));
-    if format == crate::cli::Format::Json {
+    if format == Format::Json {
         ctx.out.print_json(&json)?;
     }
     Ok(Outcome::Ok)

@@ -73,7 +73,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     let now = ctx.now();
     let actor = ctx.actor();
-    let saved = store
+    let (saved, is_default) = store
         .write(|tx| -> Result<_> {
             if tx.requisites_find(&code)?.is_some() {
                 return Err(StoreError::AlreadyExists {
@@ -83,6 +83,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 .into());
             }
             // The first set becomes the default, so agreements have one to fall back on.
+            let mut r = r.clone();
             if tx.requisites_default()?.is_none() {
                 r.is_default = true;
             }
@@ -95,12 +96,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 &r,
             )?;
             let saved = tx.requisites_get(&code)?;
-            super::stored_json(tx, &saved)
+            Ok((super::stored_json(tx, &saved)?, r.is_default))
         })
         .with_context(|| format!("requisites `{code}` not saved"))?;
     output::notice(&format!(
         "created requisites `{code}`{}",
-        if r.is_default { " (default)" } else { "" }
+        if is_default { " (default)" } else { "" }
     ));
     if format == crate::cli::Format::Json {
         ctx.out.print_json(&saved)?;

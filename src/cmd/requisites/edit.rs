@@ -1,9 +1,10 @@
 //! `pdconsent requisites edit`.
 
 use super::SettingsArgs;
+use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::diff;
-use crate::storage::Stamp;
+use crate::storage::{Stamp, Store, StoreError};
 use crate::{HintExt, Outcome, output};
 
 /// Change settings of a set of requisites. Without flags, a terminal gets a wizard.
@@ -21,8 +22,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "requisites edit",
     )?;
     let mut store = ctx.open()?;
-    let current = store.read(|tx| tx.requisites_get(&args.code))?.requisites;
     let wizard = args.settings.is_empty() && ctx.interactive();
+    if wizard {
+        // The wizard's answers are asked once: a conflict is reported, not retried.
+        return edit(ctx, &mut store, &args, format, true);
+    }
+    ctx.retrying(|| edit(ctx, &mut store, &args, format, false))
+}
+
+/// One edit of what is stored now, with the flags or (`wizard`) the wizard's answers.
+fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool) -> Result {
+    let current = store.read(|tx| tx.requisites_get(&args.code))?.requisites;
     let mut prompter = ctx.prompter();
     let mut next = current.clone();
     if wizard {
@@ -48,7 +58,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             "requisites `{}` unchanged: the values are already as given",
             args.code
         ));
-        if format == crate::cli::Format::Json {
+        if format == Format::Json {
             ctx.out.print_json(
                 &store.read(|tx| super::stored_json(tx, &tx.requisites_get(&args.code)?))?,
             )?;
@@ -64,11 +74,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let saved = store.write(|tx| -> Result<_> {
         // The change was computed from what we read before: refuse if someone changed it since.
         if tx.requisites_get(&args.code)?.requisites != current {
-            return Err(anyhow::anyhow!(
-                "requisites `{}` changed while this command ran; nothing was saved",
-                args.code
-            ))
-            .hint("run the command again");
+            return Err(StoreError::Changed {
+                kind: "requisites",
+                code: args.code.clone(),
+            }
+            .into());
         }
         super::save_logged(
             tx,
@@ -86,7 +96,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         args.code,
         fields.join(", ")
     ));
-    if format == crate::cli::Format::Json {
+    if format == Format::Json {
         ctx.out.print_json(&saved)?;
     }
     Ok(Outcome::Ok)

@@ -1,9 +1,10 @@
 //! `pdconsent source edit`.
 
 use super::SettingsArgs;
+use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::diff;
-use crate::storage::Stamp;
+use crate::storage::{Stamp, Store, StoreError};
 use crate::{HintExt, Outcome, output};
 
 /// Change a source: settings, fields, linked agreements and their behaviour overrides
@@ -21,6 +22,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "source edit",
     )?;
     let mut store = ctx.open()?;
+    let wizard = args.settings.is_empty() && ctx.interactive();
+    if wizard {
+        // The wizard's answers are asked once: a conflict is reported, not retried.
+        return edit(ctx, &mut store, &args, format, true);
+    }
+    ctx.retrying(|| edit(ctx, &mut store, &args, format, false))
+}
+
+/// One edit of what is stored now, with the flags or (`wizard`) the wizard's answers.
+fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool) -> Result {
     let code = args.code.clone();
     let (current, agreements) =
         store.read(|tx| -> Result<_> { Ok((tx.source_get(&code)?, tx.agreement_list(false)?)) })?;
@@ -30,7 +41,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         ))
         .hint(format!("run `pdconsent source restore {code}` first"));
     }
-    let wizard = args.settings.is_empty() && ctx.interactive();
     let mut prompter = ctx.prompter();
     let mut next = current.source.clone();
     if wizard {
@@ -54,7 +64,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         output::notice(&format!(
             "source `{code}` unchanged: the values are already as given"
         ));
-        if format == crate::cli::Format::Json {
+        if format == Format::Json {
             ctx.out
                 .print_json(&store.read(|tx| super::record_json(tx, &current))?)?;
         }
@@ -70,10 +80,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let before = tx.source_get(&code)?.source;
         // The change was computed from what we read before: refuse if someone changed it since.
         if before != current.source {
-            return Err(anyhow::anyhow!(
-                "source `{code}` changed while this command ran; nothing was saved"
-            ))
-            .hint("run the command again");
+            return Err(StoreError::Changed {
+                kind: "source",
+                code: code.clone(),
+            }
+            .into());
         }
         super::check_links(tx, &next, Some(&before))?;
         tx.source_save(&next, &now)?;
@@ -92,7 +103,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     })?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     output::notice(&format!("updated source `{code}`: {}", fields.join(", ")));
-    if format == crate::cli::Format::Json {
+    if format == Format::Json {
         ctx.out.print_json(&json)?;
     }
     Ok(Outcome::Ok)
