@@ -160,3 +160,25 @@ pub fn companions(path: &Path) -> [PathBuf; 2] {
         PathBuf::from(p)
     })
 }
+
+/// Why this process cannot write the database at `path`, if it cannot: the
+/// file itself, or its directory (where SQLite creates the -wal and -shm files).
+pub fn unwritable(path: &Path) -> Option<String> {
+    let writable = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_encoded_bytes())
+            // SAFETY: a valid NUL-terminated path; access(2) only reads it.
+            .is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0)
+    };
+    if !writable(path) {
+        return Some("the file is not writable by this user".to_string());
+    }
+    let dir = parent_dir(path);
+    let companions_exist = companions(path).iter().all(|p| p.exists());
+    if !companions_exist && !writable(dir) {
+        return Some(format!(
+            "its directory `{}` is not writable (SQLite keeps its -wal and -shm files there)",
+            dir.display()
+        ));
+    }
+    None
+}

@@ -283,6 +283,14 @@ impl Store {
             Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
             Access::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
         };
+        if access == Access::Write
+            && let Some(detail) = file::unwritable(path)
+        {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                detail,
+            });
+        }
         let mut store = Store {
             conn: connect(path, flags)?,
             path: Some(path.to_path_buf()),
