@@ -679,3 +679,41 @@ fn another_programs_database_with_a_version_is_not_called_newer() {
     assert!(!r.stderr.contains("newer"), "{}", r.stderr);
     assert_eq!(fs::read(env.db()).unwrap(), bytes);
 }
+
+// ------------------------------------------------------------ migration 2
+
+#[test]
+fn a_database_of_release_0_1_is_upgraded_in_place_and_keeps_everything() {
+    let env = Env::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    fs::copy(fixtures.join("release-0.1.db"), env.db()).unwrap();
+    fs::set_permissions(env.db(), fs::Permissions::from_mode(0o600)).unwrap();
+    // The first command, even a read-only one, upgrades the schema.
+    let info = env.json(&["info"]);
+    assert_eq!(info["schema_version"], 2);
+    let expected = fs::read_to_string(fixtures.join("release-0.1.dump.toml")).unwrap();
+    assert_eq!(env.ok(&["dump"]).stdout, expected);
+    assert_eq!(env.revisions("marketing"), 2);
+    assert_eq!(env.json(&["log"]).as_array().unwrap().len(), 10);
+    // The new guards are in place, and the file is marked as ours.
+    let conn = sqlite(&env);
+    let id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(id, 0x7064_636e);
+    let err = conn
+        .execute(
+            "INSERT OR REPLACE INTO agreement_revisions (agreement_id, revision, requisites_code, settings, created_at, actor)
+             SELECT agreement_id, 1, requisites_code, '{}', created_at, 'x' FROM agreement_revisions",
+            [],
+        )
+        .unwrap_err();
+    let err = err.to_string();
+    assert!(
+        err.contains("immutable") || err.contains("without gaps"),
+        "{err}"
+    );
+    drop(conn);
+    env.ok(&["agreement", "edit", "marketing", "--set", "name=Новости"]);
+    assert_eq!(env.revisions("marketing"), 3);
+}
