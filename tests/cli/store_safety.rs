@@ -386,9 +386,13 @@ fn dump_into_a_fifo_writes_through_it() {
     // SAFETY: a valid path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     let f2 = fifo.clone();
-    let reader = std::thread::spawn(move || fs::read_to_string(f2).unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(fs::read_to_string(f2).unwrap()));
     env.ok(&["dump", "-o", fifo.to_str().unwrap()]);
-    let text = reader.join().unwrap();
+    // Had the FIFO been replaced, the reader would wait on it forever.
+    let text = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("nothing was written into the FIFO");
     assert!(text.contains("[[requisites]]"), "{text}");
     assert!(
         fs::symlink_metadata(&fifo)
