@@ -86,7 +86,7 @@ pub fn reference_triggers() -> &'static [(String, String)] {
     static REFERENCE: OnceLock<Vec<(String, String)>> = OnceLock::new();
     REFERENCE.get_or_init(|| {
         let mut conn = Connection::open_in_memory().expect("an in-memory database opens");
-        super::register_functions(&conn).expect("functions register");
+        super::open::register_functions(&conn).expect("functions register");
         migrate(&mut conn).expect("the embedded migrations apply to an empty database");
         triggers(&conn).expect("sqlite_master is readable")
     })
@@ -108,7 +108,7 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_mark_the_file() {
         let mut conn = Connection::open_in_memory().unwrap();
-        super::super::register_functions(&conn).unwrap();
+        super::super::open::register_functions(&conn).unwrap();
         assert_eq!(migrate(&mut conn).unwrap(), 0);
         assert_eq!(user_version(&conn).unwrap(), latest_version());
         assert_eq!(application_id(&conn).unwrap(), APPLICATION_ID);

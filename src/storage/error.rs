@@ -1,0 +1,107 @@
+//! The store's errors. Each says what happened; [`StoreError::hint`] says what
+//! to run next, and [`StoreError::is_contention`] whether running again can help.
+
+use std::path::PathBuf;
+
+use rusqlite::ErrorCode;
+
+use super::MigrationError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{kind} `{code}` not found")]
+    NotFound { kind: &'static str, code: String },
+    #[error("{kind} `{code}` already exists")]
+    AlreadyExists { kind: &'static str, code: String },
+    #[error("revision {revision} of agreement `{code}` not found (the latest is {latest})")]
+    RevisionNotFound {
+        code: String,
+        revision: u32,
+        latest: u32,
+    },
+    #[error("no database at `{path}`")]
+    NoDatabase { path: PathBuf },
+    #[error(
+        "database `{path}` has schema version {found}, newer than this pdconsent understands (up to {supported}); it was left untouched"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("`{path}` is not a pdconsent database (not an SQLite file); it was left untouched")]
+    NotADatabase { path: PathBuf },
+    #[error(
+        "`{path}` is an SQLite database of another program (it has no pdconsent mark); it was left untouched"
+    )]
+    Foreign { path: PathBuf },
+    #[error("`{path}` is {what}, not a database file")]
+    NotAFile { path: PathBuf, what: &'static str },
+    #[error("`{path}` is a dangling symlink (it points to `{target}`, which does not exist)")]
+    DanglingSymlink { path: PathBuf, target: PathBuf },
+    #[error(
+        "`{path}` is an existing file that pdconsent did not create (mode {mode:04o}, owner uid {uid}); a new database is only made in a file private to the current user, so it was left untouched"
+    )]
+    NotOwned { path: PathBuf, mode: u32, uid: u32 },
+    #[error(
+        "database `{path}` lacks protective trigger(s) {names}: it was changed outside pdconsent, and nothing is written to it"
+    )]
+    Tampered { path: PathBuf, names: String },
+    #[error("database `{path}` is damaged (the file is truncated or overwritten)")]
+    Malformed { path: PathBuf },
+    #[error("database `{path}` is read-only here: {detail}")]
+    ReadOnly { path: PathBuf, detail: String },
+    #[error(
+        "agreement `{code}` changed while this command ran (now at revision {found}, expected {expected}); run the command again"
+    )]
+    Conflict {
+        code: String,
+        expected: u32,
+        found: u32,
+    },
+    #[error("{kind} `{code}` changed while this command ran; nothing was saved")]
+    Changed { kind: &'static str, code: String },
+    #[error("the database is busy: another pdconsent process held it too long")]
+    Busy,
+    #[error("cannot create `{path}`: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open `{path}`: {source}")]
+    Access {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database {0}")]
+    Migration(#[from] MigrationError),
+    #[error("stored {what} is corrupt: {detail}")]
+    Corrupt { what: String, detail: String },
+}
+
+impl StoreError {
+    /// Another process got in the way; running the same command again can succeed.
+    pub fn is_contention(&self) -> bool {
+        match self {
+            StoreError::Conflict { .. } | StoreError::Changed { .. } | StoreError::Busy => true,
+            StoreError::Sqlite(e) => is_busy(e),
+            StoreError::Migration(m) => is_busy_code(m.code),
+            _ => false,
+        }
+    }
+}
+
+pub(super) fn is_busy(e: &rusqlite::Error) -> bool {
+    is_busy_code(e.sqlite_error_code())
+}
+
+pub(super) fn is_busy_code(code: Option<ErrorCode>) -> bool {
+    matches!(
+        code,
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

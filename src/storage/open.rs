@@ -1,0 +1,328 @@
+//! Opening a database: what is at the path, creating a new one atomically,
+//! recognising files that are not ours, the PRAGMAs, migrations and the check
+//! that every protective trigger is in place (docs/reliability.md).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
+
+use super::{Access, Result, Store, StoreError, file, latest_version, schema, with_backoff};
+
+/// What committing a new database's first transaction came to.
+pub(super) enum Published {
+    /// It is in place (or was in place already).
+    Done,
+    /// Another process created a database at the path first: that one is open
+    /// now, and the transaction must run again there.
+    Raced,
+}
+
+impl Store {
+    /// Opens the database at `path` for `access`.
+    ///
+    /// - Nothing there: [`Access::Read`] fails with [`StoreError::NoDatabase`];
+    ///   [`Access::Write`] builds a new database under a temporary name (mode
+    ///   0600) that the first commit links into place, only if the path is
+    ///   still free. A command that fails before committing leaves nothing.
+    /// - A file from a newer pdconsent, not an SQLite file, another program's
+    ///   database, or an existing empty file that is not private to the
+    ///   current user: refused, untouched.
+    pub fn open(path: &Path, access: Access) -> Result<Store> {
+        match file::inspect(path)? {
+            file::Found::Nothing => match access {
+                Access::Read => Err(StoreError::NoDatabase {
+                    path: path.to_path_buf(),
+                }),
+                Access::Write => Store::create(path),
+            },
+            file::Found::File(meta) => Store::open_existing(path, access, &meta),
+        }
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        let mut store = Store {
+            conn: Connection::open_in_memory()?,
+            path: None,
+            pending: None,
+            warnings: Vec::new(),
+        };
+        store.configure(Access::Write)?;
+        Ok(store)
+    }
+
+    fn create(path: &Path) -> Result<Store> {
+        let tmp = file::new_private_temp(path)?;
+        crate::interrupt::remove_on_interrupt(&tmp);
+        let conn = connect(&tmp, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            pending: Some(tmp),
+            warnings: Vec::new(),
+        };
+        store.configure(Access::Write)?;
+        Ok(store)
+    }
+
+    fn open_existing(path: &Path, access: Access, meta: &std::fs::Metadata) -> Result<Store> {
+        let flags = match access {
+            Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            Access::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        };
+        if access == Access::Write
+            && let Some(detail) = file::unwritable(path)
+        {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                detail,
+            });
+        }
+        let mut store = Store {
+            conn: connect(path, flags)?,
+            path: Some(path.to_path_buf()),
+            pending: None,
+            warnings: Vec::new(),
+        };
+        let header = match store.header() {
+            // A WAL database in a directory that cannot take its -shm file:
+            // nothing can write there either, so the file alone is the truth.
+            Err(e)
+                if access == Access::Read
+                    && cannot_open(&e)
+                    && file::companions(path).iter().all(|p| !p.exists()) =>
+            {
+                store.conn = connect_immutable(path)?;
+                store.header()?
+            }
+            other => other?,
+        };
+        let (version, app_id, objects) = header;
+        let supported = latest_version();
+        let ours = app_id == schema::APPLICATION_ID;
+        if app_id != 0 && !ours {
+            return Err(StoreError::Foreign {
+                path: path.to_path_buf(),
+            });
+        }
+        if version > supported {
+            return Err(if ours {
+                StoreError::TooNew {
+                    path: path.to_path_buf(),
+                    found: version,
+                    supported,
+                }
+            } else {
+                StoreError::Foreign {
+                    path: path.to_path_buf(),
+                }
+            });
+        }
+        if version == 0 {
+            // Tables without a version: someone else's. An empty file (or an
+            // SQLite file with nothing in it) would become a new database.
+            if objects > 0 {
+                return Err(StoreError::Foreign {
+                    path: path.to_path_buf(),
+                });
+            }
+            if access == Access::Read {
+                return Err(StoreError::NoDatabase {
+                    path: path.to_path_buf(),
+                });
+            }
+            file::check_adoptable(path, meta)?;
+        } else if !ours && !store.has_table("agreements")? {
+            // Version 1 predates the application id: it must have our tables.
+            return Err(StoreError::Foreign {
+                path: path.to_path_buf(),
+            });
+        } else {
+            store.warnings.extend(file::exposure_warning(path, meta));
+        }
+        if access == Access::Read && version < supported {
+            // An older schema is upgraded once, by whichever command comes first.
+            store.conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+                .map_err(|e| read_only(path, e, version))?;
+            store.configure(Access::Write).map_err(|e| match e {
+                StoreError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::ReadOnly) => {
+                    read_only(path, e, version)
+                }
+                other => other,
+            })?;
+            return Ok(store);
+        }
+        store.configure(access)?;
+        Ok(store)
+    }
+
+    /// (user_version, application_id, number of schema objects), read before
+    /// anything writes to the file.
+    fn header(&self) -> Result<(u32, i32, i64)> {
+        let path = self.display_path();
+        let classify = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path: path.clone() },
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Malformed { path: path.clone() },
+            _ => StoreError::Sqlite(e),
+        };
+        let version = schema::user_version(&self.conn).map_err(classify)?;
+        let app_id = schema::application_id(&self.conn).map_err(classify)?;
+        let objects = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(classify)?;
+        Ok((version, app_id, objects))
+    }
+
+    fn has_table(&self, name: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// PRAGMAs, functions, and for writing: WAL, migrations and the guard check.
+    fn configure(&mut self, access: Access) -> Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        register_functions(&self.conn)?;
+        if access == Access::Read {
+            if let Some(names) = self.missing_guards()? {
+                self.warnings.push(format!(
+                    "protective trigger(s) {names} are missing or altered: the database was changed outside pdconsent"
+                ));
+            }
+            return Ok(());
+        }
+        if self.path.is_some() {
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                let mode: String = self
+                    .conn
+                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+                if !mode.eq_ignore_ascii_case("wal") {
+                    return Err(StoreError::Corrupt {
+                        what: "journal mode".into(),
+                        detail: format!("could not switch to WAL, got {mode}"),
+                    });
+                }
+            }
+        }
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        with_backoff(|| schema::migrate(&mut self.conn).map_err(StoreError::from))?;
+        if let Some(names) = self.missing_guards()? {
+            return Err(StoreError::Tampered {
+                path: self.display_path(),
+                names,
+            });
+        }
+        Ok(())
+    }
+
+    /// The protective triggers this database lacks (or has altered), if any.
+    fn missing_guards(&self) -> Result<Option<String>> {
+        let have = schema::triggers(&self.conn)?;
+        let missing: Vec<String> = schema::reference_triggers()
+            .iter()
+            .filter(|t| !have.contains(t))
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        Ok((!missing.is_empty()).then(|| missing.join(", ")))
+    }
+
+    fn display_path(&self) -> PathBuf {
+        self.path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(":memory:"))
+    }
+
+    /// After the first commit into a new database: link it into place and
+    /// continue on the file at the real path.
+    pub(super) fn publish(&mut self) -> Result<Published> {
+        let (Some(tmp), Some(path)) = (self.pending.take(), self.path.clone()) else {
+            return Ok(Published::Done);
+        };
+        // Closing checkpoints the -wal into the file and removes -wal and -shm,
+        // so the linked file is complete on its own.
+        let conn = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        conn.close().map_err(|(_, e)| e)?;
+        let linked = file::link_into_place(&tmp, &path)?;
+        crate::interrupt::forget(&tmp);
+        for p in file::companions(&tmp) {
+            let _ = std::fs::remove_file(p);
+        }
+        drop(tmp);
+        *self = Store::open(&path, Access::Write)?;
+        Ok(if linked {
+            Published::Done
+        } else {
+            Published::Raced
+        })
+    }
+}
+
+/// How long SQLite itself waits for a lock before reporting busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    Ok(Connection::open_with_flags(
+        path,
+        flags | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
+}
+
+/// Opens a database whose directory is read-only as immutable: SQLite then
+/// needs no -shm file and takes no locks.
+fn connect_immutable(path: &Path) -> Result<Connection> {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Ok(Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
+}
+
+fn cannot_open(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sqlite(s) if matches!(s.sqlite_error_code(), Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly)))
+}
+
+fn read_only(path: &Path, e: impl std::fmt::Display, version: u32) -> StoreError {
+    StoreError::ReadOnly {
+        path: path.to_path_buf(),
+        detail: format!(
+            "its schema (version {version}) must be upgraded to version {} by a command that can write to it ({e})",
+            latest_version()
+        ),
+    }
+}
+
+/// SQL functions the schema's triggers call: `pdconsent_sha256(text)`.
+pub(super) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "pdconsent_sha256",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let body: String = ctx.get(0)?;
+            Ok(crate::domain::render::sha256_hex(body.as_bytes()))
+        },
+    )
+}
