@@ -20,6 +20,7 @@ pub struct AgreementRecord {
     pub settings: Settings,
 }
 
+/// One immutable revision of an agreement: every setting, when and by whom.
 #[derive(Debug, Clone, Serialize)]
 pub struct Revision {
     pub revision: u32,
@@ -85,10 +86,12 @@ impl Tx<'_> {
         Ok(out)
     }
 
+    /// Agreements at their current revision, by code; archived ones only with `include_archived`.
     pub fn agreement_list(&self, include_archived: bool) -> Result<Vec<AgreementRecord>> {
         self.agreement_rows("?1 OR a.archived = 0", &include_archived)
     }
 
+    /// The agreement with this code at its current revision, if any.
     pub fn agreement_find(&self, code: &str) -> Result<Option<AgreementRecord>> {
         Ok(self
             .agreement_rows("a.code = ?1", &code)?
@@ -96,6 +99,7 @@ impl Tx<'_> {
             .next())
     }
 
+    /// The agreement with this code at its current revision, or [`StoreError::NotFound`].
     pub fn agreement_get(&self, code: &str) -> Result<AgreementRecord> {
         self.agreement_find(code)?
             .ok_or_else(|| StoreError::NotFound {
@@ -179,6 +183,7 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Archives or restores an agreement (its revisions stay).
     pub fn agreement_set_archived(&self, code: &str, archived: bool, at: &str) -> Result<()> {
         let n = self.tx.execute(
             "UPDATE agreements SET archived = ?1, updated_at = ?2 WHERE code = ?3",
@@ -193,6 +198,7 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Every revision of an agreement, oldest first.
     pub fn agreement_revisions(&self, code: &str) -> Result<Vec<Revision>> {
         self.agreement_get(code)?;
         let mut st = self.tx.prepare(
@@ -215,6 +221,7 @@ impl Tx<'_> {
         Ok(out)
     }
 
+    /// One revision of an agreement, or [`StoreError::RevisionNotFound`].
     pub fn agreement_revision(&self, code: &str, revision: u32) -> Result<Revision> {
         let current = self.agreement_get(code)?;
         let row = self

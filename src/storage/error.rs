@@ -7,6 +7,7 @@ use rusqlite::ErrorCode;
 
 use super::MigrationError;
 
+/// What went wrong in the store: a lookup, the file, a concurrent change, SQLite.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{kind} `{code}` not found")]
@@ -104,4 +105,5 @@ pub(super) fn is_busy_code(code: Option<ErrorCode>) -> bool {
     )
 }
 
+/// A store result.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

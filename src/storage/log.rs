@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{Result, Stamp, StoreError, Tx, to_json};
 
+/// One entry of the change log.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
     pub id: i64,
@@ -17,6 +18,7 @@ pub struct LogEntry {
     pub after: Option<serde_json::Value>,
 }
 
+/// Which change-log entries `log_list` returns.
 #[derive(Debug, Default, Clone)]
 pub struct LogFilter {
     pub object_kind: Option<String>,
@@ -28,6 +30,7 @@ pub struct LogFilter {
 }
 
 impl Tx<'_> {
+    /// Appends an entry to the change log.
     pub fn log_append(
         &self,
         Stamp { at, actor }: Stamp,
@@ -53,6 +56,7 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Change-log entries matching the filter, oldest first.
     pub fn log_list(&self, f: &LogFilter) -> Result<Vec<LogEntry>> {
         let mut st = self.tx.prepare(
             "SELECT id, at, actor, object_kind, object_code, action, before, after FROM change_log

@@ -45,6 +45,7 @@ pub enum Access {
     Write,
 }
 
+/// An open database: one connection, and the file it belongs to.
 pub struct Store {
     // Declared first, so it closes (removing its -wal and -shm) before `pending`
     // removes the temporary file.
@@ -63,6 +64,7 @@ pub struct Stamp<'a> {
     pub actor: &'a str,
 }
 
+/// How many rows each table holds (`pdconsent info`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Counts {
     pub requisites: u64,
@@ -77,6 +79,7 @@ pub struct Counts {
 }
 
 impl Store {
+    /// The database file (`None` in memory).
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
@@ -86,6 +89,7 @@ impl Store {
         &self.warnings
     }
 
+    /// The schema version of the open file (`PRAGMA user_version`).
     pub fn schema_version(&self) -> Result<u32> {
         Ok(schema::user_version(&self.conn)?)
     }
@@ -147,6 +151,7 @@ fn to_json<T: Serialize>(v: &T) -> String {
 }
 
 impl Tx<'_> {
+    /// How many rows each table holds.
     pub fn counts(&self) -> Result<Counts> {
         let count = |sql: &str| -> Result<u64> {
             Ok(self.tx.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)

@@ -41,6 +41,7 @@ impl Store {
         }
     }
 
+    /// A new, migrated database in memory (tests).
     pub fn open_in_memory() -> Result<Store> {
         let mut store = Store {
             conn: Connection::open_in_memory()?,

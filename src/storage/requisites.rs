@@ -47,6 +47,7 @@ fn row_to_requisites(row: &rusqlite::Row) -> rusqlite::Result<StoredRequisites> 
 }
 
 impl Tx<'_> {
+    /// Every set of requisites, by code.
     pub fn requisites_list(&self) -> Result<Vec<StoredRequisites>> {
         let mut st = self.tx.prepare(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites ORDER BY code"
@@ -55,6 +56,7 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The set with this code, if any.
     pub fn requisites_find(&self, code: &str) -> Result<Option<StoredRequisites>> {
         let mut st = self.tx.prepare(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites WHERE code = ?1"
@@ -62,6 +64,7 @@ impl Tx<'_> {
         Ok(st.query_row([code], row_to_requisites).optional()?)
     }
 
+    /// The set with this code, or [`StoreError::NotFound`].
     pub fn requisites_get(&self, code: &str) -> Result<StoredRequisites> {
         self.requisites_find(code)?
             .ok_or_else(|| StoreError::NotFound {
@@ -70,6 +73,7 @@ impl Tx<'_> {
             })
     }
 
+    /// The default set, if one is marked.
     pub fn requisites_default(&self) -> Result<Option<StoredRequisites>> {
         let mut st = self.tx.prepare(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites WHERE is_default = 1"
@@ -113,6 +117,7 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Removes a set (the caller checks that no agreement uses it).
     pub fn requisites_delete(&self, code: &str) -> Result<()> {
         let n = self
             .tx

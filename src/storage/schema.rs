@@ -25,10 +25,12 @@ pub fn latest_version() -> u32 {
     MIGRATIONS.len() as u32
 }
 
+/// `PRAGMA user_version`: the number of migrations applied.
 pub fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
 
+/// `PRAGMA application_id`: [`APPLICATION_ID`] in a pdconsent file.
 pub fn application_id(conn: &Connection) -> rusqlite::Result<i32> {
     conn.query_row("PRAGMA application_id", [], |r| r.get(0))
 }

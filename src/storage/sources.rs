@@ -85,14 +85,17 @@ impl Tx<'_> {
         Ok(out)
     }
 
+    /// Sources by code; archived ones only with `include_archived`.
     pub fn source_list(&self, include_archived: bool) -> Result<Vec<SourceRecord>> {
         self.source_rows("?1 OR archived = 0", &include_archived)
     }
 
+    /// The source with this code, if any.
     pub fn source_find(&self, code: &str) -> Result<Option<SourceRecord>> {
         Ok(self.source_rows("code = ?1", &code)?.into_iter().next())
     }
 
+    /// The source with this code, or [`StoreError::NotFound`].
     pub fn source_get(&self, code: &str) -> Result<SourceRecord> {
         self.source_find(code)?.ok_or_else(|| StoreError::NotFound {
             kind: "source",
@@ -137,6 +140,7 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Archives or restores a source.
     pub fn source_set_archived(&self, code: &str, archived: bool, at: &str) -> Result<()> {
         let n = self.tx.execute(
             "UPDATE sources SET archived = ?1, updated_at = ?2 WHERE code = ?3",
