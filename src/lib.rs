@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod domain;
+pub mod input;
 pub mod output;
 pub mod prompt;
 pub mod storage;

@@ -18,6 +18,10 @@ use super::agreement::{CUSTOM, Language, Role, Settings};
 use super::requisites::{Kind, Requisites};
 use super::source::{Source, SourceKind};
 
+/// The most a template (a custom text) may hold: 256 KiB. The longest built-in
+/// template is under 4 KiB; a long legal text is some 50 KiB.
+pub const MAX_TEMPLATE_BYTES: usize = 256 * 1024;
+
 /// The built-in templates, embedded in the binary: (id, language, source).
 pub const BUILTIN: &[(&str, Language, &str)] = &[
     (

@@ -1,0 +1,248 @@
+//! Store safety: bounded inputs (size and UTF-8), bounded templates (no stack
+//! overflow however the text is built), and no control characters in texts.
+
+use std::time::Duration;
+
+use crate::common::*;
+use pdconsent::domain::render::MAX_TEMPLATE_BYTES;
+use pdconsent::input::MAX_CONFIG_BYTES;
+
+/// Long enough for reading an endless device to show; a bounded read takes milliseconds.
+const ENDLESS_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs a command that must be refused (exit 2, nothing on stdout, the database
+/// as it was) and snapshots the command line with exit code, stdout and stderr.
+#[track_caller]
+fn refused(env: &Env, name: &str, args: &[&str]) -> Run {
+    let r = env.fails(args);
+    let text = format!("$ pdconsent {}\n{}", args.join(" "), r.pinned());
+    insta::assert_snapshot!(name, redact(env, &text));
+    r
+}
+
+/// Runs a command with `stdin`; it must be refused like [`Env::fails`] checks.
+#[track_caller]
+fn refused_with_stdin(env: &Env, args: &[&str], stdin: Vec<u8>) -> Run {
+    let before = env.dump();
+    let out = env.command(args).write_stdin(stdin).output().unwrap();
+    let r = Run {
+        code: out.status.code().expect("exited, not killed by a signal"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    assert_eq!(r.code, 2, "{args:?}:\n{}", r.pinned());
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    assert_eq!(env.dump(), before, "{args:?} changed the database");
+    r
+}
+
+/// Runs a command that reads an endless device; it must stop on its own with exit 2.
+#[track_caller]
+fn refused_quickly(env: &Env, args: &[&str]) -> Run {
+    let before = env.dump();
+    let out = env.command(args).timeout(ENDLESS_TIMEOUT).output().unwrap();
+    let r = Run {
+        code: out
+            .status
+            .code()
+            .unwrap_or_else(|| panic!("{args:?} was killed (timeout or signal): {out:?}")),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    assert_eq!(r.code, 2, "{args:?}:\n{}", r.pinned());
+    assert_eq!(env.dump(), before, "{args:?} changed the database");
+    r
+}
+
+/// A plain text of exactly `len` bytes, in lines of 64.
+fn text_of(len: usize) -> String {
+    let line = format!("{}\n", "x".repeat(63));
+    let mut text = line.repeat(len / 64);
+    text.push_str(&"y".repeat(len % 64));
+    text
+}
+
+/// Windows-1251 bytes for «Привет», the usual way a Russian text is not UTF-8.
+const CP1251_PRIVET: &[u8] = &[0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2];
+
+// --------------------------------------------------------------- input size
+
+#[test]
+fn a_text_file_at_the_limit_is_read_and_one_byte_more_is_refused() {
+    let env = Env::with_main();
+    let at = write(&env, "at.txt", &text_of(MAX_TEMPLATE_BYTES));
+    env.ok(&["agreement", "add", "at", "--name", "A", "--text-file", &at]);
+    let v = env.json(&["agreement", "show", "at"]);
+    assert_eq!(v["custom_text"].as_str().unwrap().len(), MAX_TEMPLATE_BYTES);
+
+    let over = write(&env, "over.txt", &text_of(MAX_TEMPLATE_BYTES + 1));
+    let add = [
+        "agreement",
+        "add",
+        "over",
+        "--name",
+        "O",
+        "--text-file",
+        &over,
+    ];
+    refused(&env, "text_file_too_large", &add);
+    let edit = ["agreement", "edit", "at", "--text-file", &over];
+    let r = env.fails(&edit);
+    assert!(r.stderr.contains("larger than 256 KiB"), "{}", r.stderr);
+}
+
+#[test]
+fn a_text_on_stdin_past_the_limit_is_refused() {
+    let env = Env::with_main();
+    let args = ["agreement", "add", "x", "--name", "X", "--text-file", "-"];
+    let r = refused_with_stdin(&env, &args, text_of(MAX_TEMPLATE_BYTES + 1).into_bytes());
+    assert_eq!(
+        r.stderr,
+        "error: standard input is larger than 256 KiB, the limit for a template or custom text; reading stopped there\n\
+         hint: pdconsent reads at most 256 KiB of a template or custom text; the README's \"Limits\" lists every limit\n"
+    );
+}
+
+#[test]
+fn dev_zero_as_a_text_file_stops_at_the_limit() {
+    let env = Env::with_site();
+    for args in [
+        &[
+            "agreement",
+            "add",
+            "z",
+            "--name",
+            "Z",
+            "--text-file",
+            "/dev/zero",
+        ][..],
+        &["agreement", "edit", "site", "--text-file", "/dev/zero"],
+    ] {
+        let r = refused_quickly(&env, args);
+        assert!(
+            r.stderr.starts_with(
+                "error: `/dev/zero` is larger than 256 KiB, the limit for a template or custom text"
+            ),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn an_apply_file_past_the_limit_is_refused() {
+    let env = Env::new();
+    // Comments only: valid TOML that applies nothing, were it read whole.
+    let mut big = format!("# {}\n", "-".repeat(61)).repeat(MAX_CONFIG_BYTES / 64);
+    big.push('\n');
+    assert_eq!(big.len(), MAX_CONFIG_BYTES + 1);
+    let path = write(&env, "big.toml", &big);
+    let r = refused(&env, "apply_file_too_large", &["apply", &path]);
+    assert!(r.stderr.contains("64 MiB"));
+
+    let r = refused_with_stdin(&env, &["apply", "-"], big.into_bytes());
+    assert!(
+        r.stderr.starts_with(
+            "error: standard input is larger than 64 MiB, the limit for an apply file"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn dev_zero_as_an_apply_file_stops_at_the_limit() {
+    let env = Env::new();
+    let r = refused_quickly(&env, &["apply", "/dev/zero"]);
+    assert!(
+        r.stderr
+            .starts_with("error: `/dev/zero` is larger than 64 MiB, the limit for an apply file"),
+        "{}",
+        r.stderr
+    );
+}
+
+// ---------------------------------------------------------------- UTF-8
+
+#[test]
+fn a_text_file_that_is_not_utf8_says_so_with_offset_and_line() {
+    let env = Env::with_main();
+    let mut bytes = "Согласие\nна обработку\n".as_bytes().to_vec();
+    bytes.extend(CP1251_PRIVET);
+    let path = env.dir().join("cp1251.txt");
+    std::fs::write(&path, &bytes).unwrap();
+    let path = path.display().to_string();
+    let r = refused(
+        &env,
+        "text_file_not_utf8",
+        &["agreement", "add", "x", "--name", "X", "--text-file", &path],
+    );
+    assert!(!r.stderr.contains("check the path"), "{}", r.stderr);
+
+    let r = refused_with_stdin(
+        &env,
+        &["agreement", "add", "x", "--name", "X", "--text-file", "-"],
+        bytes,
+    );
+    assert!(
+        r.stderr.starts_with(
+            "error: standard input is not UTF-8 text: invalid byte 0xCF at byte offset 41 (line 3)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn binary_input_stops_at_the_first_invalid_byte() {
+    let env = Env::with_site();
+    let r = refused_quickly(
+        &env,
+        &["agreement", "edit", "site", "--text-file", "/dev/urandom"],
+    );
+    assert!(
+        r.stderr
+            .starts_with("error: `/dev/urandom` is not UTF-8 text: invalid byte 0x"),
+        "{}",
+        r.stderr
+    );
+    let r = refused_quickly(&env, &["apply", "/dev/urandom"]);
+    assert!(
+        r.stderr
+            .starts_with("error: `/dev/urandom` is not UTF-8 text: invalid byte 0x"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_apply_file_that_is_not_utf8_says_so_with_offset_and_line() {
+    let env = Env::new();
+    let mut bytes = b"[[requisites]]\ncode = \"main\"\nshort_name = \"".to_vec();
+    bytes.extend(CP1251_PRIVET);
+    bytes.extend(b"\"\n");
+    let path = env.dir().join("cp1251.toml");
+    std::fs::write(&path, &bytes).unwrap();
+    let path = path.display().to_string();
+    refused(&env, "apply_file_not_utf8", &["apply", &path]);
+}
+
+#[test]
+fn a_directory_or_a_missing_file_keeps_a_clear_message() {
+    let env = Env::with_main();
+    let dir = env.dir().display().to_string();
+    let missing = env.dir().join("missing.txt").display().to_string();
+    for (name, path) in [
+        ("text_file_is_a_directory", &dir),
+        ("text_file_missing", &missing),
+    ] {
+        refused(
+            &env,
+            name,
+            &["agreement", "add", "x", "--name", "X", "--text-file", path],
+        );
+    }
+    refused(&env, "apply_file_is_a_directory", &["apply", &dir]);
+    refused(&env, "apply_file_missing", &["apply", &missing]);
+}
