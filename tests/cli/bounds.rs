@@ -246,3 +246,235 @@ fn a_directory_or_a_missing_file_keeps_a_clear_message() {
     refused(&env, "apply_file_is_a_directory", &["apply", &dir]);
     refused(&env, "apply_file_missing", &["apply", &missing]);
 }
+
+// --------------------------------------------------------------- templates
+
+/// The four chains of the issue, 50,000 links each, in one `{{ }}`.
+fn chains() -> [(&'static str, String); 4] {
+    let n = 50_000;
+    [
+        ("plus", format!("{{{{ 1{} }}}}", "+1".repeat(n))),
+        // 300 KB with `|upper`: past the size limit too, so `|trim` for --text-file.
+        (
+            "filters",
+            format!("{{{{ operator.inn{} }}}}", "|trim".repeat(n)),
+        ),
+        (
+            "attributes",
+            format!("{{{{ operator{} }}}}", ".a".repeat(n)),
+        ),
+        ("not", format!("{{{{ {}operator.inn }}}}", "not ".repeat(n))),
+    ]
+}
+
+/// A template with `chain` on its third line, column 11.
+fn with_chain(chain: &str) -> String {
+    format!("Согласие\n\nОператор: {chain}\n")
+}
+
+#[test]
+fn a_50000_chain_from_a_text_file_is_refused_with_the_limit_and_line() {
+    let env = Env::with_site();
+    for (name, chain) in chains() {
+        let path = write(&env, &format!("{name}.txt.j2"), &with_chain(&chain));
+        for args in [
+            &[
+                "agreement",
+                "add",
+                "chain",
+                "--name",
+                "C",
+                "--text-file",
+                &path,
+            ][..],
+            &["agreement", "edit", "site", "--text-file", &path],
+        ] {
+            let r = env.fails(args);
+            assert!(
+                r.stderr.contains(
+                    "custom_text: the template does not work: line 3, column 11: this tag has 50"
+                ),
+                "{name}: {}",
+                r.stderr
+            );
+            assert!(r.stderr.contains("the limit is 200 in one tag"), "{name}");
+        }
+    }
+    let (_, plus) = &chains()[0];
+    let path = write(&env, "plus.txt.j2", &with_chain(plus));
+    refused(
+        &env,
+        "template_chain_too_long",
+        &[
+            "agreement",
+            "add",
+            "chain",
+            "--name",
+            "C",
+            "--text-file",
+            &path,
+        ],
+    );
+}
+
+#[test]
+fn a_chain_of_upper_filters_stops_at_the_size_limit_when_read() {
+    let env = Env::with_main();
+    let chain = format!("{{{{ x{} }}}}", "|upper".repeat(50_000));
+    let path = write(&env, "upper.txt.j2", &chain);
+    let r = env.fails(&["agreement", "add", "u", "--name", "U", "--text-file", &path]);
+    assert!(r.stderr.contains("larger than 256 KiB"), "{}", r.stderr);
+}
+
+/// The example configuration plus one agreement with `custom_text`.
+fn apply_file_with(env: &Env, custom_text: &str) -> String {
+    let example = std::fs::read_to_string(example_file()).unwrap();
+    let text = format!(
+        "{example}\n[[agreements]]\ncode = \"chain\"\nname = \"Цепочка\"\ntemplate = \"custom\"\ncustom_text = '''\n{custom_text}'''\n"
+    );
+    write(env, "chain.toml", &text)
+}
+
+#[test]
+fn a_50000_chain_in_apply_custom_text_is_refused_with_the_limit_and_line() {
+    let env = Env::new();
+    let mut all = chains().to_vec();
+    all.push((
+        "upper",
+        format!("{{{{ operator.inn{} }}}}", "|upper".repeat(50_000)),
+    ));
+    for (name, chain) in all {
+        let path = apply_file_with(&env, &with_chain(&chain));
+        let r = env.fails(&["apply", &path]);
+        assert!(
+            r.stderr.contains("agreements[3].custom_text: the template does not work: line 3, column 11: this tag has 50"),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("the limit is 200 in one tag"), "{name}");
+    }
+}
+
+#[test]
+fn blocks_nested_too_deep_are_refused_with_the_limit_and_line() {
+    let env = Env::with_main();
+    let depth = 50_000;
+    let nested = format!(
+        "Текст\n{}x{}",
+        "{% if true %}".repeat(depth),
+        "{% endif %}".repeat(depth)
+    );
+    let path = apply_file_with(&env, &nested);
+    let r = env.fails(&["apply", &path]);
+    assert!(
+        r.stderr
+            .contains("line 2, column 417: blocks are nested 33 deep here; the limit is 32 levels"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Replaces the custom text of an agreement's current revision in the
+/// database, past every check — as a template saved by an older pdconsent.
+fn store_custom_text(env: &Env, code: &str, text: &str) {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("DROP TRIGGER agreement_revisions_no_update")
+        .unwrap();
+    let n = conn
+        .execute(
+            "UPDATE agreement_revisions SET settings = json_set(settings, '$.custom_text', ?1)
+             WHERE agreement_id = (SELECT id FROM agreements WHERE code = ?2)",
+            rusqlite::params![text, code],
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_chain_already_in_the_database_cannot_crash_preview_or_check() {
+    let env = Env::with_main();
+    let path = write(&env, "ok.txt.j2", "Оператор: {{ operator.short_name }}.\n");
+    env.ok(&[
+        "agreement",
+        "add",
+        "old",
+        "--name",
+        "Old",
+        "--text-file",
+        &path,
+    ]);
+    let chain = format!("{{{{ operator.inn{} }}}}", "|upper".repeat(50_000));
+    store_custom_text(&env, "old", &with_chain(&chain));
+
+    let r = refused(
+        &env,
+        "stored_chain_preview",
+        &["agreement", "preview", "old"],
+    );
+    assert!(r.stderr.contains("line 3, column 11"), "{}", r.stderr);
+    let c = env.run(&["agreement", "check", "old", "--format", "json"]);
+    assert_eq!(c.code, 1, "{}", c.pinned());
+    let findings = c.json();
+    assert_eq!(findings[0]["check"], "renders", "{findings:#}");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the limit is 200 in one tag"),
+        "{findings:#}"
+    );
+}
+
+#[test]
+fn a_stored_chain_cannot_crash_preview_on_a_small_stack() {
+    // 10,000 filters: under the 8 MiB a main thread usually has, but past the
+    // 2 MiB set here, were the template compiled on the main thread.
+    let env = Env::with_main();
+    let path = write(&env, "ok.txt.j2", "Оператор: {{ operator.short_name }}.\n");
+    env.ok(&[
+        "agreement",
+        "add",
+        "old",
+        "--name",
+        "Old",
+        "--text-file",
+        &path,
+    ]);
+    let chain = format!("{{{{ operator.inn{} }}}}", "|upper".repeat(10_000));
+    store_custom_text(&env, "old", &with_chain(&chain));
+    for (args, code) in [("agreement preview old", 2), ("agreement check old", 1)] {
+        // The test's own environment, for a shell that lowers the stack and
+        // then becomes pdconsent.
+        let inner = env.std_command(&[]);
+        let mut sh = std::process::Command::new("sh");
+        sh.env_clear()
+            .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .current_dir(env.dir())
+            .arg("-c")
+            .arg(format!("ulimit -s 2048 && exec \"$0\" {args}"))
+            .arg(env!("CARGO_BIN_EXE_pdconsent"));
+        let out = sh.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args}: {out:?}");
+        if code == 2 {
+            assert!(stderr.contains("the limit is 200 in one tag"), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn the_built_in_templates_and_the_example_pass() {
+    let env = Env::with_example();
+    let c = env.run(&["agreement", "check", "--all"]);
+    assert_eq!(c.code, 0, "{}", c.pinned());
+    for id in [
+        "ru-152fz-consent",
+        "ru-152fz-marketing",
+        "ru-152fz-distribution",
+    ] {
+        let source = env.ok(&["template", "show", id]).stdout;
+        let path = write(&env, &format!("{id}.txt.j2"), &source);
+        env.ok(&["agreement", "add", id, "--name", id, "--text-file", &path]);
+        env.ok(&["agreement", "preview", id]);
+    }
+}
