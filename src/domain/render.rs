@@ -474,6 +474,19 @@ pub fn render(input: &RenderInput) -> Result<Rendered, TemplateError> {
     let ctx = build_context(input);
     let raw = compile_and_render(source, &ctx.value)?;
     let text = normalize(&raw);
+    // A custom text is refused with control characters, but a template can
+    // still write one with an escape (`{{ "\x1b[2J" }}`), and an older
+    // pdconsent stored them: the text would drive the terminal that shows it.
+    if let Some((line, column, c)) = super::find_control(&text, super::TEXT_CONTROLS) {
+        return Err(TemplateError {
+            line: None,
+            column: None,
+            message: format!(
+                "the rendered text contains a control character ({}) at its line {line}, column {column}; a text may hold line breaks and tabs, no other control characters (look for an escape such as \"\\x1b\" in the template)",
+                c.escape_unicode()
+            ),
+        });
+    }
     let label: String = s.effective_label().nfc().collect();
     Ok(Rendered {
         sha256: sha256_hex(text.as_bytes()),

@@ -478,3 +478,179 @@ fn the_built_in_templates_and_the_example_pass() {
         env.ok(&["agreement", "preview", id]);
     }
 }
+
+// ------------------------------------------------------ control characters
+
+/// Each control character of the issue in a line of text: (name, text).
+fn control_texts() -> [(&'static str, &'static str); 5] {
+    [
+        ("esc", "\u{1b}[31mкрасный\u{1b}[0m"),
+        ("osc", "\u{1b}]0;pwned\u{7}"),
+        ("bel", "\u{7}звонок"),
+        ("nul", "\u{0}ноль"),
+        ("bs", "\u{8}\u{8}назад"),
+    ]
+}
+
+/// A custom text with `line` as its second line.
+fn text_with(line: &str) -> String {
+    format!("Оператор: {{{{ operator.short_name }}}}.\n{line}\n")
+}
+
+#[test]
+fn control_characters_in_a_text_file_are_refused() {
+    let env = Env::with_site();
+    for (name, line) in control_texts() {
+        let path = write(&env, &format!("{name}.txt"), &text_with(line));
+        for args in [
+            &[
+                "agreement",
+                "add",
+                "ctl",
+                "--name",
+                "C",
+                "--text-file",
+                &path,
+            ][..],
+            &["agreement", "edit", "site", "--text-file", &path],
+        ] {
+            let r = env.fails(args);
+            assert!(
+                r.stderr.contains(
+                    "custom_text: line 2, column 1: the text contains a control character"
+                ),
+                "{name}: {}",
+                r.stderr
+            );
+            // The message shows the character escaped, never raw.
+            assert!(!r.stderr.contains(['\u{1b}', '\u{7}', '\u{0}', '\u{8}']));
+        }
+    }
+    let path = write(&env, "osc.txt", &text_with(control_texts()[1].1));
+    refused(
+        &env,
+        "text_file_control_character",
+        &["agreement", "edit", "site", "--text-file", &path],
+    );
+}
+
+#[test]
+fn control_characters_given_with_set_are_refused() {
+    let env = Env::with_main();
+    // NUL cannot be an argument; the others can.
+    for (name, line) in control_texts().into_iter().filter(|(n, _)| *n != "nul") {
+        let value = format!("custom_text={}", text_with(line));
+        let r = env.fails(&[
+            "agreement",
+            "add",
+            "ctl",
+            "--name",
+            "C",
+            "--template",
+            "custom",
+            "--set",
+            &value,
+        ]);
+        assert!(
+            r.stderr
+                .contains("custom_text: line 2, column 1: the text contains a control character"),
+            "{name}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn control_characters_in_apply_custom_text_are_refused() {
+    let env = Env::new();
+    for (name, escaped) in [
+        ("esc", "\\u001b[2J"),
+        ("osc", "\\u001b]0;pwned\\u0007"),
+        ("bel", "\\u0007"),
+        ("nul", "\\u0000"),
+        ("bs", "\\b"),
+    ] {
+        // A basic string, where TOML turns the escapes into the characters.
+        let example = std::fs::read_to_string(example_file()).unwrap();
+        let text = format!(
+            "{example}\n[[agreements]]\ncode = \"ctl\"\nname = \"C\"\ntemplate = \"custom\"\ncustom_text = \"Оператор: {{{{ operator.short_name }}}}.\\n{escaped}\\n\"\n"
+        );
+        let path = write(&env, "ctl.toml", &text);
+        let r = env.fails(&["apply", &path]);
+        assert!(
+            r.stderr.contains(
+                "agreements[3].custom_text: line 2, column 1: the text contains a control character"
+            ),
+            "{name}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn tabs_and_line_breaks_stay_allowed() {
+    let env = Env::with_main();
+    let text = "Оператор:\t{{ operator.short_name }}.\r\n\r\n\tКонец.\n";
+    let path = write(&env, "tabs.txt", text);
+    env.ok(&[
+        "agreement",
+        "add",
+        "tabs",
+        "--name",
+        "T",
+        "--text-file",
+        &path,
+    ]);
+    let v = env.json(&["agreement", "preview", "tabs"]);
+    assert_eq!(v["text"], "Оператор:\tООО «Ромашка».\n\n\tКонец.\n");
+}
+
+#[test]
+fn a_control_character_written_by_an_escape_is_refused() {
+    let env = Env::with_main();
+    let path = write(&env, "esc.txt", "Оператор {{ \"\\x1b[2J\" }}.\n");
+    let r = env.fails(&[
+        "agreement",
+        "add",
+        "esc",
+        "--name",
+        "E",
+        "--text-file",
+        &path,
+    ]);
+    assert!(
+        r.stderr
+            .contains("the rendered text contains a control character (\\u{1b})"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_control_character_already_in_the_database_is_not_written_by_preview() {
+    let env = Env::with_main();
+    let path = write(&env, "ok.txt", "Оператор: {{ operator.short_name }}.\n");
+    env.ok(&[
+        "agreement",
+        "add",
+        "old",
+        "--name",
+        "Old",
+        "--text-file",
+        &path,
+    ]);
+    store_custom_text(&env, "old", &text_with("\u{1b}]0;pwned\u{7}"));
+    for format in ["text", "html", "markdown", "json"] {
+        let r = env.fails(&["agreement", "preview", "old", "--format", format]);
+        assert!(
+            r.stderr.contains(
+                "the rendered text contains a control character (\\u{1b}) at its line 2, column 1"
+            ),
+            "{format}: {}",
+            r.stderr
+        );
+    }
+    let c = env.run(&["agreement", "check", "old", "--format", "json"]);
+    assert_eq!(c.code, 1, "{}", c.pinned());
+    assert_eq!(c.json()[0]["check"], "renders");
+}
