@@ -9,6 +9,7 @@ pub mod cmd;
 pub mod config;
 pub mod domain;
 pub mod fsutil;
+pub mod input;
 pub mod interrupt;
 pub mod output;
 pub mod prompt;

@@ -362,16 +362,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "apply",
     )?;
     let name = args.file.display().to_string();
-    let text = if name == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .context("cannot read the configuration from stdin")?;
-        s
-    } else {
-        std::fs::read_to_string(&args.file)
-            .with_context(|| format!("cannot read `{name}`"))
-            .hint("check the path; `pdconsent dump -o FILE` writes such a file from a database")?
-    };
+    let text = crate::input::read_path(
+        &args.file,
+        crate::input::CONFIG,
+        "check the path; `pdconsent dump -o FILE` writes such a file from a database",
+    )?;
     let (mut cfg, mut errors) = config::parse(&text);
     let syntax = errors.iter().any(|e| e.message.starts_with("TOML syntax"));
     if syntax {

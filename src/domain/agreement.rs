@@ -529,8 +529,16 @@ impl Settings {
                 "template `custom` needs the agreement's own text; give it with --text-file FILE",
             ));
         }
-        if let (true, Some(text)) = (self.template == CUSTOM && has_text, &self.custom_text)
-            && let Err(e) = super::render::check_template(text, self.language)
+        let controls = self
+            .custom_text
+            .as_deref()
+            .and_then(|t| super::check_text("custom_text", t));
+        let clean = controls.is_none();
+        errors.extend(controls);
+        if let (true, Some(text)) = (
+            self.template == CUSTOM && has_text && clean,
+            &self.custom_text,
+        ) && let Err(e) = super::render::check_template(text, self.language)
         {
             errors.push(FieldError::new(
                 "custom_text",
@@ -945,6 +953,32 @@ mod tests {
             .unwrap();
         let err = s.validate("site").unwrap_err();
         assert_eq!(err.errors[0].field, "custom_text");
+    }
+
+    #[test]
+    fn custom_text_refuses_control_characters_but_line_breaks_and_tabs() {
+        let mut s = base();
+        s.apply(&[
+            Change::Set("template".into(), "custom".into()),
+            Change::Set(
+                "custom_text".into(),
+                "Оператор:\t{{ operator.short_name }}.\r\n\nКонец.\n".into(),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(s.validate("site"), Ok(()));
+        for c in ['\u{1b}', '\u{7}', '\0', '\u{8}'] {
+            s.custom_text = Some(format!(
+                "Оператор: {{{{ operator.short_name }}}}.\n{c}]0;x\n"
+            ));
+            let err = s.validate("site").unwrap_err();
+            assert_eq!(err.errors.len(), 1, "{err}");
+            assert_eq!(err.errors[0].field, "custom_text");
+            assert!(
+                err.errors[0].message.starts_with("line 2, column 1:"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -116,10 +116,44 @@ pub fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
+/// The first control character in `value` that is not `allowed`, with its
+/// line and column (from 1).
+pub fn find_control(value: &str, allowed: &[char]) -> Option<(usize, usize, char)> {
+    let (at, c) = value
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !allowed.contains(c))?;
+    let before = &value[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Some((
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+        c,
+    ))
+}
+
+/// Control characters a multi-line text may hold: line breaks and tabs (`\r`
+/// becomes `\n` when the text is rendered).
+pub const TEXT_CONTROLS: &[char] = &['\n', '\r', '\t'];
+
+/// A multi-line text (a custom template) must not carry control characters
+/// other than line breaks and tabs: ESC, BEL, NUL, backspace … would reach the
+/// hashed legal text and drive the terminal that shows it.
+pub fn check_text(field: &str, value: &str) -> Option<FieldError> {
+    find_control(value, TEXT_CONTROLS).map(|(line, column, c)| {
+        FieldError::new(
+            field,
+            format!(
+                "line {line}, column {column}: the text contains a control character ({}); a text may hold line breaks and tabs, no other control characters",
+                c.escape_unicode()
+            ),
+        )
+    })
+}
+
 /// A one-line value (a name, an address, a purpose …) must not carry line
 /// breaks or other control characters: they would reshape the consent text.
 pub fn check_single_line(field: &str, value: &str) -> Option<FieldError> {
-    value.chars().find(|c| c.is_control()).map(|c| {
+    find_control(value, &[]).map(|(_, _, c)| {
         FieldError::new(
             field,
             format!(
@@ -188,6 +222,35 @@ mod tests {
         for bad in ["", "Site", "-x", "сайт", "a b", &"x".repeat(65)] {
             assert!(validate_code(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn texts_hold_line_breaks_and_tabs_and_no_other_control_character() {
+        assert_eq!(check_text("t", "Текст\n\tс отступом\r\nи концом\n"), None);
+        for (c, name) in [
+            ('\u{1b}', "ESC"),
+            ('\u{7}', "BEL"),
+            ('\0', "NUL"),
+            ('\u{8}', "BS"),
+            ('\u{7f}', "DEL"),
+            ('\u{9b}', "CSI"),
+        ] {
+            let e = check_text("custom_text", &format!("один\nдва {c}]0;x"))
+                .unwrap_or_else(|| panic!("{name} passed"));
+            assert_eq!(e.field, "custom_text");
+            assert!(
+                e.message.starts_with(&format!(
+                    "line 2, column 5: the text contains a control character ({})",
+                    c.escape_unicode()
+                )),
+                "{name}: {}",
+                e.message
+            );
+        }
+        // A one-line value still refuses line breaks and tabs as well.
+        assert!(check_single_line("name", "a\tb").is_some());
+        assert!(check_single_line("name", "a\u{1b}b").is_some());
+        assert_eq!(check_single_line("name", "ООО «Ромашка»"), None);
     }
 
     #[test]

@@ -18,6 +18,17 @@ use super::agreement::{CUSTOM, Language, Role, Settings};
 use super::requisites::{Kind, Requisites};
 use super::source::{Source, SourceKind};
 
+mod bounds;
+
+pub use bounds::{MAX_BLOCK_DEPTH, MAX_TAG_BYTES, MAX_TAG_OPERATIONS, MAX_TEMPLATE_BYTES};
+
+/// The stack of the thread that compiles and renders a template. Within the
+/// limits of [`bounds`] a template needs well under 1 MiB; this is room for
+/// some 150,000 levels of an expression at the worst 430 bytes a level that
+/// was measured, whatever stack the caller's own thread has. It is reserved,
+/// not used: the pages that are never touched cost nothing.
+const RENDER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 /// The built-in templates, embedded in the binary: (id, language, source).
 pub const BUILTIN: &[(&str, Language, &str)] = &[
     (
@@ -461,14 +472,21 @@ pub fn render(input: &RenderInput) -> Result<Rendered, TemplateError> {
         })?
     };
     let ctx = build_context(input);
-    let env = environment();
-    let tmpl = env
-        .template_from_str(source)
-        .map_err(|e| template_error(&e, source))?;
-    let raw = tmpl
-        .render(minijinja::Value::from(minijinja::value::Serde(&ctx.value)))
-        .map_err(|e| template_error(&e, source))?;
+    let raw = compile_and_render(source, &ctx.value)?;
     let text = normalize(&raw);
+    // A custom text is refused with control characters, but a template can
+    // still write one with an escape (`{{ "\x1b[2J" }}`), and an older
+    // pdconsent stored them: the text would drive the terminal that shows it.
+    if let Some((line, column, c)) = super::find_control(&text, super::TEXT_CONTROLS) {
+        return Err(TemplateError {
+            line: None,
+            column: None,
+            message: format!(
+                "the rendered text contains a control character ({}) at its line {line}, column {column}; a text may hold line breaks and tabs, no other control characters (look for an escape such as \"\\x1b\" in the template)",
+                c.escape_unicode()
+            ),
+        });
+    }
     let label: String = s.effective_label().nfc().collect();
     Ok(Rendered {
         sha256: sha256_hex(text.as_bytes()),
@@ -476,6 +494,34 @@ pub fn render(input: &RenderInput) -> Result<Rendered, TemplateError> {
         label,
         warnings: ctx.warnings,
         fields: ctx.fields,
+    })
+}
+
+/// Compiles and renders a template within [`bounds`], on a thread with a
+/// stack of known size: a stack overflow would abort the whole process.
+fn compile_and_render(source: &str, ctx: &Value) -> Result<String, TemplateError> {
+    bounds::check(source)?;
+    let failed = |message: String| TemplateError {
+        line: None,
+        column: None,
+        message,
+    };
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("render".into())
+            .stack_size(RENDER_STACK_BYTES)
+            .spawn_scoped(scope, || {
+                let env = environment();
+                let tmpl = env
+                    .template_from_str(source)
+                    .map_err(|e| template_error(&e, source))?;
+                tmpl.render(minijinja::Value::from(minijinja::value::Serde(ctx)))
+                    .map_err(|e| template_error(&e, source))
+            })
+            .map_err(|e| failed(format!("cannot start the thread that renders it: {e}")))?;
+        worker
+            .join()
+            .unwrap_or_else(|_| Err(failed("the template engine failed on it".to_string())))
     })
 }
 

@@ -8,6 +8,7 @@
 mod common;
 
 mod apply;
+mod bounds;
 mod check;
 mod foundation;
 mod render;

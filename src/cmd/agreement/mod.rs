@@ -12,8 +12,7 @@ pub mod restore;
 pub mod show;
 pub mod wizard;
 
-use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Subcommand;
@@ -244,20 +243,12 @@ impl SettingsArgs {
     }
 }
 
-fn read_text(path: &PathBuf) -> Result<String> {
-    let mut text = String::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read the text from stdin")?;
-    } else {
-        text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read `{}`", path.display()))
-            .hint(
-                "check the path; `pdconsent template show ru-152fz-consent > FILE` gives a start",
-            )?;
-    }
-    Ok(text)
+fn read_text(path: &Path) -> Result<String> {
+    crate::input::read_path(
+        path,
+        crate::input::TEXT,
+        "check the path; `pdconsent template show ru-152fz-consent > FILE` gives a start",
+    )
 }
 
 /// Checks that make sense only against the database: the requisites exist.

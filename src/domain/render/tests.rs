@@ -322,3 +322,36 @@ fn a_distribution_consent_marks_missing_identifiers() {
     );
     assert!(!out.text.contains("ИНН: ;"), "{}", out.text);
 }
+
+#[test]
+fn a_control_character_written_by_the_template_is_refused() {
+    for escape in ["\\x1b[2J", "\\u0007", "\\b", "\\0"] {
+        let mut s = settings("custom", Language::Ru, false);
+        s.custom_text = Some(format!("Оператор: {{{{ \"{escape}\" }}}}.\n"));
+        let e = render(&RenderInput {
+            code: "site",
+            revision: 1,
+            settings: &s,
+            requisites: Some(&company()),
+            source: None,
+        })
+        .unwrap_err();
+        assert!(
+            e.message
+                .starts_with("the rendered text contains a control character"),
+            "{escape}: {e}"
+        );
+        assert!(e.message.contains("at its line 1, column 11"), "{e}");
+    }
+    // Tabs and line breaks written by a template stay.
+    let mut s = settings("custom", Language::Ru, false);
+    s.custom_text = Some("a{{ \"\\t\" }}b{{ \"\\r\\n\" }}c\n".into());
+    let input = RenderInput {
+        code: "site",
+        revision: 1,
+        settings: &s,
+        requisites: Some(&company()),
+        source: None,
+    };
+    assert_eq!(render(&input).unwrap().text, "a\tb\nc\n");
+}
