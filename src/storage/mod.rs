@@ -179,9 +179,9 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::agreement::Language;
     use crate::domain::agreement::Settings;
     use crate::domain::requisites::{Kind, Requisites};
-    use crate::domain::agreement::Language;
 
     const AT: &str = "2026-11-28T12:00:00Z";
 
