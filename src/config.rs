@@ -569,7 +569,9 @@ impl<'t> Parser<'t> {
             if probe.requisites.is_empty() {
                 probe.requisites = "default".into();
             }
-            if let Err(invalid) = probe.validate(code.as_deref().unwrap_or("?")) {
+            if let Err(invalid) =
+                crate::domain::render::validate(code.as_deref().unwrap_or("?"), &probe)
+            {
                 self.field_errors(path, &span, invalid);
                 ok = false;
             }

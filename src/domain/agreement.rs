@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::requisites::{Kind, check_inn};
-use super::{FieldError, Invalid, parse_bool};
+use super::field::{FieldError, Invalid, add_unique, check_url, parse_bool, remove_item};
+use super::ids::{Kind, check_inn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -41,34 +41,6 @@ impl Language {
     }
 }
 
-/// An http(s) address that is safe to put into HTML and Markdown links as it is.
-pub fn check_url(field: &str, url: &str) -> Option<FieldError> {
-    let scheme = url.starts_with("https://") || url.starts_with("http://");
-    let host_ok = url
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.split(['/', '?', '#']).next())
-        .is_some_and(|h| h.contains('.'));
-    let bad = url
-        .chars()
-        .find(|c| c.is_whitespace() || c.is_control() || "<>\"'()`\\{}|^".contains(*c));
-    match (scheme && host_ok, bad) {
-        (true, None) => None,
-        (_, Some(c)) => Some(FieldError::new(
-            field,
-            format!(
-                "`{}` contains `{}`, which a link cannot carry; percent-encode it (e.g. %28 for `(`)",
-                url.escape_debug(),
-                c.escape_debug()
-            ),
-        )),
-        (false, None) => Some(FieldError::new(
-            field,
-            format!("`{url}` is not an http(s) address, e.g. https://example.ru/consent"),
-        )),
-    }
-}
-
 /// Built-in template ids plus `custom` (the agreement's own text).
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
@@ -96,6 +68,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub const CUSTOM: &str = "custom";
 
 /// The language a built-in template is written in (`custom` has none).
+
 pub fn template_language(id: &str) -> Option<Language> {
     match id {
         "en-consent" => Some(Language::En),
@@ -493,9 +466,16 @@ impl Settings {
         }
     }
 
-    pub fn validate(&self, code: &str) -> Result<(), Invalid> {
+    /// Every problem of these settings under `code`. A custom template is
+    /// checked by `check_template` (rendering lives above this module:
+    /// [`super::render::validate`] passes its own check).
+    pub fn validate_with(
+        &self,
+        code: &str,
+        check_template: &dyn Fn(&str, Language) -> Result<(), String>,
+    ) -> Result<(), Invalid> {
         let mut errors = Vec::new();
-        if let Err(e) = super::validate_code(code) {
+        if let Err(e) = super::field::validate_code(code) {
             errors.push(FieldError::new("code", e));
         }
         if self.name.trim().is_empty() {
@@ -532,13 +512,13 @@ impl Settings {
         let controls = self
             .custom_text
             .as_deref()
-            .and_then(|t| super::check_text("custom_text", t));
+            .and_then(|t| super::field::check_text("custom_text", t));
         let clean = controls.is_none();
         errors.extend(controls);
         if let (true, Some(text)) = (
             self.template == CUSTOM && has_text && clean,
             &self.custom_text,
-        ) && let Err(e) = super::render::check_template(text, self.language)
+        ) && let Err(e) = check_template(text, self.language)
         {
             errors.push(FieldError::new(
                 "custom_text",
@@ -558,7 +538,7 @@ impl Settings {
             ));
         }
         if let Some(e) = &self.withdrawal_email {
-            errors.extend(super::check_email("withdrawal_email", e).err());
+            errors.extend(super::field::check_email("withdrawal_email", e).err());
         }
         if let Some(url) = &self.url {
             errors.extend(check_url("url", url));
@@ -617,7 +597,7 @@ impl Settings {
             ]);
         }
         for (key, v) in single {
-            errors.extend(super::check_single_line(key, &v));
+            errors.extend(super::field::check_single_line(key, &v));
         }
         if let Some(label) = &self.label {
             let marks = label.matches('%').count();
@@ -775,49 +755,10 @@ fn clean_list(list: &[String]) -> Vec<String> {
     out
 }
 
-pub(crate) fn add_unique(list: &mut Vec<String>, item: &str) {
-    let item = item.trim();
-    if !item.is_empty() && !list.iter().any(|x| x == item) {
-        list.push(item.to_string());
-    }
-}
-
-pub(crate) fn remove_item(
-    list: &mut Vec<String>,
-    item: &str,
-    what: &str,
-    field: &str,
-) -> Result<(), FieldError> {
-    let item = item.trim();
-    let pos = list.iter().position(|x| x == item).or_else(|| {
-        item.parse::<usize>()
-            .ok()
-            .filter(|n| (1..=list.len()).contains(n))
-            .map(|n| n - 1)
-    });
-    match pos {
-        Some(i) => {
-            list.remove(i);
-            Ok(())
-        }
-        None if list.is_empty() => Err(FieldError::new(
-            field,
-            format!("no {what} `{item}`: the list is empty"),
-        )),
-        None => Err(FieldError::new(
-            field,
-            format!(
-                "no {what} `{item}` in the list; give the exact text or its number (1-{})",
-                list.len()
-            ),
-        )),
-    }
-}
-
 impl Change {
     /// The same change with its texts in Unicode NFC.
     fn normalized(&self) -> Change {
-        use super::nfc;
+        use super::field::nfc;
         let list = |l: &[String]| l.iter().map(|s| nfc(s)).collect::<Vec<_>>();
         match self {
             Change::Set(k, v) => Change::Set(k.clone(), nfc(v)),
@@ -943,7 +884,7 @@ mod tests {
             s.apply(&[Change::Set("colour".into(), "x".into())])
                 .is_err()
         );
-        assert_eq!(s.validate("site"), Ok(()));
+        assert_eq!(crate::domain::render::validate("site", &s), Ok(()));
     }
 
     #[test]
@@ -951,7 +892,7 @@ mod tests {
         let mut s = base();
         s.apply(&[Change::Set("template".into(), "custom".into())])
             .unwrap();
-        let err = s.validate("site").unwrap_err();
+        let err = crate::domain::render::validate("site", &s).unwrap_err();
         assert_eq!(err.errors[0].field, "custom_text");
     }
 
@@ -966,12 +907,12 @@ mod tests {
             ),
         ])
         .unwrap();
-        assert_eq!(s.validate("site"), Ok(()));
+        assert_eq!(crate::domain::render::validate("site", &s), Ok(()));
         for c in ['\u{1b}', '\u{7}', '\0', '\u{8}'] {
             s.custom_text = Some(format!(
                 "Оператор: {{{{ operator.short_name }}}}.\n{c}]0;x\n"
             ));
-            let err = s.validate("site").unwrap_err();
+            let err = crate::domain::render::validate("site", &s).unwrap_err();
             assert_eq!(err.errors.len(), 1, "{err}");
             assert_eq!(err.errors[0].field, "custom_text");
             assert!(
@@ -990,7 +931,7 @@ mod tests {
             address: "Москва".into(),
             role: Role::Recipient,
         });
-        let err = s.validate("site").unwrap_err();
+        let err = crate::domain::render::validate("site", &s).unwrap_err();
         assert_eq!(err.errors[0].field, "third_parties[0].inn");
     }
 

@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
+use super::field::FieldError;
+
 /// Why an identifier was rejected; the message names the check that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdError {
@@ -214,6 +218,55 @@ pub fn validate_kpp(value: &str) -> Result<(), IdError> {
         Err(IdError::Format {
             expected: "4 digits, 2 digits or capital Latin letters, 3 digits (e.g. 770501001)",
         })
+    }
+}
+
+/// Who the operator (or a third party) is, which decides the INN's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A legal entity (юридическое лицо): 10-digit INN, KPP, OGRN.
+    Legal,
+    /// An individual entrepreneur (ИП): 12-digit INN, OGRNIP.
+    Individual,
+}
+
+impl Kind {
+    pub fn parse(value: &str) -> Result<Kind, String> {
+        match value.trim().to_lowercase().as_str() {
+            "legal" | "entity" | "юл" => Ok(Kind::Legal),
+            "individual" | "ip" | "ип" => Ok(Kind::Individual),
+            other => Err(format!(
+                "unknown kind `{other}`; use `legal` or `individual`"
+            )),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Legal => "legal",
+            Kind::Individual => "individual",
+        }
+    }
+}
+
+/// INN checksum plus the rule that its length matches the kind.
+pub fn check_inn(kind: Kind, inn: &str) -> Result<(), FieldError> {
+    validate_inn(inn)
+        .map_err(|e| FieldError::new("inn", format!("INN `{inn}` is invalid: {e}")))?;
+    match (kind, inn.len()) {
+        (Kind::Legal, 12) => Err(FieldError::new(
+            "inn",
+            format!(
+                "INN `{inn}` has 12 digits, which is an individual's INN; a legal entity's INN has 10 digits (or set kind=individual)"
+            ),
+        )),
+        (Kind::Individual, 10) => Err(FieldError::new(
+            "inn",
+            format!(
+                "INN `{inn}` has 10 digits, which is a legal entity's INN; an individual entrepreneur's INN has 12 digits (or set kind=legal)"
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

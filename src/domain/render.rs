@@ -477,7 +477,8 @@ pub fn render(input: &RenderInput) -> Result<Rendered, TemplateError> {
     // A custom text is refused with control characters, but a template can
     // still write one with an escape (`{{ "\x1b[2J" }}`), and an older
     // pdconsent stored them: the text would drive the terminal that shows it.
-    if let Some((line, column, c)) = super::find_control(&text, super::TEXT_CONTROLS) {
+    if let Some((line, column, c)) = super::field::find_control(&text, super::field::TEXT_CONTROLS)
+    {
         return Err(TemplateError {
             line: None,
             column: None,
@@ -522,6 +523,14 @@ fn compile_and_render(source: &str, ctx: &Value) -> Result<String, TemplateError
         worker
             .join()
             .unwrap_or_else(|_| Err(failed("the template engine failed on it".to_string())))
+    })
+}
+
+/// Every problem of an agreement's settings under `code`, its custom template
+/// compiled and rendered against a complete example ([`check_template`]).
+pub fn validate(code: &str, settings: &Settings) -> Result<(), super::field::Invalid> {
+    settings.validate_with(code, &|text, lang| {
+        check_template(text, lang).map_err(|e| e.to_string())
     })
 }
 

@@ -2,35 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::field::{FieldError, Invalid, parse_bool};
 use super::ids;
-use super::{FieldError, Invalid, parse_bool};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// A legal entity (юридическое лицо): 10-digit INN, KPP, OGRN.
-    Legal,
-    /// An individual entrepreneur (ИП): 12-digit INN, OGRNIP.
-    Individual,
-}
-
-impl Kind {
-    pub fn parse(value: &str) -> Result<Kind, String> {
-        match value.trim().to_lowercase().as_str() {
-            "legal" | "entity" | "юл" => Ok(Kind::Legal),
-            "individual" | "ip" | "ип" => Ok(Kind::Individual),
-            other => Err(format!(
-                "unknown kind `{other}`; use `legal` or `individual`"
-            )),
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Legal => "legal",
-            Kind::Individual => "individual",
-        }
-    }
-}
+pub use super::ids::{Kind, check_inn};
 
 /// One set of requisites. Optional values are `None`, never empty strings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,7 +65,7 @@ impl Requisites {
 
     /// Sets one key; an empty value clears an optional key.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), FieldError> {
-        let normalized = super::nfc(value);
+        let normalized = super::field::nfc(value);
         let v = normalized.trim();
         let opt = || (!v.is_empty()).then(|| v.to_string());
         match key {
@@ -145,7 +119,7 @@ impl Requisites {
     /// All problems at once, so a user fixes them in one go.
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut errors = Vec::new();
-        if let Err(e) = super::validate_code(&self.code) {
+        if let Err(e) = super::field::validate_code(&self.code) {
             errors.push(FieldError::new("code", e));
         }
         if self.short_name.trim().is_empty() {
@@ -206,7 +180,7 @@ impl Requisites {
             }
         }
         if let Some(email) = &self.email {
-            errors.extend(super::check_email("email", email).err());
+            errors.extend(super::field::check_email("email", email).err());
         }
         if let Some(site) = &self.website {
             // A bare domain (romashka.ru) is accepted as https://romashka.ru would be.
@@ -215,7 +189,7 @@ impl Requisites {
             } else {
                 format!("https://{site}")
             };
-            if super::agreement::check_url("website", &full).is_some() {
+            if super::field::check_url("website", &full).is_some() {
                 errors.push(FieldError::new(
                     "website",
                     format!("website `{site}` is not a site address; use e.g. https://example.ru"),
@@ -224,7 +198,7 @@ impl Requisites {
         }
         for key in KEYS {
             if let Some(v) = self.get(key) {
-                errors.extend(super::check_single_line(key, &v));
+                errors.extend(super::field::check_single_line(key, &v));
             }
         }
         Invalid::from_errors(format!("requisites `{}`", self.code), errors)
@@ -249,27 +223,6 @@ impl Requisites {
         } else {
             format!("{base} ({})", ids.join(", "))
         }
-    }
-}
-
-/// INN checksum plus the rule that its length matches the kind.
-pub fn check_inn(kind: Kind, inn: &str) -> Result<(), FieldError> {
-    ids::validate_inn(inn)
-        .map_err(|e| FieldError::new("inn", format!("INN `{inn}` is invalid: {e}")))?;
-    match (kind, inn.len()) {
-        (Kind::Legal, 12) => Err(FieldError::new(
-            "inn",
-            format!(
-                "INN `{inn}` has 12 digits, which is an individual's INN; a legal entity's INN has 10 digits (or set kind=individual)"
-            ),
-        )),
-        (Kind::Individual, 10) => Err(FieldError::new(
-            "inn",
-            format!(
-                "INN `{inn}` has 10 digits, which is a legal entity's INN; an individual entrepreneur's INN has 12 digits (or set kind=legal)"
-            ),
-        )),
-        _ => Ok(()),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{FieldError, Invalid, parse_bool};
+use super::field::{FieldError, Invalid, add_unique, check_url, nfc, parse_bool, remove_item};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,7 +87,7 @@ impl Link {
     pub fn parse(spec: &str) -> Result<Link, String> {
         let mut parts = spec.split(',').map(str::trim);
         let agreement = parts.next().unwrap_or("").to_string();
-        super::validate_code(&agreement)?;
+        super::field::validate_code(&agreement)?;
         let mut link = Link {
             agreement,
             required: None,
@@ -151,7 +151,7 @@ impl Source {
     }
 
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), FieldError> {
-        let normalized = super::nfc(value);
+        let normalized = super::field::nfc(value);
         let v = normalized.trim();
         let err = |m: String| FieldError::new(key, m);
         match key {
@@ -171,20 +171,20 @@ impl Source {
 
     /// Puts every text into Unicode NFC (fields typed on different systems compare equal).
     pub fn normalize(&mut self) {
-        self.name = super::nfc(&self.name);
+        self.name = super::field::nfc(&self.name);
         for f in self.fields.iter_mut() {
-            *f = super::nfc(f.trim());
+            *f = super::field::nfc(f.trim());
         }
     }
 
     pub fn add_field(&mut self, caption: &str) {
-        super::agreement::add_unique(&mut self.fields, &super::nfc(caption));
+        add_unique(&mut self.fields, &nfc(caption));
     }
 
     /// Removes a field by its caption or its number in `show`.
     pub fn remove_field(&mut self, caption: &str) -> Result<(), FieldError> {
         let count = self.fields.len();
-        super::agreement::remove_item(&mut self.fields, &super::nfc(caption), "field", "fields").map_err(|_| {
+        remove_item(&mut self.fields, &nfc(caption), "field", "fields").map_err(|_| {
             FieldError::new(
                 "fields",
                 format!(
@@ -225,7 +225,7 @@ impl Source {
 
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut errors = Vec::new();
-        if let Err(e) = super::validate_code(&self.code) {
+        if let Err(e) = super::field::validate_code(&self.code) {
             errors.push(FieldError::new("code", e));
         }
         if self.name.trim().is_empty() {
@@ -235,7 +235,7 @@ impl Source {
             ));
         }
         if let Some(url) = &self.url {
-            errors.extend(super::agreement::check_url("url", url));
+            errors.extend(check_url("url", url));
         }
         if self.fields.iter().any(|f| f.trim().is_empty()) {
             errors.push(FieldError::new(
@@ -259,9 +259,9 @@ impl Source {
             }
             seen.push(&l.agreement);
         }
-        errors.extend(super::check_single_line("name", &self.name));
+        errors.extend(super::field::check_single_line("name", &self.name));
         for f in &self.fields {
-            errors.extend(super::check_single_line("fields", f));
+            errors.extend(super::field::check_single_line("fields", f));
         }
         Invalid::from_errors(format!("source `{}`", self.code), errors)
     }

@@ -68,7 +68,7 @@ fn edit(
     };
     let mut next = current.settings.clone();
     next.apply(&changes)?;
-    next.validate(code).hint(format!(
+    crate::domain::render::validate(code, &next).hint(format!(
         "fix the values; `pdconsent agreement show {code}` shows the current ones"
     ))?;
     let changed = diff::diff(&current.settings, &next);

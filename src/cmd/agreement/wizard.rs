@@ -333,6 +333,6 @@ mod tests {
         assert_eq!(next.name, current.name);
         assert_eq!(p.rejected.len(), 2, "{:?}", p.rejected);
         assert!(p.answers.is_empty());
-        assert_eq!(next.validate("site"), Ok(()));
+        assert_eq!(crate::domain::render::validate("site", &next), Ok(()));
     }
 }

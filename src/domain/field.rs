@@ -1,0 +1,245 @@
+//! The leaf of the domain: one rejected value ([`FieldError`]), an object
+//! with all its problems ([`Invalid`]), and the checks every object shares
+//! (codes, booleans, one-line values, texts, e-mail addresses, links, lists).
+//! It imports nothing from the rest of the domain, so every module may use it.
+
+use std::fmt;
+
+/// One rejected value: which setting and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// An object that failed validation, with every problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub object: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl Invalid {
+    pub fn from_errors(object: String, errors: Vec<FieldError>) -> Result<(), Invalid> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Invalid { object, errors })
+        }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let [only] = self.errors.as_slice() {
+            return write!(f, "invalid {}: {only}", self.object);
+        }
+        write!(
+            f,
+            "invalid {} ({} problems):",
+            self.object,
+            self.errors.len()
+        )?;
+        for e in &self.errors {
+            write!(f, "\n  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+pub fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.trim().to_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "on" | "да" => Ok(true),
+        "false" | "no" | "n" | "0" | "off" | "нет" => Ok(false),
+        other => Err(format!(
+            "`{other}` is not a yes/no value; use true or false"
+        )),
+    }
+}
+
+/// Unicode NFC: the same words always have the same bytes (and so the same hash).
+pub fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}
+
+/// The first control character in `value` that is not `allowed`, with its
+/// line and column (from 1).
+pub fn find_control(value: &str, allowed: &[char]) -> Option<(usize, usize, char)> {
+    let (at, c) = value
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !allowed.contains(c))?;
+    let before = &value[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Some((
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+        c,
+    ))
+}
+
+/// Control characters a multi-line text may hold: line breaks and tabs (`\r`
+/// becomes `\n` when the text is rendered).
+pub const TEXT_CONTROLS: &[char] = &['\n', '\r', '\t'];
+
+/// A multi-line text (a custom template) must not carry control characters
+/// other than line breaks and tabs: ESC, BEL, NUL, backspace … would reach the
+/// hashed legal text and drive the terminal that shows it.
+pub fn check_text(field: &str, value: &str) -> Option<FieldError> {
+    find_control(value, TEXT_CONTROLS).map(|(line, column, c)| {
+        FieldError::new(
+            field,
+            format!(
+                "line {line}, column {column}: the text contains a control character ({}); a text may hold line breaks and tabs, no other control characters",
+                c.escape_unicode()
+            ),
+        )
+    })
+}
+
+/// A one-line value (a name, an address, a purpose …) must not carry line
+/// breaks or other control characters: they would reshape the consent text.
+pub fn check_single_line(field: &str, value: &str) -> Option<FieldError> {
+    find_control(value, &[]).map(|(_, _, c)| {
+        FieldError::new(
+            field,
+            format!(
+                "`{}` contains a control character ({}); write it on one line without tabs or line breaks",
+                value.escape_debug(),
+                c.escape_unicode()
+            ),
+        )
+    })
+}
+
+/// Codes are slugs: they appear in commands, file names and HTML attributes.
+pub fn validate_code(code: &str) -> Result<(), String> {
+    let ok_chars = code
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    let starts_ok = code
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if code.is_empty() || code.len() > 64 || !ok_chars || !starts_ok {
+        return Err(format!(
+            "code `{code}` is not a valid slug; use 1-64 lowercase Latin letters, digits, `-` or `_`, starting with a letter or digit (e.g. `site-form`)"
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_email(field: &str, value: &str) -> Result<(), FieldError> {
+    // email_address accepts RFC 5322 exotica (display names, quoted local parts,
+    // address literals); an address printed in a consent text must be a plain one.
+    let plain = value.split_once('@').is_some_and(|(local, domain)| {
+        let local_ok = !local.is_empty()
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c))
+            && !local.starts_with('.')
+            && !local.ends_with('.');
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            });
+        local_ok && domain_ok
+    });
+    match value.parse::<email_address::EmailAddress>() {
+        Ok(_) if plain => Ok(()),
+        _ => Err(FieldError::new(
+            field,
+            format!("`{value}` is not an e-mail address; use the form name@example.ru"),
+        )),
+    }
+}
+
+/// An http(s) address that is safe to put into HTML and Markdown links as it is.
+pub fn check_url(field: &str, url: &str) -> Option<FieldError> {
+    let scheme = url.starts_with("https://") || url.starts_with("http://");
+    let host_ok = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split(['/', '?', '#']).next())
+        .is_some_and(|h| h.contains('.'));
+    let bad = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "<>\"'()`\\{}|^".contains(*c));
+    match (scheme && host_ok, bad) {
+        (true, None) => None,
+        (_, Some(c)) => Some(FieldError::new(
+            field,
+            format!(
+                "`{}` contains `{}`, which a link cannot carry; percent-encode it (e.g. %28 for `(`)",
+                url.escape_debug(),
+                c.escape_debug()
+            ),
+        )),
+        (false, None) => Some(FieldError::new(
+            field,
+            format!("`{url}` is not an http(s) address, e.g. https://example.ru/consent"),
+        )),
+    }
+}
+
+pub fn add_unique(list: &mut Vec<String>, item: &str) {
+    let item = item.trim();
+    if !item.is_empty() && !list.iter().any(|x| x == item) {
+        list.push(item.to_string());
+    }
+}
+
+pub fn remove_item(
+    list: &mut Vec<String>,
+    item: &str,
+    what: &str,
+    field: &str,
+) -> Result<(), FieldError> {
+    let item = item.trim();
+    let pos = list.iter().position(|x| x == item).or_else(|| {
+        item.parse::<usize>()
+            .ok()
+            .filter(|n| (1..=list.len()).contains(n))
+            .map(|n| n - 1)
+    });
+    match pos {
+        Some(i) => {
+            list.remove(i);
+            Ok(())
+        }
+        None if list.is_empty() => Err(FieldError::new(
+            field,
+            format!("no {what} `{item}`: the list is empty"),
+        )),
+        None => Err(FieldError::new(
+            field,
+            format!(
+                "no {what} `{item}` in the list; give the exact text or its number (1-{})",
+                list.len()
+            ),
+        )),
+    }
+}
