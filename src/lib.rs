@@ -4,7 +4,6 @@
 //! `main.rs` only parses arguments and calls [`main_with`]; everything else
 //! lives here so tests can reach it.
 
-pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod domain;
@@ -77,7 +76,7 @@ impl<T, E: Into<anyhow::Error>> HintExt<T> for Result<T, E> {
 pub struct Aborted;
 
 /// Runs the parsed command line and returns the process exit code.
-pub fn main_with(cli: cli::Cli) -> u8 {
+pub fn main_with(cli: cmd::Cli) -> u8 {
     let color = output::color_enabled(cli.global.color, output::Stream::Stderr);
     // Ctrl-C: exit 130 before a commit, deferred once one has started.
     interrupt::install();

@@ -3,6 +3,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = pdconsent::cli::Cli::parse();
+    let cli = pdconsent::cmd::Cli::parse();
     ExitCode::from(pdconsent::main_with(cli))
 }

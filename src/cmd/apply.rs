@@ -358,7 +358,7 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(
-        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        &[crate::output::Format::Table, crate::output::Format::Json],
         "apply",
     )?;
     let name = args.file.display().to_string();
@@ -415,7 +415,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         count(|s| matches!(s, Step::NotInFile)),
     ));
     output::notice(&lines.join("\n"));
-    if format == crate::cli::Format::Json {
+    if format == crate::output::Format::Json {
         ctx.out.print_json(&items)?;
     }
     if args.check {

@@ -2,7 +2,7 @@
 //! and the `archive` / `restore` commands of both.
 
 use super::{Ctx, Result};
-use crate::cli::Format;
+use crate::output::Format;
 use crate::storage::{Stamp, Tx};
 use crate::{Outcome, output};
 

@@ -4,7 +4,7 @@ use clap::CommandFactory;
 
 use super::{Ctx, Result};
 use crate::Outcome;
-use crate::cli::Cli;
+use crate::cmd::Cli;
 
 /// Print a shell completion script (see the README for where to put it)
 #[derive(Debug, clap::Args)]

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Ctx, Result};
-use crate::cli::Format;
+use crate::output::Format;
 use crate::storage::{self, Counts};
 use crate::{Outcome, output};
 

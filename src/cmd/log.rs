@@ -3,9 +3,9 @@
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::{diff, timestamp};
+use crate::output::Format;
 use crate::storage::LogFilter;
 use crate::{HintExt, Outcome, output};
 

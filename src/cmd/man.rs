@@ -4,7 +4,7 @@ use clap::CommandFactory;
 
 use super::{Ctx, Result};
 use crate::Outcome;
-use crate::cli::Cli;
+use crate::cmd::Cli;
 
 /// Print the man page (roff), e.g. `pdconsent man > /usr/local/share/man/man1/pdconsent.1`
 #[derive(Debug, clap::Args)]

@@ -1,6 +1,8 @@
 //! One subcommand, one file: `pdconsent agreement edit` is `cmd/agreement/edit.rs`.
 //! A command turns its arguments into a domain request, runs it in one
-//! transaction, and prints the result. clap stops here.
+//! transaction, and prints the result. clap stops here: the command line
+//! ([`Cli`]) is defined here and in each command's file, and only this module
+//! and `main.rs` see it.
 
 pub mod agreement;
 pub mod apply;
@@ -18,13 +20,83 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
 
-use crate::cli::{Cli, Command, Format, GlobalArgs};
 use crate::domain::{Clock, FixedClock, SystemClock, timestamp};
 use crate::output::Output;
+use crate::output::{ColorChoice, Format};
 use crate::prompt::{self, Prompter};
 use crate::storage::{Access, Store};
 use crate::{Aborted, HintExt, Outcome};
+
+/// Consent agreements, requisites, sources and a tamper-evident consent ledger
+/// for personal-data operators (152-FZ), in one local SQLite file.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pdconsent",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Database file [default: pdconsent.db in the user's data directory,
+    /// e.g. ~/.local/share/pdconsent/]
+    #[arg(long, global = true, env = "PDCONSENT_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Output format: table or json for listings; text, markdown, html or json for previews
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Never prompt; a missing value is an error naming its flag
+    #[arg(long, global = true)]
+    pub no_input: bool,
+    /// Answer yes to confirmations
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+    /// When to use colour and box drawing (NO_COLOR is honoured)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Who is acting, recorded in revisions and the change log [default: the OS user name]
+    #[arg(long, global = true, env = "PDCONSENT_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
+}
+
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the database path, schema version and object counts
+    Info(info::Args),
+    /// Manage the operator's legal details (реквизиты)
+    #[command(subcommand)]
+    Requisites(requisites::Command),
+    /// Manage consent agreements and their revisions
+    #[command(subcommand)]
+    Agreement(agreement::Command),
+    /// Manage sources: web forms and chat channels
+    #[command(subcommand)]
+    Source(source::Command),
+    /// List and show the built-in templates
+    #[command(subcommand)]
+    Template(template::Command),
+    /// Show the admin change log
+    Log(log::Args),
+    /// Make the database match a TOML file (plan, then one transaction)
+    Apply(apply::Args),
+    /// Print the current configuration as TOML that `apply` accepts
+    Dump(dump::Args),
+    /// Print a shell completion script
+    Completions(completions::Args),
+    /// Print the man page
+    Man(man::Args),
+}
 
 pub type Result<T = Outcome> = anyhow::Result<T>;
 

@@ -68,7 +68,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub const CUSTOM: &str = "custom";
 
 /// The language a built-in template is written in (`custom` has none).
-
 pub fn template_language(id: &str) -> Option<Language> {
     match id {
         "en-consent" => Some(Language::En),

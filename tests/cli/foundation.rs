@@ -24,7 +24,7 @@ fn refused(env: &Env, name: &str, args: &[&str]) -> Run {
 #[test]
 fn cli_definition_is_consistent() {
     use clap::CommandFactory;
-    pdconsent::cli::Cli::command().debug_assert();
+    pdconsent::cmd::Cli::command().debug_assert();
 }
 
 #[test]

@@ -26,7 +26,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(
-        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        &[crate::output::Format::Table, crate::output::Format::Json],
         "agreement add",
     )?;
     let mut store = ctx.open()?;
@@ -122,7 +122,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         })
         .with_context(|| format!("agreement `{code}` not created"))?;
     output::notice(&format!("created agreement `{code}` at revision 1"));
-    if format == crate::cli::Format::Json {
+    if format == crate::output::Format::Json {
         ctx.out.print_json(&json)?;
     }
     Ok(Outcome::Ok)

@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::check::{self, CheckInput, Finding, Severity};
 use crate::domain::render;
+use crate::output::Format;
 use crate::{Outcome, output};
 
 /// Check agreements against 152-FZ: errors for missing elements of art. 9 §4

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::diff::{self, FieldChange};
+use crate::output::Format;
 use crate::{HintExt, Outcome, output};
 
 /// Show what changed between two revisions, setting by setting

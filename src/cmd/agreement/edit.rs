@@ -1,10 +1,10 @@
 //! `pdconsent agreement edit`.
 
 use super::SettingsArgs;
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::agreement::Change;
 use crate::domain::diff;
+use crate::output::Format;
 use crate::storage::{Stamp, Store};
 use crate::{HintExt, Outcome, output};
 
@@ -20,7 +20,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(
-        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        &[crate::output::Format::Table, crate::output::Format::Json],
         "agreement edit",
     )?;
     let mut store = ctx.open()?;

@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::agreement::Settings;
 use crate::domain::diff;
+use crate::output::Format;
 use crate::{Outcome, output};
 
 /// List the revisions of an agreement: when, by whom, and which settings each changed

@@ -1,7 +1,7 @@
 //! `pdconsent agreement list`.
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
+use crate::output::Format;
 use crate::{Outcome, output};
 
 /// List agreements (archived ones with --all)

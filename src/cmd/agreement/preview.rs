@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::render::{self, Warning};
+use crate::output::Format;
 use crate::output::document::{Behaviour, Document};
 use crate::output::{self, Stream};
 use crate::{HintExt, Outcome};

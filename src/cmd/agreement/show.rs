@@ -1,8 +1,8 @@
 //! `pdconsent agreement show`.
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::agreement::{CUSTOM, Settings};
+use crate::output::Format;
 use crate::{Outcome, output};
 
 /// Show an agreement: every setting of its current revision (or of --revision N)

@@ -23,7 +23,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(
-        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        &[crate::output::Format::Table, crate::output::Format::Json],
         "requisites add",
     )?;
     let mut store = ctx.open()?;
@@ -103,7 +103,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "created requisites `{code}`{}",
         if is_default { " (default)" } else { "" }
     ));
-    if format == crate::cli::Format::Json {
+    if format == crate::output::Format::Json {
         ctx.out.print_json(&saved)?;
     }
     Ok(Outcome::Ok)

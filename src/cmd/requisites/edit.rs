@@ -1,9 +1,9 @@
 //! `pdconsent requisites edit`.
 
 use super::SettingsArgs;
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::diff;
+use crate::output::Format;
 use crate::storage::{Stamp, Store, StoreError};
 use crate::{HintExt, Outcome, output};
 
@@ -18,7 +18,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(
-        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        &[crate::output::Format::Table, crate::output::Format::Json],
         "requisites edit",
     )?;
     let mut store = ctx.open()?;

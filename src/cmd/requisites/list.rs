@@ -1,8 +1,8 @@
 //! `pdconsent requisites list`.
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::requisites::Kind;
+use crate::output::Format;
 use crate::{Outcome, output};
 
 /// List all sets of requisites

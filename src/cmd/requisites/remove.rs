@@ -12,7 +12,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
-    ctx.format(&[crate::cli::Format::Table], "requisites remove")?;
+    ctx.format(&[crate::output::Format::Table], "requisites remove")?;
     let mut store = ctx.open()?;
     let code = args.code;
     let (current, used) = store.read(|tx| -> Result<_> {

@@ -1,8 +1,8 @@
 //! `pdconsent requisites show`.
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::requisites::KEYS;
+use crate::output::Format;
 use crate::{Outcome, output};
 
 /// Show one set of requisites

@@ -24,7 +24,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(
-        &[crate::cli::Format::Table, crate::cli::Format::Json],
+        &[crate::output::Format::Table, crate::output::Format::Json],
         "source add",
     )?;
     let mut store = ctx.open()?;
@@ -120,7 +120,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         kind.as_str(),
         source.agreements.len()
     ));
-    if format == crate::cli::Format::Json {
+    if format == crate::output::Format::Json {
         ctx.out.print_json(&json)?;
     }
     Ok(Outcome::Ok)

@@ -1,7 +1,7 @@
 //! `pdconsent source list`.
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
+use crate::output::Format;
 use crate::{Outcome, output};
 
 /// List sources (archived ones with --all)

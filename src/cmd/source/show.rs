@@ -1,7 +1,7 @@
 //! `pdconsent source show`.
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
+use crate::output::Format;
 use crate::{Outcome, output};
 
 /// Show a source: its fields and agreements with their effective behaviour

@@ -3,10 +3,10 @@
 use serde::Serialize;
 
 use crate::Outcome;
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::agreement::TEMPLATES;
 use crate::domain::render::BUILTIN;
+use crate::output::Format;
 
 /// List the built-in templates
 #[derive(Debug, clap::Args)]

@@ -1,8 +1,8 @@
 //! `pdconsent template show`.
 
-use crate::cli::Format;
 use crate::cmd::{Ctx, Result};
 use crate::domain::render::{BUILTIN, builtin};
+use crate::output::Format;
 use crate::{HintExt, Outcome};
 
 /// Print the source of a built-in template; copy it to start a custom one
