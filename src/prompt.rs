@@ -28,6 +28,23 @@ pub struct MissingValue {
     pub reason: &'static str,
 }
 
+impl MissingValue {
+    /// What to run next.
+    pub fn hint(&self) -> String {
+        format!(
+            "give {}, or run the command on a terminal (without --no-input) to be asked",
+            self.flag
+        )
+    }
+}
+
+impl NeedsConfirmation {
+    /// What to run next.
+    pub fn hint(&self) -> String {
+        "give --yes to confirm without a prompt".to_string()
+    }
+}
+
 pub type Validator<'a> = &'a dyn Fn(&str) -> Result<(), String>;
 
 pub trait Prompter {

@@ -607,7 +607,7 @@ impl Settings {
                 ));
             }
         }
-        Invalid::from_errors(format!("agreement `{code}`"), errors)
+        Invalid::from_errors(super::field::ObjectKind::Agreement, code, errors)
     }
 
     /// The label with its default per language.

@@ -5,6 +5,41 @@
 
 use std::fmt;
 
+/// The kinds of object the operator manages; errors and the change log name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    Requisites,
+    Agreement,
+    Source,
+}
+
+impl ObjectKind {
+    /// The name in messages and in commands (`pdconsent agreement …`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Requisites => "requisites",
+            ObjectKind::Agreement => "agreement",
+            ObjectKind::Source => "source",
+        }
+    }
+
+    /// The command that lists every object of this kind.
+    pub fn list_command(self) -> &'static str {
+        match self {
+            ObjectKind::Requisites => "pdconsent requisites list",
+            ObjectKind::Agreement => "pdconsent agreement list --all",
+            ObjectKind::Source => "pdconsent source list --all",
+        }
+    }
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One rejected value: which setting and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
@@ -29,32 +64,58 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
+impl FieldError {
+    /// What to run next.
+    pub fn hint(&self) -> String {
+        "the command's --help lists the settings and the values they take".to_string()
+    }
+}
+
 /// An object that failed validation, with every problem found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
-    pub object: String,
+    pub kind: ObjectKind,
+    pub code: String,
     pub errors: Vec<FieldError>,
 }
 
 impl Invalid {
-    pub fn from_errors(object: String, errors: Vec<FieldError>) -> Result<(), Invalid> {
+    /// `Ok` when there is no error, else every error of the object.
+    pub fn from_errors(
+        kind: ObjectKind,
+        code: &str,
+        errors: Vec<FieldError>,
+    ) -> Result<(), Invalid> {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(Invalid { object, errors })
+            Err(Invalid {
+                kind,
+                code: code.to_string(),
+                errors,
+            })
         }
+    }
+
+    /// What to run next.
+    pub fn hint(&self) -> String {
+        format!(
+            "fix the values and run the command again; `pdconsent {} edit --help` lists the settings",
+            self.kind
+        )
     }
 }
 
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let [only] = self.errors.as_slice() {
-            return write!(f, "invalid {}: {only}", self.object);
+            return write!(f, "invalid {} `{}`: {only}", self.kind, self.code);
         }
         write!(
             f,
-            "invalid {} ({} problems):",
-            self.object,
+            "invalid {} `{}` ({} problems):",
+            self.kind,
+            self.code,
             self.errors.len()
         )?;
         for e in &self.errors {

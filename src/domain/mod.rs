@@ -13,8 +13,8 @@ pub mod source;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use field::{
-    FieldError, Invalid, TEXT_CONTROLS, check_email, check_single_line, check_text, check_url,
-    find_control, nfc, parse_bool, validate_code,
+    FieldError, Invalid, ObjectKind, TEXT_CONTROLS, check_email, check_single_line, check_text,
+    check_url, find_control, nfc, parse_bool, validate_code,
 };
 
 /// Time is passed in, so tests can fix it.

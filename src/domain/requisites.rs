@@ -201,7 +201,7 @@ impl Requisites {
                 errors.extend(super::field::check_single_line(key, &v));
             }
         }
-        Invalid::from_errors(format!("requisites `{}`", self.code), errors)
+        Invalid::from_errors(super::field::ObjectKind::Requisites, &self.code, errors)
     }
 
     /// The display name used in consent texts, e.g. `ООО «Ромашка» (ОГРН …, ИНН …)`.

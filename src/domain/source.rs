@@ -263,7 +263,7 @@ impl Source {
         for f in &self.fields {
             errors.extend(super::field::check_single_line("fields", f));
         }
-        Invalid::from_errors(format!("source `{}`", self.code), errors)
+        Invalid::from_errors(super::field::ObjectKind::Source, &self.code, errors)
     }
 }
 

@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Result, StoreError, Tx, to_json};
+use crate::domain::ObjectKind;
 use crate::domain::agreement::Settings;
 
 /// An agreement at its current revision.
@@ -103,7 +104,7 @@ impl Tx<'_> {
     pub fn agreement_get(&self, code: &str) -> Result<AgreementRecord> {
         self.agreement_find(code)?
             .ok_or_else(|| StoreError::NotFound {
-                kind: "agreement",
+                kind: ObjectKind::Agreement,
                 code: code.to_string(),
             })
     }
@@ -118,7 +119,7 @@ impl Tx<'_> {
     ) -> Result<()> {
         if self.agreement_find(code)?.is_some() {
             return Err(StoreError::AlreadyExists {
-                kind: "agreement",
+                kind: ObjectKind::Agreement,
                 code: code.to_string(),
             });
         }
@@ -148,7 +149,7 @@ impl Tx<'_> {
             )
             .optional()?
             .ok_or_else(|| StoreError::NotFound {
-                kind: "agreement",
+                kind: ObjectKind::Agreement,
                 code: code.to_string(),
             })?;
         if current != expected_current {
@@ -191,7 +192,7 @@ impl Tx<'_> {
         )?;
         if n == 0 {
             return Err(StoreError::NotFound {
-                kind: "agreement",
+                kind: ObjectKind::Agreement,
                 code: code.to_string(),
             });
         }

@@ -6,14 +6,15 @@ use std::path::PathBuf;
 use rusqlite::ErrorCode;
 
 use super::MigrationError;
+use crate::domain::ObjectKind;
 
 /// What went wrong in the store: a lookup, the file, a concurrent change, SQLite.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{kind} `{code}` not found")]
-    NotFound { kind: &'static str, code: String },
+    NotFound { kind: ObjectKind, code: String },
     #[error("{kind} `{code}` already exists")]
-    AlreadyExists { kind: &'static str, code: String },
+    AlreadyExists { kind: ObjectKind, code: String },
     #[error("revision {revision} of agreement `{code}` not found (the latest is {latest})")]
     RevisionNotFound {
         code: String,
@@ -61,7 +62,7 @@ pub enum StoreError {
         found: u32,
     },
     #[error("{kind} `{code}` changed while this command ran; nothing was saved")]
-    Changed { kind: &'static str, code: String },
+    Changed { kind: ObjectKind, code: String },
     #[error("the database is busy: another pdconsent process held it too long")]
     Busy,
     #[error("cannot create `{path}`: {source}")]
@@ -83,6 +84,70 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// What to run next, when there is something to say.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            StoreError::NotFound { kind, .. } => {
+                format!("run `{}` to see what exists", kind.list_command())
+            }
+            StoreError::RevisionNotFound { code, .. } => {
+                format!("run `pdconsent agreement history {code}`")
+            }
+            StoreError::AlreadyExists { kind, code } => {
+                format!("to change it, run `pdconsent {kind} edit {code}`")
+            }
+            StoreError::TooNew { .. } => {
+                "install a newer pdconsent, or give another file with --db PATH".to_string()
+            }
+            StoreError::NoDatabase { .. } => {
+                "check --db (or PDCONSENT_DB); `pdconsent apply FILE` or `pdconsent requisites add` creates a database".to_string()
+            }
+            StoreError::NotADatabase { .. }
+            | StoreError::Foreign { .. }
+            | StoreError::NotAFile { .. }
+            | StoreError::Create { .. }
+            | StoreError::Access { .. } => {
+                "give another file with --db PATH (or PDCONSENT_DB)".to_string()
+            }
+            StoreError::DanglingSymlink { path, .. } => format!(
+                "remove the link (`rm {}`) or point it at the database, or give another file with --db PATH",
+                path.display()
+            ),
+            StoreError::NotOwned { path, .. } => format!(
+                "if the file is yours and holds nothing, run `chown $(id -u) {p} && chmod 600 {p}`; otherwise give another path with --db (pdconsent creates the file itself)",
+                p = path.display()
+            ),
+            StoreError::Tampered { .. } => {
+                "restore the database from a backup (docs/reliability.md); read-only commands still work, with a warning".to_string()
+            }
+            StoreError::Malformed { .. } => {
+                "restore the database from a backup (docs/reliability.md); `sqlite3 FILE 'PRAGMA integrity_check'` shows the damage".to_string()
+            }
+            StoreError::ReadOnly { .. } => {
+                "check the permissions of the file and of its directory (`ls -ld`), or the mount; read-only commands work on a read-only database".to_string()
+            }
+            StoreError::Busy => {
+                "another process is writing (or a `sqlite3` shell holds a transaction open); run the command again".to_string()
+            }
+            StoreError::Conflict { .. } | StoreError::Changed { .. } => {
+                "another process kept changing it; run the command again".to_string()
+            }
+            StoreError::Sqlite(e) => match e.sqlite_error_code() {
+                Some(ErrorCode::DatabaseCorrupt) => {
+                    "the database file is damaged (truncated?); restore it from a backup (docs/reliability.md)".to_string()
+                }
+                Some(ErrorCode::ReadOnly) => {
+                    "the database file or its directory is read-only; check permissions with `ls -ld`, or use a read-only command".to_string()
+                }
+                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                    "another process is writing; run the command again".to_string()
+                }
+                _ => return None,
+            },
+            StoreError::Migration(_) | StoreError::Corrupt { .. } => return None,
+        })
+    }
+
     /// Another process got in the way; running the same command again can succeed.
     pub fn is_contention(&self) -> bool {
         match self {

@@ -256,7 +256,7 @@ mod tests {
                 None,
             )?;
             Err(StoreError::NotFound {
-                kind: "x",
+                kind: crate::domain::ObjectKind::Source,
                 code: "y".into(),
             })
         });

@@ -5,6 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Result, StoreError, Tx};
+use crate::domain::ObjectKind;
 use crate::domain::requisites::{Kind, Requisites};
 
 /// Requisites with their bookkeeping.
@@ -68,7 +69,7 @@ impl Tx<'_> {
     pub fn requisites_get(&self, code: &str) -> Result<StoredRequisites> {
         self.requisites_find(code)?
             .ok_or_else(|| StoreError::NotFound {
-                kind: "requisites",
+                kind: ObjectKind::Requisites,
                 code: code.to_string(),
             })
     }
@@ -124,7 +125,7 @@ impl Tx<'_> {
             .execute("DELETE FROM requisites WHERE code = ?1", [code])?;
         if n == 0 {
             return Err(StoreError::NotFound {
-                kind: "requisites",
+                kind: ObjectKind::Requisites,
                 code: code.to_string(),
             });
         }

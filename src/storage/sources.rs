@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Result, StoreError, Tx, to_json};
+use crate::domain::ObjectKind;
 use crate::domain::source::{Link, Source, SourceKind};
 
 /// A source with its bookkeeping.
@@ -98,7 +99,7 @@ impl Tx<'_> {
     /// The source with this code, or [`StoreError::NotFound`].
     pub fn source_get(&self, code: &str) -> Result<SourceRecord> {
         self.source_find(code)?.ok_or_else(|| StoreError::NotFound {
-            kind: "source",
+            kind: ObjectKind::Source,
             code: code.to_string(),
         })
     }
@@ -128,7 +129,7 @@ impl Tx<'_> {
                 )
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound {
-                    kind: "agreement",
+                    kind: ObjectKind::Agreement,
                     code: l.agreement.clone(),
                 })?;
             self.tx.execute(
@@ -148,7 +149,7 @@ impl Tx<'_> {
         )?;
         if n == 0 {
             return Err(StoreError::NotFound {
-                kind: "source",
+                kind: ObjectKind::Source,
                 code: code.to_string(),
             });
         }

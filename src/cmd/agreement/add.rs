@@ -4,6 +4,7 @@ use anyhow::Context as _;
 
 use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
+use crate::domain::ObjectKind;
 use crate::domain::agreement::{Change, Language, Settings};
 use crate::storage::Stamp;
 use crate::storage::StoreError;
@@ -49,7 +50,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     })?;
     if exists {
         return Err(StoreError::AlreadyExists {
-            kind: "agreement",
+            kind: ObjectKind::Agreement,
             code,
         }
         .into());

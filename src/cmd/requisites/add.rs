@@ -4,6 +4,7 @@ use anyhow::Context as _;
 
 use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
+use crate::domain::ObjectKind;
 use crate::domain::requisites::{Kind, Requisites};
 use crate::storage::Stamp;
 use crate::storage::StoreError;
@@ -43,7 +44,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         .hint("codes are what commands and forms refer to: short, lowercase, e.g. `main`, `site-form`")?;
     if store.read(|tx| tx.requisites_find(&code))?.is_some() {
         return Err(StoreError::AlreadyExists {
-            kind: "requisites",
+            kind: ObjectKind::Requisites,
             code,
         }
         .into());
@@ -77,7 +78,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         .write(|tx| -> Result<_> {
             if tx.requisites_find(&code)?.is_some() {
                 return Err(StoreError::AlreadyExists {
-                    kind: "requisites",
+                    kind: ObjectKind::Requisites,
                     code: code.clone(),
                 }
                 .into());

@@ -2,6 +2,7 @@
 
 use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
+use crate::domain::ObjectKind;
 use crate::domain::diff;
 use crate::output::Format;
 use crate::storage::{Stamp, Store, StoreError};
@@ -75,7 +76,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
         // The change was computed from what we read before: refuse if someone changed it since.
         if tx.requisites_get(&args.code)?.requisites != current {
             return Err(StoreError::Changed {
-                kind: "requisites",
+                kind: ObjectKind::Requisites,
                 code: args.code.clone(),
             }
             .into());

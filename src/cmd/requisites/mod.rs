@@ -84,7 +84,11 @@ impl SettingsArgs {
         if self.default {
             r.is_default = true;
         }
-        crate::domain::Invalid::from_errors(format!("requisites `{}`", r.code), errors)?;
+        crate::domain::Invalid::from_errors(
+            crate::domain::ObjectKind::Requisites,
+            &r.code,
+            errors,
+        )?;
         Ok(())
     }
 }

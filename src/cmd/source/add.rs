@@ -4,6 +4,7 @@ use anyhow::Context as _;
 
 use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
+use crate::domain::ObjectKind;
 use crate::domain::source::{Source, SourceKind};
 use crate::storage::Stamp;
 use crate::storage::StoreError;
@@ -47,7 +48,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     })?;
     if exists {
         return Err(StoreError::AlreadyExists {
-            kind: "source",
+            kind: ObjectKind::Source,
             code,
         }
         .into());
@@ -94,7 +95,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         .write(|tx| -> Result<_> {
             if tx.source_find(&code)?.is_some() {
                 return Err(StoreError::AlreadyExists {
-                    kind: "source",
+                    kind: ObjectKind::Source,
                     code: code.clone(),
                 }
                 .into());

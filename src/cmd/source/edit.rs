@@ -2,6 +2,7 @@
 
 use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
+use crate::domain::ObjectKind;
 use crate::domain::diff;
 use crate::output::Format;
 use crate::storage::{Stamp, Store, StoreError};
@@ -81,7 +82,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
         // The change was computed from what we read before: refuse if someone changed it since.
         if before != current.source {
             return Err(StoreError::Changed {
-                kind: "source",
+                kind: ObjectKind::Source,
                 code: code.clone(),
             }
             .into());

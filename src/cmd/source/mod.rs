@@ -125,7 +125,7 @@ impl SettingsArgs {
             }
         }
         s.normalize();
-        crate::domain::Invalid::from_errors(format!("source `{}`", s.code), errors)
+        crate::domain::Invalid::from_errors(crate::domain::ObjectKind::Source, &s.code, errors)
             .hint("`--help` of the command lists the flags and keys")?;
         Ok(())
     }
