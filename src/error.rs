@@ -6,7 +6,7 @@
 //! exit code.
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 use crate::storage::StoreError;
 use crate::{domain, output, prompt};
@@ -87,6 +87,11 @@ pub fn report(err: &anyhow::Error, color: bool) -> u8 {
         .chain()
         .any(|c| c.downcast_ref::<prompt::Interrupted>().is_some())
     {
+        // Ctrl-C read as a key by a prompt in raw mode: the prompt may have
+        // hidden the cursor, and the signal handler did not run.
+        if io::stderr().is_terminal() {
+            let _ = console::Term::stderr().show_cursor();
+        }
         let _ = writeln!(stderr, "interrupted, nothing changed");
         return exit::INTERRUPTED;
     }

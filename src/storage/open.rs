@@ -68,18 +68,22 @@ impl Store {
     }
 
     fn open_existing(path: &Path, access: Access, meta: &std::fs::Metadata) -> Result<Store> {
-        let flags = match access {
-            Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
-            Access::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        // A read opens read-write when it may (with `query_only` on, so it
+        // still cannot write): only such a connection removes the -wal and
+        // -shm files SQLite makes for a WAL database when it closes. Where
+        // nothing may be written, it opens read-only.
+        let unwritable = file::unwritable(path);
+        let flags = match (access, unwritable) {
+            (Access::Read, Some(_)) => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            (Access::Read, None) => OpenFlags::SQLITE_OPEN_READ_WRITE,
+            (Access::Write, Some(detail)) => {
+                return Err(StoreError::ReadOnly {
+                    path: path.to_path_buf(),
+                    detail,
+                });
+            }
+            (Access::Write, None) => OpenFlags::SQLITE_OPEN_READ_WRITE,
         };
-        if access == Access::Write
-            && let Some(detail) = file::unwritable(path)
-        {
-            return Err(StoreError::ReadOnly {
-                path: path.to_path_buf(),
-                detail,
-            });
-        }
         let mut store = Store {
             conn: connect(path, flags)?,
             path: Some(path.to_path_buf()),
@@ -194,6 +198,7 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         register_functions(&self.conn)?;
         if access == Access::Read {
+            self.conn.pragma_update(None, "query_only", "ON")?;
             if let Some(names) = self.missing_guards()? {
                 self.warnings.push(format!(
                     "protective trigger(s) {names} are missing or altered: the database was changed outside pdconsent"
