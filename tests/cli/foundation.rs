@@ -9,16 +9,6 @@ use std::process::Stdio;
 use crate::common::*;
 use serde_json::{Value, json};
 
-/// Runs a command that must be refused (exit 2, nothing on stdout, the database
-/// as it was) and snapshots the command line with exit code, stdout and stderr.
-#[track_caller]
-fn refused(env: &Env, name: &str, args: &[&str]) -> Run {
-    let r = env.fails(args);
-    let text = format!("$ pdconsent {}\n{}", args.join(" "), r.pinned());
-    insta::assert_snapshot!(name, redact(env, &text));
-    r
-}
-
 // ---------------------------------------------------------------- the program
 
 #[test]
@@ -337,12 +327,12 @@ fn info_shows_path_schema_and_counts() {
 #[test]
 fn formats_a_command_does_not_offer_are_refused() {
     let env = Env::with_site();
-    refused(
+    refused!(
         &env,
         "format_requisites_show_html",
         &["requisites", "show", "main", "--format", "html"],
     );
-    refused(&env, "format_log_text", &["log", "--format", "text"]);
+    refused!(&env, "format_log_text", &["log", "--format", "text"]);
     for args in [
         &["info", "--format", "markdown"][..],
         &["requisites", "list", "--format", "text"],
@@ -617,7 +607,7 @@ fn requisites_remove_asks_and_takes_yes() {
         "short_name=ООО «Запас»",
     ]);
     // No terminal to ask on and no --yes: refused, nothing removed.
-    refused(
+    refused!(
         &env,
         "requisites_remove_without_yes",
         &["requisites", "remove", "spare"],
@@ -643,7 +633,7 @@ fn requisites_remove_asks_and_takes_yes() {
     assert_eq!(log[1]["before"]["short_name"], "ООО «Запас»");
     assert_eq!(log[1]["after"], Value::Null);
 
-    refused(
+    refused!(
         &env,
         "requisites_remove_unknown",
         &["requisites", "remove", "spare", "-y"],
@@ -656,7 +646,7 @@ fn requisites_in_use_are_not_removed() {
     env.ok(&["agreement", "add", "newsletter", "--name", "Рассылка"]);
     env.ok(&["agreement", "archive", "newsletter"]);
     // Archived agreements still name the company: they keep the set in use.
-    refused(
+    refused!(
         &env,
         "requisites_remove_used",
         &["requisites", "remove", "main", "--yes"],
@@ -742,7 +732,7 @@ fn requisites_errors() {
     for (name, extra) in cases {
         let args = add(extra);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        refused(&env, &format!("requisites_add_{name}"), &args);
+        refused!(&env, &format!("requisites_add_{name}"), &args);
     }
 
     // Each check names what failed.
@@ -759,63 +749,63 @@ fn requisites_errors() {
     }
 
     // The refusals of a missing value, without a terminal.
-    refused(&env, "requisites_add_no_flags", &["requisites", "add", "b"]);
-    refused(
+    refused!(&env, "requisites_add_no_flags", &["requisites", "add", "b"]);
+    refused!(
         &env,
         "requisites_add_no_flags_no_input",
         &["requisites", "add", "b", "--no-input"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_add_no_code",
         &["requisites", "add", "--set", "short_name=X"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_add_bad_code",
         &["requisites", "add", "Main", "--set", "short_name=X"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_add_exists",
         &["requisites", "add", "main", "--set", "short_name=X"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_show_unknown",
         &["requisites", "show", "nope"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_edit_unknown",
         &["requisites", "edit", "nope", "--set", "phone=1"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_edit_nothing",
         &["requisites", "edit", "main"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_edit_invalid_inn",
         &["requisites", "edit", "main", "--set", "inn=7840502510"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_edit_kind_mismatch",
         &["requisites", "edit", "main", "--set", "kind=individual"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_edit_unset_short_name",
         &["requisites", "edit", "main", "--unset", "short_name"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_edit_unset_unknown",
         &["requisites", "edit", "main", "--unset", "colour"],
     );
-    refused(
+    refused!(
         &env,
         "requisites_edit_code",
         &["requisites", "edit", "main", "--set", "code=other"],
@@ -1460,18 +1450,18 @@ fn history_and_diff() {
     assert_eq!(old["required"], true);
     assert_eq!(old["template"], "ru-152fz-consent");
 
-    refused(
+    refused!(
         &env,
         "diff_unknown_revision",
         &["agreement", "diff", "site", "1", "9"],
     );
-    refused(
+    refused!(
         &env,
         "show_unknown_revision",
         &["agreement", "show", "site", "--revision", "9"],
     );
     env.ok(&["agreement", "add", "fresh", "--name", "Новое"]);
-    refused(
+    refused!(
         &env,
         "diff_single_revision",
         &["agreement", "diff", "fresh"],
@@ -1517,7 +1507,7 @@ fn archive_and_restore() {
     );
     assert_eq!(env.dump(), before);
 
-    refused(
+    refused!(
         &env,
         "edit_archived",
         &["agreement", "edit", "site", "--set", "required=false"],
@@ -1560,7 +1550,7 @@ fn agreement_errors() {
         ("archive_unknown", &["agreement", "archive", "x"]),
         ("restore_unknown", &["agreement", "restore", "x"]),
     ] {
-        let r = refused(&env, &format!("agreement_{name}"), args);
+        let r = refused!(&env, &format!("agreement_{name}"), args);
         assert_eq!(
             r.stderr,
             "error: agreement `x` not found\nhint: run `pdconsent agreement list --all` to see what exists\n"
@@ -1769,7 +1759,7 @@ fn agreement_errors() {
         ),
     ];
     for (name, args) in cases {
-        refused(&env, &format!("agreement_{name}"), args);
+        refused!(&env, &format!("agreement_{name}"), args);
     }
     // A refusal inside the write transaction rolls back too.
     assert_eq!(env.revisions("site"), 1);
@@ -1782,7 +1772,7 @@ fn agreement_errors() {
     );
 
     let bare = Env::new();
-    refused(
+    refused!(
         &bare,
         "agreement_add_no_requisites",
         &["agreement", "add", "x", "--name", "X"],
@@ -1920,9 +1910,9 @@ fn log_lists_changes_and_filters_them() {
     );
     assert_eq!(env.json(&["log", "--since", "2027-01-01"]), json!([]));
 
-    refused(&env, "log_unknown_kind", &["log", "--kind", "consent"]);
-    refused(&env, "log_bad_since", &["log", "--since", "yesterday"]);
-    refused(&env, "log_bad_until", &["log", "--until", "2026-13-01"]);
+    refused!(&env, "log_unknown_kind", &["log", "--kind", "consent"]);
+    refused!(&env, "log_bad_since", &["log", "--since", "yesterday"]);
+    refused!(&env, "log_bad_until", &["log", "--until", "2026-13-01"]);
 }
 
 // ------------------------------------------------------------------- streams
