@@ -10,6 +10,7 @@ mod common;
 mod apply;
 mod check;
 mod foundation;
+mod program;
 mod render;
 mod sources;
 mod store_safety;
