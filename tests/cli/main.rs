@@ -9,6 +9,7 @@ mod common;
 
 mod apply;
 mod check;
+mod database;
 mod foundation;
 mod program;
 mod render;
