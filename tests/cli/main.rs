@@ -11,6 +11,7 @@ mod apply;
 mod check;
 mod database;
 mod foundation;
+mod info;
 mod program;
 mod render;
 mod sources;
