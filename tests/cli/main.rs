@@ -14,5 +14,6 @@ mod foundation;
 mod info;
 mod program;
 mod render;
+mod requisites;
 mod sources;
 mod store_safety;
