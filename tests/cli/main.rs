@@ -7,6 +7,7 @@
 
 mod common;
 
+mod agreements;
 mod apply;
 mod check;
 mod database;
@@ -15,5 +16,6 @@ mod info;
 mod program;
 mod render;
 mod requisites;
+mod revisions;
 mod sources;
 mod store_safety;
