@@ -13,6 +13,7 @@ mod check;
 mod database;
 mod foundation;
 mod info;
+mod log;
 mod program;
 mod render;
 mod requisites;
