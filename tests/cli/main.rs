@@ -20,3 +20,4 @@ mod requisites;
 mod revisions;
 mod sources;
 mod store_safety;
+mod streams;
