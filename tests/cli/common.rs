@@ -206,6 +206,27 @@ impl Env {
     }
 }
 
+/// Runs a command that must be refused (exit 2, nothing on stdout, the database
+/// as it was) and snapshots the command line with exit code, stdout and stderr;
+/// the `Run` for further checks.
+///
+/// A macro rather than a function: insta names a snapshot after the module
+/// whose code expands `assert_snapshot!`, so each refusal's snapshot stays
+/// `cli__<module of the test>__<name>.snap`, next to the test that makes it.
+macro_rules! refused {
+    ($env:expr, $name:expr, $args:expr $(,)?) => {{
+        use $crate::common::redact;
+        let env: &$crate::common::Env = $env;
+        let name: &str = $name;
+        let args: &[&str] = $args;
+        let r = env.fails(args);
+        let text = format!("$ pdconsent {}\n{}", args.join(" "), r.pinned());
+        insta::assert_snapshot!(name, redact(env, &text));
+        r
+    }};
+}
+pub(crate) use refused;
+
 fn run(cmd: &mut Command) -> Run {
     let out = cmd.output().expect("run pdconsent");
     Run {

@@ -7,10 +7,18 @@
 
 mod common;
 
+mod agreements;
 mod apply;
 mod bounds;
 mod check;
-mod foundation;
+mod database;
+mod info;
+mod log;
+mod program;
 mod render;
+mod requisites;
+mod revisions;
 mod sources;
 mod store_safety;
+mod streams;
+mod terminal;

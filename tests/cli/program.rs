@@ -1,0 +1,132 @@
+//! The program itself: its command-line definition, version, usage errors,
+//! shell completions, the man page and the clock variable.
+
+use crate::common::*;
+
+#[test]
+fn cli_definition_is_consistent() {
+    use clap::CommandFactory;
+    pdconsent::cmd::Cli::command().debug_assert();
+}
+
+#[test]
+fn version_prints_name_and_version() {
+    let env = Env::new();
+    let r = env.ok(&["--version"]);
+    assert_eq!(
+        r.stdout,
+        format!("pdconsent {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_print_nothing_and_create_no_database() {
+    let env = Env::new();
+    // clap's own usage errors keep the contract: exit 2, nothing on stdout.
+    for args in [
+        &["agreement", "frobnicate"][..],
+        &["agreement", "show"],
+        &["info", "--format", "yaml"],
+        &["log", "--limit", "many"],
+    ] {
+        let r = env.run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.pinned());
+        assert_eq!(r.stdout, "");
+        assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    }
+    assert!(
+        !env.db().exists(),
+        "a usage error must not create a database"
+    );
+}
+
+#[test]
+fn completions_offer_subcommands_and_flags_in_every_shell() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let r = env.ok(&["completions", shell]);
+        assert_eq!(r.stderr, "", "{shell}");
+        assert!(r.stdout.len() > 1000, "{shell}: {} bytes", r.stdout.len());
+        assert!(r.stdout.contains("pdconsent"), "{shell}");
+        // Subcommands and their flags are offered.
+        for word in ["agreement", "preview", "archive-missing"] {
+            assert!(r.stdout.contains(word), "{shell} does not offer `{word}`");
+        }
+    }
+    assert!(!env.db().exists(), "completions need no database");
+}
+
+#[test]
+fn completions_for_an_unknown_shell_are_a_usage_error() {
+    let env = Env::new();
+    let r = env.run(&["completions", "tcsh"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.pinned());
+    assert!(r.stderr.contains("'tcsh'"), "{}", r.stderr);
+    assert!(!env.db().exists(), "completions need no database");
+}
+
+/// What `pdconsent man` prints; it must print nothing on stderr and need no
+/// database.
+fn man_page() -> String {
+    let env = Env::new();
+    let r = env.ok(&["man"]);
+    assert_eq!(r.stderr, "");
+    assert!(!env.db().exists(), "the man page needs no database");
+    r.stdout
+}
+
+#[test]
+fn man_page_title_names_the_version_before_the_first_section() {
+    let page = man_page();
+    let lines: Vec<&str> = page.lines().collect();
+    let th = lines
+        .iter()
+        .position(|l| l.starts_with(".TH pdconsent 1"))
+        .expect("a .TH pdconsent 1 line");
+    let sh = lines
+        .iter()
+        .position(|l| l.starts_with(".SH"))
+        .expect("a .SH line");
+    assert!(th < sh, "the title comes before the first section");
+    assert!(
+        lines[th].contains(env!("CARGO_PKG_VERSION")),
+        "{}",
+        lines[th]
+    );
+}
+
+#[test]
+fn man_page_has_a_section_for_each_command() {
+    let page = man_page();
+    let lines: Vec<&str> = page.lines().collect();
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH \"PDCONSENT AGREEMENT PREVIEW\"",
+        ".SH \"PDCONSENT AGREEMENT CHECK\"",
+        ".SH \"PDCONSENT SOURCE ADD\"",
+        ".SH \"PDCONSENT APPLY\"",
+        ".SH \"PDCONSENT DUMP\"",
+    ] {
+        assert!(lines.contains(&section), "no `{section}` in the man page");
+    }
+}
+
+#[test]
+fn man_page_documents_the_flags_of_preview() {
+    let page = man_page();
+    let preview = page
+        .split(".SH \"PDCONSENT AGREEMENT PREVIEW\"")
+        .nth(1)
+        .unwrap();
+    let preview = preview.split("\n.SH ").next().unwrap();
+    assert!(preview.contains("\\-\\-revision"), "{preview}");
+    assert!(preview.contains("\\-\\-source"), "{preview}");
+}
+
+#[test]
+fn bad_clock_variable_is_an_error() {
+    let env = Env::new();
+    let r = env.run_at("yesterday", &["info"]);
+    insta::assert_snapshot!("bad_clock", r.pinned());
+}

@@ -1,0 +1,112 @@
+//! Prompts on a terminal: the wizard, confirmations and Ctrl-C.
+//!
+//! A pseudo-terminal makes stdin and stderr terminals, so prompts are allowed.
+//! rexpect reads the screen byte by byte as Latin-1, so only ASCII is expected.
+
+use rexpect::error::Error;
+use rexpect::process::WaitStatus;
+use rexpect::session::{PtySession, spawn_command};
+use serde_json::Value;
+
+use crate::common::*;
+
+fn spawn(env: &Env, args: &[&str]) -> PtySession {
+    spawn_command(env.std_command(args), Some(20_000)).expect("spawn on a pty")
+}
+
+/// Sends one line of input (Enter included).
+fn answer(p: &mut PtySession, prompt: &str, text: &str) -> Result<(), Error> {
+    p.exp_string(prompt)?;
+    p.send(&format!("{text}\r"))?;
+    p.flush()
+}
+
+#[test]
+fn wizard_adds_requisites_and_reasks_wrong_values() -> Result<(), Error> {
+    let env = Env::new();
+    let mut p = spawn(&env, &["requisites", "add", "main"]);
+    answer(&mut p, "Kind", "")?; // legal, the default
+    answer(&mut p, "Short name, e.g.", "ООО «Ромашка»")?;
+    answer(&mut p, "Full name (optional)", "")?;
+    answer(&mut p, "INN (optional, checked)", "7840502514")?;
+    // A wrong value is shown with the check that failed, then asked again.
+    p.exp_string("check digit failed: digit 10 is 4, the checksum gives 3")?;
+    answer(&mut p, "INN (optional, checked)", INN_LEGAL)?;
+    answer(&mut p, "KPP (optional)", KPP)?;
+    answer(&mut p, "OGRN (optional, checked)", OGRN)?;
+    answer(&mut p, "Legal address", "г. Москва, ул. Ленина, д. 1")?;
+    answer(&mut p, "Postal address", "")?;
+    answer(&mut p, "E-mail for personal-data requests", "privacy@")?;
+    p.exp_string("is not an e-mail address")?;
+    answer(
+        &mut p,
+        "E-mail for personal-data requests",
+        "privacy@romashka.ru",
+    )?;
+    answer(&mut p, "Phone (optional)", "")?;
+    answer(&mut p, "Website (optional)", "")?;
+    p.exp_string("requisites `main`:")?;
+    p.exp_string("inn: 7840502513")?;
+    p.exp_string("Save these requisites?")?;
+    p.send("y")?;
+    p.flush()?;
+    p.exp_string("created requisites `main` (default)")?;
+    p.exp_eof()?;
+    assert!(
+        matches!(p.process().wait()?, WaitStatus::Exited(_, 0)),
+        "the wizard exits 0"
+    );
+
+    let v = env.json(&["requisites", "show", "main"]);
+    assert_eq!(v["kind"], "legal");
+    assert_eq!(v["short_name"], "ООО «Ромашка»");
+    assert_eq!(v["full_name"], Value::Null);
+    assert_eq!(v["inn"], INN_LEGAL);
+    assert_eq!(v["kpp"], KPP);
+    assert_eq!(v["ogrn"], OGRN);
+    assert_eq!(v["legal_address"], "г. Москва, ул. Ленина, д. 1");
+    assert_eq!(v["postal_address"], Value::Null);
+    assert_eq!(v["email"], "privacy@romashka.ru");
+    assert_eq!(v["default"], true);
+    assert_eq!(env.json(&["log"]).as_array().unwrap().len(), 1);
+    Ok(())
+}
+
+#[test]
+fn declining_a_confirmation_changes_nothing() -> Result<(), Error> {
+    let env = Env::with_main();
+    env.ok(&["requisites", "add", "spare", "--set", "short_name=Spare"]);
+    let before = env.dump();
+    let mut p = spawn(&env, &["requisites", "remove", "spare"]);
+    p.exp_string("Remove requisites `spare` (Spare)?")?;
+    p.send("n")?;
+    p.flush()?;
+    p.exp_string("aborted, nothing changed")?;
+    p.exp_eof()?;
+    assert!(
+        matches!(p.process().wait()?, WaitStatus::Exited(_, 1)),
+        "declining exits 1"
+    );
+    assert_eq!(env.dump(), before);
+    Ok(())
+}
+
+#[test]
+fn ctrl_c_at_a_prompt_changes_nothing() -> Result<(), Error> {
+    let env = Env::with_main();
+    let before = env.dump();
+    let mut p = spawn(&env, &["agreement", "add", "site"]);
+    p.exp_string("Name")?;
+    p.send("Согласие\r")?;
+    p.flush()?;
+    p.exp_string("Language")?;
+    p.send_control('c')?;
+    // The handler gives the cursor back (ESC [ ? 25 h) and says so.
+    p.exp_string("\x1b[?25h")?;
+    p.exp_string("interrupted, nothing changed")?;
+    p.exp_eof()?;
+    let status = p.process().wait()?;
+    assert!(matches!(status, WaitStatus::Exited(_, 130)), "{status:?}");
+    assert_eq!(env.dump(), before);
+    Ok(())
+}
