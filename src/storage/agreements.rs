@@ -23,7 +23,7 @@ pub struct AgreementRecord {
 
 /// One immutable revision of an agreement: every setting, when and by whom.
 #[derive(Debug, Clone, Serialize)]
-pub struct Revision {
+pub struct RevisionRecord {
     pub revision: u32,
     pub created_at: String,
     pub actor: String,
@@ -200,7 +200,7 @@ impl Tx<'_> {
     }
 
     /// Every revision of an agreement, oldest first.
-    pub fn agreement_revisions(&self, code: &str) -> Result<Vec<Revision>> {
+    pub fn agreement_revisions(&self, code: &str) -> Result<Vec<RevisionRecord>> {
         self.agreement_get(code)?;
         let mut st = self.tx.prepare(
             "SELECT r.revision, r.created_at, r.actor, r.settings FROM agreement_revisions r
@@ -212,7 +212,7 @@ impl Tx<'_> {
         let mut out = Vec::new();
         for row in rows {
             let (revision, created_at, actor, json) = row?;
-            out.push(Revision {
+            out.push(RevisionRecord {
                 revision,
                 created_at,
                 actor,
@@ -223,7 +223,7 @@ impl Tx<'_> {
     }
 
     /// One revision of an agreement, or [`StoreError::RevisionNotFound`].
-    pub fn agreement_revision(&self, code: &str, revision: u32) -> Result<Revision> {
+    pub fn agreement_revision(&self, code: &str, revision: u32) -> Result<RevisionRecord> {
         let current = self.agreement_get(code)?;
         let row = self
             .tx
@@ -239,7 +239,7 @@ impl Tx<'_> {
             revision,
             latest: current.revision,
         })?;
-        Ok(Revision {
+        Ok(RevisionRecord {
             revision,
             created_at,
             actor,

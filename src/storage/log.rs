@@ -7,7 +7,7 @@ use super::{Result, Stamp, StoreError, Tx, to_json};
 
 /// One entry of the change log.
 #[derive(Debug, Clone, Serialize)]
-pub struct LogEntry {
+pub struct LogRecord {
     pub id: i64,
     pub at: String,
     pub actor: String,
@@ -57,7 +57,7 @@ impl Tx<'_> {
     }
 
     /// Change-log entries matching the filter, oldest first.
-    pub fn log_list(&self, f: &LogFilter) -> Result<Vec<LogEntry>> {
+    pub fn log_list(&self, f: &LogFilter) -> Result<Vec<LogRecord>> {
         let mut st = self.tx.prepare(
             "SELECT id, at, actor, object_kind, object_code, action, before, after FROM change_log
              WHERE (?1 IS NULL OR object_kind = ?1) AND (?2 IS NULL OR object_code = ?2)
@@ -92,7 +92,7 @@ impl Tx<'_> {
                 })
                 .transpose()
             };
-            out.push(LogEntry {
+            out.push(LogRecord {
                 id,
                 at,
                 actor,

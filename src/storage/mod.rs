@@ -26,11 +26,13 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 
-pub use agreements::{AgreementRecord, Revision};
+pub use agreements::{AgreementRecord, RevisionRecord};
 pub use error::{Result, StoreError};
-pub use log::{LogEntry, LogFilter};
+pub use log::{LogFilter, LogRecord};
 use open::Published;
-pub use requisites::StoredRequisites;
+pub use requisites::RequisitesRecord;
+/// The name before rows were all `…Record`s (kept while `apply` moves over).
+pub type StoredRequisites = RequisitesRecord;
 use retry::begin_immediate;
 pub use retry::{ATTEMPTS, backoff, with_backoff};
 pub use schema::{MigrationError, latest_version};

@@ -10,7 +10,7 @@ use crate::domain::requisites::{Kind, Requisites};
 
 /// Requisites with their bookkeeping.
 #[derive(Debug, Clone, Serialize)]
-pub struct StoredRequisites {
+pub struct RequisitesRecord {
     #[serde(flatten)]
     pub requisites: Requisites,
     pub created_at: String,
@@ -19,13 +19,13 @@ pub struct StoredRequisites {
 
 const REQ_COLUMNS: &str = "code, kind, short_name, full_name, inn, kpp, ogrn, ogrnip, legal_address, postal_address, email, phone, website, is_default, created_at, updated_at";
 
-fn row_to_requisites(row: &rusqlite::Row) -> rusqlite::Result<StoredRequisites> {
+fn row_to_requisites(row: &rusqlite::Row) -> rusqlite::Result<RequisitesRecord> {
     let kind: String = row.get(1)?;
     let kind = match kind.as_str() {
         "individual" => Kind::Individual,
         _ => Kind::Legal,
     };
-    Ok(StoredRequisites {
+    Ok(RequisitesRecord {
         requisites: Requisites {
             code: row.get(0)?,
             kind,
@@ -49,7 +49,7 @@ fn row_to_requisites(row: &rusqlite::Row) -> rusqlite::Result<StoredRequisites> 
 
 impl Tx<'_> {
     /// Every set of requisites, by code.
-    pub fn requisites_list(&self) -> Result<Vec<StoredRequisites>> {
+    pub fn requisites_list(&self) -> Result<Vec<RequisitesRecord>> {
         let mut st = self.tx.prepare(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites ORDER BY code"
         ))?;
@@ -58,7 +58,7 @@ impl Tx<'_> {
     }
 
     /// The set with this code, if any.
-    pub fn requisites_find(&self, code: &str) -> Result<Option<StoredRequisites>> {
+    pub fn requisites_find(&self, code: &str) -> Result<Option<RequisitesRecord>> {
         let mut st = self.tx.prepare(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites WHERE code = ?1"
         ))?;
@@ -66,7 +66,7 @@ impl Tx<'_> {
     }
 
     /// The set with this code, or [`StoreError::NotFound`].
-    pub fn requisites_get(&self, code: &str) -> Result<StoredRequisites> {
+    pub fn requisites_get(&self, code: &str) -> Result<RequisitesRecord> {
         self.requisites_find(code)?
             .ok_or_else(|| StoreError::NotFound {
                 kind: ObjectKind::Requisites,
@@ -75,7 +75,7 @@ impl Tx<'_> {
     }
 
     /// The default set, if one is marked.
-    pub fn requisites_default(&self) -> Result<Option<StoredRequisites>> {
+    pub fn requisites_default(&self) -> Result<Option<RequisitesRecord>> {
         let mut st = self.tx.prepare(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites WHERE is_default = 1"
         ))?;

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::{Ctx, Result};
 use crate::HintExt;
 use crate::domain::requisites::Requisites;
-use crate::storage::{Stamp, StoredRequisites, Tx};
+use crate::storage::{RequisitesRecord, Stamp, Tx};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -135,7 +135,7 @@ pub fn to_json(r: &Requisites) -> Value {
 }
 
 /// JSON of a stored set, as `show` and `list` print it.
-pub fn stored_json(tx: &Tx, s: &StoredRequisites) -> Result<Value> {
+pub fn stored_json(tx: &Tx, s: &RequisitesRecord) -> Result<Value> {
     let mut v = serde_json::to_value(s)?;
     let used = tx.agreements_using_requisites(&s.requisites.code)?;
     v["used_by"] = serde_json::to_value(used)?;
