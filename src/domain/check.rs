@@ -7,6 +7,7 @@ use super::agreement::{CUSTOM, Role};
 use super::render::{RenderInput, Rendered};
 use super::source::Link;
 
+/// An error makes `agreement check` exit 1; a warning does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -14,6 +15,7 @@ pub enum Severity {
     Warning,
 }
 
+/// One problem the legal check found, with the element it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub severity: Severity,
@@ -23,6 +25,7 @@ pub struct Finding {
     pub hint: Option<String>,
 }
 
+/// What the legal check looks at: an agreement revision, its requisites, a source and the rendered text.
 pub struct CheckInput<'a> {
     pub render: RenderInput<'a>,
     pub rendered: &'a Rendered,
@@ -46,6 +49,7 @@ fn contains(text: &str, needle: &str) -> bool {
     text.to_lowercase().contains(&needle.trim().to_lowercase())
 }
 
+/// Every finding of the legal check (152-FZ art. 9 §4, art. 10.1, order No. 18), errors first.
 pub fn check(input: &CheckInput) -> Vec<Finding> {
     let mut out = Vec::new();
     let s = input.render.settings;

@@ -24,6 +24,7 @@ pub fn diff<T: Serialize>(before: &T, after: &T) -> Vec<FieldChange> {
     diff_values(&b, &a)
 }
 
+/// The settings that differ between two JSON snapshots, setting by setting.
 pub fn diff_values(before: &Value, after: &Value) -> Vec<FieldChange> {
     let empty = serde_json::Map::new();
     let b = before.as_object().unwrap_or(&empty);

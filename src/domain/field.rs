@@ -48,6 +48,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// An error about `field`.
     pub fn new(field: &str, message: impl Into<String>) -> FieldError {
         FieldError {
             field: field.to_string(),
@@ -127,6 +128,7 @@ impl fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
+/// A yes/no value in English or Russian (`true`, `yes`, `да`, `1` …).
 pub fn parse_bool(value: &str) -> Result<bool, String> {
     match value.trim().to_lowercase().as_str() {
         "true" | "yes" | "y" | "1" | "on" | "да" => Ok(true),
@@ -209,6 +211,7 @@ pub fn validate_code(code: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A plain e-mail address, fit to print in a consent text.
 pub fn check_email(field: &str, value: &str) -> Result<(), FieldError> {
     // email_address accepts RFC 5322 exotica (display names, quoted local parts,
     // address literals); an address printed in a consent text must be a plain one.
@@ -266,6 +269,7 @@ pub fn check_url(field: &str, url: &str) -> Option<FieldError> {
     }
 }
 
+/// Appends `item` (trimmed) unless it is empty or already in the list.
 pub fn add_unique(list: &mut Vec<String>, item: &str) {
     let item = item.trim();
     if !item.is_empty() && !list.iter().any(|x| x == item) {
@@ -273,6 +277,7 @@ pub fn add_unique(list: &mut Vec<String>, item: &str) {
     }
 }
 
+/// Removes an item given by its exact text or its number from 1; the error lists what there is.
 pub fn remove_item(
     list: &mut Vec<String>,
     item: &str,

@@ -232,6 +232,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// `legal` or `individual` (or `юл`, `ип` …).
     pub fn parse(value: &str) -> Result<Kind, String> {
         match value.trim().to_lowercase().as_str() {
             "legal" | "entity" | "юл" => Ok(Kind::Legal),
@@ -241,6 +242,7 @@ impl Kind {
             )),
         }
     }
+    /// The identifier in flags, files and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Legal => "legal",

@@ -1,13 +1,21 @@
 //! The pure domain: requisites, agreements, sources and their validation.
 //! No database, no terminal, no clock: time comes in through [`Clock`].
 
+/// Agreements, their settings, vocabulary and changes.
 pub mod agreement;
+/// The legal check of a rendered text.
 pub mod check;
+/// Setting-by-setting differences between revisions.
 pub mod diff;
+/// Field errors and the checks every object shares (the leaf of the domain).
 pub mod field;
+/// INN, KPP, OGRN, OGRNIP and their checksums.
 pub mod ids;
+/// Rendering a revision into the exact text a person agrees to.
 pub mod render;
+/// The operator's legal details.
 pub mod requisites;
+/// Web forms and chat channels, and their links to agreements.
 pub mod source;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -22,6 +30,7 @@ pub trait Clock {
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// The machine's clock.
 pub struct SystemClock;
 
 impl Clock for SystemClock {
@@ -30,6 +39,7 @@ impl Clock for SystemClock {
     }
 }
 
+/// A clock stopped at one moment (tests, `PDCONSENT_NOW`).
 pub struct FixedClock(pub DateTime<Utc>);
 
 impl Clock for FixedClock {

@@ -53,6 +53,7 @@ pub const BUILTIN: &[(&str, Language, &str)] = &[
     ),
 ];
 
+/// The source of a built-in template.
 pub fn builtin(id: &str) -> Option<&'static str> {
     BUILTIN
         .iter()
@@ -116,6 +117,7 @@ pub struct Warning {
     pub hint: String,
 }
 
+/// What a text is rendered from: an agreement revision, its requisites and the source it is shown on.
 pub struct RenderInput<'a> {
     pub code: &'a str,
     pub revision: u32,
@@ -125,6 +127,7 @@ pub struct RenderInput<'a> {
     pub source: Option<&'a Source>,
 }
 
+/// A rendered text with its SHA-256, its label and what was left unfilled.
 #[derive(Debug, Clone, Serialize)]
 pub struct Rendered {
     pub text: String,
@@ -454,6 +457,7 @@ pub fn normalize(text: &str) -> String {
     result
 }
 
+/// The SHA-256 of `bytes` as 64 lowercase hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()

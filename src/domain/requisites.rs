@@ -44,6 +44,7 @@ pub const KEYS: &[&str] = &[
 ];
 
 impl Requisites {
+    /// An empty set with this code and kind.
     pub fn new(code: &str, kind: Kind) -> Requisites {
         Requisites {
             code: code.to_string(),

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::field::{FieldError, Invalid, add_unique, check_url, nfc, parse_bool, remove_item};
 
+/// A web form or an open line (a chat channel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
@@ -14,6 +15,7 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
+    /// `form` or `openline` (or `chat`).
     pub fn parse(v: &str) -> Result<SourceKind, String> {
         match v.trim().to_lowercase().as_str() {
             "form" | "web-form" => Ok(SourceKind::Form),
@@ -23,6 +25,7 @@ impl SourceKind {
             )),
         }
     }
+    /// The identifier in flags, files and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Form => "form",
@@ -118,6 +121,7 @@ impl Link {
     }
 }
 
+/// A place where consents are collected: its fields and the agreements it carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
@@ -135,9 +139,11 @@ pub struct Source {
     pub agreements: Vec<Link>,
 }
 
+/// The settings `--set` takes.
 pub const SET_KEYS: &[&str] = &["name", "kind", "url", "warning"];
 
 impl Source {
+    /// A new source; a chat gets its default fields and the warning.
     pub fn new(code: &str, kind: SourceKind, name: &str) -> Source {
         Source {
             code: code.to_string(),
@@ -150,6 +156,7 @@ impl Source {
         }
     }
 
+    /// Sets one setting from `key=value`.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), FieldError> {
         let normalized = super::field::nfc(value);
         let v = normalized.trim();
@@ -177,6 +184,7 @@ impl Source {
         }
     }
 
+    /// Adds a form field by its caption.
     pub fn add_field(&mut self, caption: &str) {
         add_unique(&mut self.fields, &nfc(caption));
     }
@@ -208,6 +216,7 @@ impl Source {
         }
     }
 
+    /// Removes the link to an agreement.
     pub fn unlink(&mut self, agreement: &str) -> Result<(), FieldError> {
         let before = self.agreements.len();
         self.agreements.retain(|l| l.agreement != agreement);
@@ -223,6 +232,7 @@ impl Source {
         Ok(())
     }
 
+    /// Every problem of this source.
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut errors = Vec::new();
         if let Err(e) = super::field::validate_code(&self.code) {

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The language of an agreement's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
@@ -11,6 +12,7 @@ pub enum Language {
 }
 
 impl Language {
+    /// `ru` or `en` (any case).
     pub fn parse(v: &str) -> Result<Language, String> {
         match v.trim().to_lowercase().as_str() {
             "ru" | "rus" | "russian" => Ok(Language::Ru),
@@ -18,18 +20,21 @@ impl Language {
             other => Err(format!("unknown language `{other}`; use `ru` or `en`")),
         }
     }
+    /// The code as stored and printed.
     pub fn as_str(self) -> &'static str {
         match self {
             Language::Ru => "ru",
             Language::En => "en",
         }
     }
+    /// The term of processing a new agreement starts with.
     pub fn default_term(self) -> &'static str {
         match self {
             Language::Ru => "до отзыва согласия",
             Language::En => "until consent is withdrawn",
         }
     }
+    /// The built-in template a new agreement in this language uses.
     pub fn default_template(self) -> &'static str {
         match self {
             Language::Ru => "ru-152fz-consent",
@@ -62,6 +67,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The template id of an agreement's own text (`custom_text`).
 pub const CUSTOM: &str = "custom";
 
 /// The language a built-in template is written in (`custom` has none).
@@ -74,6 +80,7 @@ pub fn template_language(id: &str) -> Option<Language> {
     }
 }
 
+/// A template id: a built-in one or `custom`.
 pub fn parse_template(v: &str) -> Result<String, String> {
     let v = v.trim();
     if TEMPLATES.iter().any(|(id, _)| *id == v) {
@@ -107,6 +114,7 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, in the order of art. 3 §3 of 152-FZ.
     pub const ALL: [Action; 13] = [
         Action::Collection,
         Action::Recording,
@@ -123,6 +131,7 @@ impl Action {
         Action::Destruction,
     ];
 
+    /// The identifier in flags, files and JSON.
     pub fn slug(self) -> &'static str {
         self.names().0
     }
@@ -156,6 +165,7 @@ impl Action {
         }
     }
 
+    /// The name in a consent text in `lang`.
     pub fn label(self, lang: Language) -> &'static str {
         let (_, ru, en) = self.names();
         match lang {
@@ -214,6 +224,7 @@ impl Action {
     }
 }
 
+/// How the data is processed: with or without automation, or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
@@ -223,7 +234,9 @@ pub enum Method {
 }
 
 impl Method {
+    /// Every method.
     pub const ALL: [Method; 3] = [Method::Mixed, Method::Automated, Method::NonAutomated];
+    /// A method from its identifier or Russian name.
     pub fn parse(v: &str) -> Result<Method, String> {
         match v.trim().to_lowercase().replace('-', "_").as_str() {
             "automated" | "автоматизированная" => Ok(Method::Automated),
@@ -236,6 +249,7 @@ impl Method {
             )),
         }
     }
+    /// The identifier in flags, files and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Automated => "automated",
@@ -243,6 +257,7 @@ impl Method {
             Method::Mixed => "mixed",
         }
     }
+    /// The words in a consent text in `lang`.
     pub fn label(self, lang: Language) -> &'static str {
         match (self, lang) {
             (Method::Automated, Language::Ru) => "с использованием средств автоматизации",
@@ -257,6 +272,7 @@ impl Method {
     }
 }
 
+/// What a third party does with the data: processes it for the operator, or receives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -267,6 +283,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// `processor` or `recipient` (or their Russian names).
     pub fn parse(v: &str) -> Result<Role, String> {
         match v.trim().to_lowercase().as_str() {
             "processor" | "поручение" => Ok(Role::Processor),
@@ -276,6 +293,7 @@ impl Role {
             )),
         }
     }
+    /// The identifier in flags, files and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Processor => "processor",
@@ -284,6 +302,7 @@ impl Role {
     }
 }
 
+/// A processor or recipient named in the consent text (art. 9 §4 item 3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThirdParty {
@@ -342,6 +361,7 @@ impl ThirdParty {
         })
     }
 
+    /// One line for tables and diffs: name, INN, role.
     pub fn summary(&self) -> String {
         format!(
             "{} (ИНН {}, {}) — {}",
