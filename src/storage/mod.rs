@@ -397,10 +397,26 @@ fn to_json<T: Serialize>(v: &T) -> String {
 }
 
 impl Tx<'_> {
+    // Statements are prepared once per connection and reused: `apply` runs the
+    // same few of them for every object of a file.
+
+    fn execute(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.tx.prepare_cached(sql)?.execute(params)
+    }
+
+    fn query_row<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.tx.prepare_cached(sql)?.query_row(params, f)
+    }
+
     // ---- requisites ----
 
     pub fn requisites_list(&self) -> Result<Vec<StoredRequisites>> {
-        let mut st = self.tx.prepare(&format!(
+        let mut st = self.tx.prepare_cached(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites ORDER BY code"
         ))?;
         let rows = st.query_map([], row_to_requisites)?;
@@ -408,7 +424,7 @@ impl Tx<'_> {
     }
 
     pub fn requisites_find(&self, code: &str) -> Result<Option<StoredRequisites>> {
-        let mut st = self.tx.prepare(&format!(
+        let mut st = self.tx.prepare_cached(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites WHERE code = ?1"
         ))?;
         Ok(st.query_row([code], row_to_requisites).optional()?)
@@ -423,7 +439,7 @@ impl Tx<'_> {
     }
 
     pub fn requisites_default(&self) -> Result<Option<StoredRequisites>> {
-        let mut st = self.tx.prepare(&format!(
+        let mut st = self.tx.prepare_cached(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites WHERE is_default = 1"
         ))?;
         Ok(st.query_row([], row_to_requisites).optional()?)
@@ -432,12 +448,12 @@ impl Tx<'_> {
     /// Inserts or replaces the set with this code. Making it the default clears the old default.
     pub fn requisites_save(&self, r: &Requisites, at: &str) -> Result<()> {
         if r.is_default {
-            self.tx.execute(
+            self.execute(
                 "UPDATE requisites SET is_default = 0 WHERE is_default = 1 AND code <> ?1",
                 [&r.code],
             )?;
         }
-        self.tx.execute(
+        self.execute(
             "INSERT INTO requisites (code, kind, short_name, full_name, inn, kpp, ogrn, ogrnip, legal_address,
                  postal_address, email, phone, website, is_default, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)
@@ -480,7 +496,7 @@ impl Tx<'_> {
 
     /// Codes of agreements whose current revision uses these requisites.
     pub fn agreements_using_requisites(&self, code: &str) -> Result<Vec<String>> {
-        let mut st = self.tx.prepare(
+        let mut st = self.tx.prepare_cached(
             "SELECT a.code FROM agreements a
              JOIN agreement_revisions r ON r.agreement_id = a.id AND r.revision = a.current_revision
              WHERE r.requisites_code = ?1 ORDER BY a.code",
@@ -496,7 +512,7 @@ impl Tx<'_> {
         where_sql: &str,
         param: &dyn rusqlite::ToSql,
     ) -> Result<Vec<AgreementRecord>> {
-        let mut st = self.tx.prepare(&format!(
+        let mut st = self.tx.prepare_cached(&format!(
             "SELECT a.code, a.archived, a.current_revision, a.created_at, a.updated_at, r.settings, r.created_at, r.actor
              FROM agreements a JOIN agreement_revisions r ON r.agreement_id = a.id AND r.revision = a.current_revision
              WHERE {where_sql} ORDER BY a.code"
@@ -573,7 +589,7 @@ impl Tx<'_> {
                 code: code.to_string(),
             });
         }
-        self.tx.execute(
+        self.execute(
             "INSERT INTO agreements (code, archived, current_revision, created_at, updated_at) VALUES (?1, 0, 1, ?2, ?2)",
             params![code, at],
         )?;
@@ -591,7 +607,6 @@ impl Tx<'_> {
         actor: &str,
     ) -> Result<u32> {
         let (id, current): (i64, u32) = self
-            .tx
             .query_row(
                 "SELECT id, current_revision FROM agreements WHERE code = ?1",
                 [code],
@@ -611,7 +626,7 @@ impl Tx<'_> {
         }
         let next = current + 1;
         self.insert_revision(id, next, settings, at, actor)?;
-        self.tx.execute(
+        self.execute(
             "UPDATE agreements SET current_revision = ?1, updated_at = ?2 WHERE id = ?3",
             params![next, at, id],
         )?;
@@ -626,7 +641,7 @@ impl Tx<'_> {
         at: &str,
         actor: &str,
     ) -> Result<()> {
-        self.tx.execute(
+        self.execute(
             "INSERT INTO agreement_revisions (agreement_id, revision, requisites_code, settings, created_at, actor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![id, revision, settings.requisites, to_json(settings), at, actor],
@@ -635,7 +650,7 @@ impl Tx<'_> {
     }
 
     pub fn agreement_set_archived(&self, code: &str, archived: bool, at: &str) -> Result<()> {
-        let n = self.tx.execute(
+        let n = self.execute(
             "UPDATE agreements SET archived = ?1, updated_at = ?2 WHERE code = ?3",
             params![archived, at, code],
         )?;
@@ -650,7 +665,7 @@ impl Tx<'_> {
 
     pub fn agreement_revisions(&self, code: &str) -> Result<Vec<Revision>> {
         self.agreement_get(code)?;
-        let mut st = self.tx.prepare(
+        let mut st = self.tx.prepare_cached(
             "SELECT r.revision, r.created_at, r.actor, r.settings FROM agreement_revisions r
              JOIN agreements a ON a.id = r.agreement_id WHERE a.code = ?1 ORDER BY r.revision",
         )?;
@@ -697,7 +712,7 @@ impl Tx<'_> {
     // ---- sources ----
 
     fn source_links(&self, source_id: i64) -> Result<Vec<Link>> {
-        let mut st = self.tx.prepare(
+        let mut st = self.tx.prepare_cached(
             "SELECT a.code, l.required, l.checked_by_default, l.require_reading FROM source_agreements l
              JOIN agreements a ON a.id = l.agreement_id WHERE l.source_id = ?1 ORDER BY l.position",
         )?;
@@ -717,7 +732,7 @@ impl Tx<'_> {
         where_sql: &str,
         param: &dyn rusqlite::ToSql,
     ) -> Result<Vec<SourceRecord>> {
-        let mut st = self.tx.prepare(&format!(
+        let mut st = self.tx.prepare_cached(&format!(
             "SELECT id, code, kind, name, url, fields, warning, archived, created_at, updated_at FROM sources WHERE {where_sql} ORDER BY code"
         ))?;
         let rows = st.query_map([param], |r| {
@@ -781,22 +796,19 @@ impl Tx<'_> {
 
     /// Inserts or replaces a source and its agreement links (in the given order).
     pub fn source_save(&self, s: &Source, at: &str) -> Result<()> {
-        self.tx.execute(
+        self.execute(
             "INSERT INTO sources (code, kind, name, url, fields, warning, archived, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7)
              ON CONFLICT (code) DO UPDATE SET kind = ?2, name = ?3, url = ?4, fields = ?5, warning = ?6, updated_at = ?7",
             params![s.code, s.kind.as_str(), s.name, s.url, to_json(&s.fields), s.warning, at],
         )?;
-        let id: i64 =
-            self.tx
-                .query_row("SELECT id FROM sources WHERE code = ?1", [&s.code], |r| {
-                    r.get(0)
-                })?;
+        let id: i64 = self.query_row("SELECT id FROM sources WHERE code = ?1", [&s.code], |r| {
+            r.get(0)
+        })?;
         self.tx
             .execute("DELETE FROM source_agreements WHERE source_id = ?1", [id])?;
         for (pos, l) in s.agreements.iter().enumerate() {
             let agreement_id: i64 = self
-                .tx
                 .query_row(
                     "SELECT id FROM agreements WHERE code = ?1",
                     [&l.agreement],
@@ -807,7 +819,7 @@ impl Tx<'_> {
                     kind: "agreement",
                     code: l.agreement.clone(),
                 })?;
-            self.tx.execute(
+            self.execute(
                 "INSERT INTO source_agreements (source_id, agreement_id, position, required, checked_by_default, require_reading)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, agreement_id, pos as i64, l.required, l.checked_by_default, l.require_reading],
@@ -817,7 +829,7 @@ impl Tx<'_> {
     }
 
     pub fn source_set_archived(&self, code: &str, archived: bool, at: &str) -> Result<()> {
-        let n = self.tx.execute(
+        let n = self.execute(
             "UPDATE sources SET archived = ?1, updated_at = ?2 WHERE code = ?3",
             params![archived, at, code],
         )?;
@@ -841,7 +853,7 @@ impl Tx<'_> {
         before: Option<&serde_json::Value>,
         after: Option<&serde_json::Value>,
     ) -> Result<()> {
-        self.tx.execute(
+        self.execute(
             "INSERT INTO change_log (at, actor, object_kind, object_code, action, before, after)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -858,7 +870,7 @@ impl Tx<'_> {
     }
 
     pub fn log_list(&self, f: &LogFilter) -> Result<Vec<LogEntry>> {
-        let mut st = self.tx.prepare(
+        let mut st = self.tx.prepare_cached(
             "SELECT id, at, actor, object_kind, object_code, action, before, after FROM change_log
              WHERE (?1 IS NULL OR object_kind = ?1) AND (?2 IS NULL OR object_code = ?2)
                AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at <= ?4)
