@@ -71,10 +71,36 @@ pub struct Config {
     pub sources: Vec<FileSource>,
     /// Spans of key paths, for errors found later (references to the database).
     spans: HashMap<String, Range<usize>>,
-    codes: Vec<(String, String)>,
+    codes: Codes,
     /// (key path, code) of every agreement's `requisites` key, even in entries with problems.
     pub requisites_refs: Vec<(String, String)>,
     text: String,
+    lines: LineStarts,
+}
+
+/// The entries' codes, by kind (`requisites`, `agreements`, `sources`) and code,
+/// with the path of the entry: a lookup, not a scan, for each reference.
+type Codes = HashMap<String, HashMap<String, String>>;
+
+/// The offset where each line of the text starts, so that placing an error is
+/// a binary search rather than a count of the newlines before it.
+#[derive(Debug, Clone)]
+struct LineStarts(Vec<usize>);
+
+impl Default for LineStarts {
+    fn default() -> LineStarts {
+        LineStarts::new("")
+    }
+}
+
+impl LineStarts {
+    fn new(text: &str) -> LineStarts {
+        LineStarts(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
 }
 
 impl Config {
@@ -90,20 +116,22 @@ impl Config {
                 None => break 0..0,
             }
         };
-        locate(&self.text, span.start, path, message.into())
+        locate(&self.text, &self.lines, span.start, path, message.into())
     }
 }
 
-fn locate(text: &str, offset: usize, path: &str, message: String) -> ConfigError {
+fn locate(
+    text: &str,
+    lines: &LineStarts,
+    offset: usize,
+    path: &str,
+    message: String,
+) -> ConfigError {
     let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
+    // Lines starting at or before the offset; the first starts at 0.
+    let line = lines.0.partition_point(|&start| start <= offset).max(1);
+    let start = lines.0.get(line - 1).copied().unwrap_or(0);
+    let column = text[start..offset].chars().count() + 1;
     ConfigError {
         line,
         column,
@@ -114,10 +142,13 @@ fn locate(text: &str, offset: usize, path: &str, message: String) -> ConfigError
 
 struct Parser<'t> {
     text: &'t str,
+    lines: LineStarts,
     errors: Vec<ConfigError>,
+    /// How many of `errors` were found before the current entry.
+    entry_errors: usize,
     spans: HashMap<String, Range<usize>>,
-    /// (entry path, code) of every entry, as written.
-    codes: Vec<(String, String)>,
+    /// Every entry's path, by kind and code, as written.
+    codes: Codes,
     /// (key path, requisites code) of every agreement's `requisites` key.
     requisites_refs: Vec<(String, String)>,
 }
@@ -171,8 +202,13 @@ enum Scalar {
 
 impl<'t> Parser<'t> {
     fn err(&mut self, span: Range<usize>, path: &str, message: impl Into<String>) {
-        self.errors
-            .push(locate(self.text, span.start, path, message.into()));
+        self.errors.push(locate(
+            self.text,
+            &self.lines,
+            span.start,
+            path,
+            message.into(),
+        ));
     }
 
     /// Checks the keys of a table; returns them with their values.
@@ -308,8 +344,8 @@ impl<'t> Parser<'t> {
         let kind = path.split('[').next().unwrap_or("");
         if self
             .codes
-            .iter()
-            .any(|(p, c)| c == &code && p.split('[').next() == Some(kind))
+            .get(kind)
+            .is_some_and(|codes| codes.contains_key(&code))
         {
             self.err(
                 v.span(),
@@ -318,7 +354,10 @@ impl<'t> Parser<'t> {
             );
             return None;
         }
-        self.codes.push((path.to_string(), code.clone()));
+        self.codes
+            .entry(kind.to_string())
+            .or_default()
+            .insert(code.clone(), path.to_string());
         Some(code)
     }
 
@@ -332,8 +371,8 @@ impl<'t> Parser<'t> {
     ) {
         for e in invalid.errors {
             let field_path = format!("{path}.{}", e.field);
-            if self
-                .errors
+            // Only the entry's own errors can be at its keys.
+            if self.errors[self.entry_errors..]
                 .iter()
                 .any(|x| x.path == field_path || x.path.starts_with(&format!("{field_path}[")))
             {
@@ -359,6 +398,7 @@ impl<'t> Parser<'t> {
         table: &DeTable,
         span: Range<usize>,
     ) -> Option<FileRequisites> {
+        self.entry_errors = self.errors.len();
         let code = self.code(table, path, span.clone());
         let allowed: Vec<&str> = std::iter::once("code")
             .chain(crate::domain::requisites::KEYS.iter().copied())
@@ -470,6 +510,7 @@ impl<'t> Parser<'t> {
         table: &DeTable,
         span: Range<usize>,
     ) -> Option<FileAgreement> {
+        self.entry_errors = self.errors.len();
         let code = self.code(table, path, span.clone());
         let entries = self.keys(table, path, AGREEMENT_KEYS);
         let mut ok = code.is_some();
@@ -585,6 +626,7 @@ impl<'t> Parser<'t> {
     }
 
     fn source(&mut self, path: &str, table: &DeTable, span: Range<usize>) -> Option<FileSource> {
+        self.entry_errors = self.errors.len();
         let code = self.code(table, path, span.clone());
         let entries = self.keys(table, path, SOURCE_KEYS);
         let mut ok = code.is_some();
@@ -697,12 +739,14 @@ impl<'t> Parser<'t> {
 /// their codes are known (so references to them are not reported as missing).
 pub fn parse(text: &str) -> (Config, Vec<ConfigError>) {
     let (doc, syntax) = DeTable::parse_recoverable(text);
+    let lines = LineStarts::new(text);
     if !syntax.is_empty() {
         let errors = syntax
             .iter()
             .map(|e| {
                 locate(
                     text,
+                    &lines,
                     e.span().map(|s| s.start).unwrap_or(0),
                     "",
                     format!("TOML syntax: {}", e.message().trim()),
@@ -713,9 +757,11 @@ pub fn parse(text: &str) -> (Config, Vec<ConfigError>) {
     }
     let mut p = Parser {
         text,
+        lines,
         errors: Vec::new(),
+        entry_errors: 0,
         spans: HashMap::new(),
-        codes: Vec::new(),
+        codes: HashMap::new(),
         requisites_refs: Vec::new(),
     };
     let root = doc.get_ref();
@@ -749,6 +795,7 @@ pub fn parse(text: &str) -> (Config, Vec<ConfigError>) {
     config.codes = p.codes;
     config.requisites_refs = p.requisites_refs;
     config.text = text.to_string();
+    config.lines = p.lines;
     let mut errors = p.errors;
     errors.sort_by_key(|e| (e.line, e.column));
     errors.dedup();
@@ -759,16 +806,16 @@ impl Config {
     /// Whether the file has an entry of `kind` with `code` (even one with problems).
     pub fn mentions(&self, kind: &str, code: &str) -> bool {
         self.codes
-            .iter()
-            .any(|(p, c)| c == code && p.split('[').next() == Some(kind))
+            .get(kind)
+            .is_some_and(|codes| codes.contains_key(code))
     }
 
     /// The path of the entry of `kind` (`requisites`, `agreements`, `sources`) with `code`.
     pub fn path_of(&self, kind: &str, code: &str) -> String {
         self.codes
-            .iter()
-            .find(|(p, c)| c == code && p.split('[').next() == Some(kind))
-            .map(|(p, _)| p.clone())
+            .get(kind)
+            .and_then(|codes| codes.get(code))
+            .cloned()
             .unwrap_or_else(|| kind.to_string())
     }
 }

@@ -1,5 +1,6 @@
 //! `pdconsent apply FILE`: make the database match a TOML file.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -10,7 +11,7 @@ use super::{Ctx, Result};
 use crate::config::{self, Config, ConfigError};
 use crate::domain::diff;
 use crate::domain::requisites::Requisites;
-use crate::storage::{AgreementRecord, SourceRecord, Stamp, StoredRequisites};
+use crate::storage::{AgreementRecord, RequisitesRecord, SourceRecord, Stamp};
 use crate::{HintExt, Outcome, output};
 
 /// Make the database match a TOML file of [[requisites]], [[agreements]] and
@@ -99,10 +100,17 @@ impl PlanItem {
     }
 }
 
+/// What the database holds, by code: every lookup of the plan is one search,
+/// not a scan, and iterating gives the objects in the order of their codes.
+#[derive(Default)]
 struct Current {
-    requisites: Vec<StoredRequisites>,
-    agreements: Vec<AgreementRecord>,
-    sources: Vec<SourceRecord>,
+    requisites: BTreeMap<String, RequisitesRecord>,
+    agreements: BTreeMap<String, AgreementRecord>,
+    sources: BTreeMap<String, SourceRecord>,
+}
+
+fn by_code<T>(list: Vec<T>, code: impl Fn(&T) -> &String) -> BTreeMap<String, T> {
+    list.into_iter().map(|x| (code(&x).clone(), x)).collect()
 }
 
 fn report(file: &str, errors: Vec<ConfigError>) -> anyhow::Error {
@@ -134,18 +142,20 @@ fn resolve(cfg: &mut Config, cur: &Current) -> Vec<ConfigError> {
     }
     let db_default = cur
         .requisites
-        .iter()
+        .values()
         .find(|r| r.requisites.is_default)
         .map(|r| r.requisites.code.clone());
     // The default: the file's `default = true`; else the database's, unless the
     // file turns it off; else the first set of the file that it does not turn off.
     // Sets without a `default` key follow that choice, so agreements that name no
     // requisites and the set marked default are always the same one.
-    let turned_off = |code: &str| {
-        cfg.requisites
-            .iter()
-            .any(|r| r.requisites.code == code && r.default_given && !r.requisites.is_default)
-    };
+    let off: HashSet<&str> = cfg
+        .requisites
+        .iter()
+        .filter(|r| r.default_given && !r.requisites.is_default)
+        .map(|r| r.requisites.code.as_str())
+        .collect();
+    let turned_off = |code: &str| off.contains(code);
     let default_code = file_defaults
         .first()
         .cloned()
@@ -159,9 +169,8 @@ fn resolve(cfg: &mut Config, cur: &Current) -> Vec<ConfigError> {
     for r in cfg.requisites.iter_mut().filter(|r| !r.default_given) {
         r.requisites.is_default = default_code.as_deref() == Some(r.requisites.code.as_str());
     }
-    let known_requisites = |code: &str| {
-        cfg.mentions("requisites", code) || cur.requisites.iter().any(|r| r.requisites.code == code)
-    };
+    let known_requisites =
+        |code: &str| cfg.mentions("requisites", code) || cur.requisites.contains_key(code);
     let mut missing = Vec::new();
     for a in cfg
         .agreements
@@ -194,21 +203,23 @@ fn resolve(cfg: &mut Config, cur: &Current) -> Vec<ConfigError> {
     }
     for s in cfg.sources.iter().map(|s| &s.source) {
         let path = cfg.path_of("sources", &s.code);
-        let stored = cur.sources.iter().find(|x| x.source.code == s.code);
+        let stored = cur.sources.get(&s.code);
         for (i, l) in s.agreements.iter().enumerate() {
             let in_file = cfg.mentions("agreements", &l.agreement);
-            let in_db = cur.agreements.iter().find(|a| a.code == l.agreement);
-            let was_linked = stored.is_some_and(|x| {
-                x.source
-                    .agreements
-                    .iter()
-                    .any(|y| y.agreement == l.agreement)
-            });
+            let in_db = cur.agreements.get(&l.agreement);
+            let was_linked = || {
+                stored.is_some_and(|x| {
+                    x.source
+                        .agreements
+                        .iter()
+                        .any(|y| y.agreement == l.agreement)
+                })
+            };
             let p = format!("{path}.agreements[{i}].agreement");
             match (in_file, in_db) {
                 (true, _) => {}
                 (false, None) => missing.push((p, format!("agreement `{}` is neither in the file nor in the database", l.agreement))),
-                (false, Some(a)) if a.archived && !was_linked => missing.push((
+                (false, Some(a)) if a.archived && !was_linked() => missing.push((
                     p,
                     format!("agreement `{}` is archived; add it to the file to restore it, or drop the link", l.agreement),
                 )),
@@ -256,7 +267,7 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
     let mut items = Vec::new();
     for r in &cfg.requisites {
         let code = r.requisites.code.clone();
-        let step = match cur.requisites.iter().find(|s| s.requisites.code == code) {
+        let step = match cur.requisites.get(&code) {
             None => Step::Create { archived: false },
             Some(s) => {
                 let changed: Vec<String> = diff::diff(&s.requisites, &r.requisites)
@@ -276,12 +287,13 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
             step,
         });
     }
-    for s in &cur.requisites {
-        if !cfg
-            .requisites
-            .iter()
-            .any(|r| r.requisites.code == s.requisites.code)
-        {
+    let in_file: HashSet<&str> = cfg
+        .requisites
+        .iter()
+        .map(|r| r.requisites.code.as_str())
+        .collect();
+    for s in cur.requisites.values() {
+        if !in_file.contains(s.requisites.code.as_str()) {
             items.push(PlanItem {
                 kind: "requisites",
                 code: s.requisites.code.clone(),
@@ -290,7 +302,7 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
         }
     }
     for a in &cfg.agreements {
-        let stored = cur.agreements.iter().find(|x| x.code == a.code);
+        let stored = cur.agreements.get(&a.code);
         let step = step_for(
             stored.map(|x| {
                 (
@@ -307,8 +319,9 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
             step,
         });
     }
-    for x in cur.agreements.iter().filter(|x| !x.archived) {
-        if !cfg.agreements.iter().any(|a| a.code == x.code) {
+    let in_file: HashSet<&str> = cfg.agreements.iter().map(|a| a.code.as_str()).collect();
+    for x in cur.agreements.values().filter(|x| !x.archived) {
+        if !in_file.contains(x.code.as_str()) {
             let step = if archive_missing {
                 Step::Archive {
                     changed: Vec::new(),
@@ -325,7 +338,7 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
         }
     }
     for s in &cfg.sources {
-        let stored = cur.sources.iter().find(|x| x.source.code == s.source.code);
+        let stored = cur.sources.get(&s.source.code);
         let step = step_for(
             stored.map(|x| (x.archived, changed(&x.source, &s.source), None)),
             s.archived,
@@ -336,8 +349,9 @@ fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
             step,
         });
     }
-    for x in cur.sources.iter().filter(|x| !x.archived) {
-        if !cfg.sources.iter().any(|s| s.source.code == x.source.code) {
+    let in_file: HashSet<&str> = cfg.sources.iter().map(|s| s.source.code.as_str()).collect();
+    for x in cur.sources.values().filter(|x| !x.archived) {
+        if !in_file.contains(x.source.code.as_str()) {
             let step = if archive_missing {
                 Step::Archive {
                     changed: Vec::new(),
@@ -381,16 +395,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let cur = match store.as_mut() {
         Some(store) => store.read(|tx| -> Result<_> {
             Ok(Current {
-                requisites: tx.requisites_list()?,
-                agreements: tx.agreement_list(true)?,
-                sources: tx.source_list(true)?,
+                requisites: by_code(tx.requisites_list()?, |r| &r.requisites.code),
+                agreements: by_code(tx.agreement_list(true)?, |a| &a.code),
+                sources: by_code(tx.source_list(true)?, |s| &s.source.code),
             })
         })?,
-        None => Current {
-            requisites: Vec::new(),
-            agreements: Vec::new(),
-            sources: Vec::new(),
-        },
+        None => Current::default(),
     };
     errors.extend(resolve(&mut cfg, &cur));
     errors.sort_by_key(|e| (e.line, e.column));
@@ -458,16 +468,27 @@ fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
 }
 
 fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanItem]) -> Result<()> {
-    let find_req = |code: &str| {
-        cfg.requisites
-            .iter()
-            .find(|r| r.requisites.code == code)
-            .map(|r| &r.requisites)
-    };
+    let requisites: HashMap<&str, &Requisites> = cfg
+        .requisites
+        .iter()
+        .map(|r| (r.requisites.code.as_str(), &r.requisites))
+        .collect();
+    let agreements: HashMap<&str, _> = cfg
+        .agreements
+        .iter()
+        .map(|a| (a.code.as_str(), a))
+        .collect();
+    let sources: HashMap<&str, _> = cfg
+        .sources
+        .iter()
+        .map(|s| (s.source.code.as_str(), &s.source))
+        .collect();
     for item in items {
         match (item.kind, &item.step) {
             ("requisites", Step::Create { .. } | Step::Update { .. }) => {
-                let r: &Requisites = find_req(&item.code).context("plan and file disagree")?;
+                let r: &Requisites = requisites
+                    .get(item.code.as_str())
+                    .context("plan and file disagree")?;
                 crate::cmd::requisites::save_logged(tx, stamp, r)?;
             }
             ("agreement", Step::NotInFile | Step::Unchanged)
@@ -478,7 +499,7 @@ fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanIte
                 if matches!(step, Step::Restore { .. }) {
                     set_logged(tx, stamp, Archivable::Agreement, &item.code, false)?;
                 }
-                if let Some(a) = cfg.agreements.iter().find(|a| a.code == item.code) {
+                if let Some(a) = agreements.get(item.code.as_str()) {
                     match tx.agreement_find(&a.code)? {
                         None => {
                             tx.agreement_create(&a.code, &a.settings, stamp.at, stamp.actor)?;
@@ -519,10 +540,10 @@ fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanIte
                 if matches!(step, Step::Restore { .. }) {
                     set_logged(tx, stamp, Archivable::Source, &item.code, false)?;
                 }
-                if let Some(s) = cfg.sources.iter().find(|s| s.source.code == item.code) {
+                if let Some(&s) = sources.get(item.code.as_str()) {
                     let before = tx.source_find(&item.code)?.map(|b| b.source);
-                    if before.as_ref() != Some(&s.source) {
-                        tx.source_save(&s.source, stamp.at)?;
+                    if before.as_ref() != Some(s) {
+                        tx.source_save(s, stamp.at)?;
                         let action = if before.is_some() { "update" } else { "create" };
                         tx.log_append(
                             stamp,
@@ -530,7 +551,7 @@ fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanIte
                             &item.code,
                             action,
                             before.as_ref().map(to_value).as_ref(),
-                            Some(&to_value(&s.source)),
+                            Some(&to_value(s)),
                         )?;
                     }
                 }

@@ -112,3 +112,66 @@ fn custom_template_errors_are_reported_on_parse() {
         errors[0]
     );
 }
+
+/// Many entries, each with one problem: every problem is reported once, at its
+/// own line, however far down the file it is.
+#[test]
+fn the_problems_of_many_entries_are_each_located_once() {
+    const N: usize = 300;
+    let mut text = String::new();
+    for i in 0..N {
+        // An empty name fails validation; a number is the wrong type, and the
+        // check for an empty name must not report that key a second time.
+        let name = if i % 2 == 0 { "\"\"" } else { "5" };
+        text.push_str(&format!(
+            "[[agreements]]\ncode = \"a{i}\"\nname = {name}\n\n"
+        ));
+    }
+    text.push_str("[[agreements]]\ncode = \"a7\"\nname = \"A\"\n");
+    let (cfg, errors) = parse(&text);
+    assert!(cfg.agreements.is_empty());
+    assert_eq!(errors.len(), N + 1, "{:?}", &errors[..errors.len().min(4)]);
+    for (i, e) in errors[..N].iter().enumerate() {
+        assert_eq!(
+            (e.line, e.path.as_str()),
+            (4 * i + 3, format!("agreements[{i}].name").as_str())
+        );
+        let want = if i % 2 == 0 {
+            "the name is required"
+        } else {
+            "expected a string, found integer"
+        };
+        assert!(e.message.starts_with(want), "{e}");
+    }
+    assert_eq!(
+        errors[N].to_string(),
+        format!(
+            "{}:8: agreements[{N}].code: duplicate code `a7`: each entry of [[agreements]] needs its own code",
+            4 * N + 2
+        )
+    );
+    assert!(cfg.mentions("agreements", "a299"));
+    assert!(!cfg.mentions("sources", "a299"));
+    assert_eq!(cfg.path_of("agreements", "a7"), "agreements[7]");
+}
+
+proptest::proptest! {
+    /// The line index places an error exactly where counting the text before it would.
+    #[test]
+    fn an_error_is_placed_as_counting_the_text_before_it_would(
+        text in "[aé\n]{0,40}",
+        pick in 0usize..64,
+    ) {
+        let ends: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len(), text.len() + 3])
+            .collect();
+        let offset = ends[pick % ends.len()];
+        let before = &text[..offset.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let e = locate(&text, &LineStarts::new(&text), offset, "p", String::new());
+        proptest::prop_assert_eq!((e.line, e.column), (line, column));
+    }
+}

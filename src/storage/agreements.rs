@@ -43,7 +43,7 @@ impl Tx<'_> {
         where_sql: &str,
         param: &dyn rusqlite::ToSql,
     ) -> Result<Vec<AgreementRecord>> {
-        let mut st = self.tx.prepare(&format!(
+        let mut st = self.tx.prepare_cached(&format!(
             "SELECT a.code, a.archived, a.current_revision, a.created_at, a.updated_at, r.settings, r.created_at, r.actor
              FROM agreements a JOIN agreement_revisions r ON r.agreement_id = a.id AND r.revision = a.current_revision
              WHERE {where_sql} ORDER BY a.code"
@@ -123,7 +123,7 @@ impl Tx<'_> {
                 code: code.to_string(),
             });
         }
-        self.tx.execute(
+        self.execute(
             "INSERT INTO agreements (code, archived, current_revision, created_at, updated_at) VALUES (?1, 0, 1, ?2, ?2)",
             params![code, at],
         )?;
@@ -141,7 +141,6 @@ impl Tx<'_> {
         actor: &str,
     ) -> Result<u32> {
         let (id, current): (i64, u32) = self
-            .tx
             .query_row(
                 "SELECT id, current_revision FROM agreements WHERE code = ?1",
                 [code],
@@ -161,7 +160,7 @@ impl Tx<'_> {
         }
         let next = current + 1;
         self.insert_revision(id, next, settings, at, actor)?;
-        self.tx.execute(
+        self.execute(
             "UPDATE agreements SET current_revision = ?1, updated_at = ?2 WHERE id = ?3",
             params![next, at, id],
         )?;
@@ -176,7 +175,7 @@ impl Tx<'_> {
         at: &str,
         actor: &str,
     ) -> Result<()> {
-        self.tx.execute(
+        self.execute(
             "INSERT INTO agreement_revisions (agreement_id, revision, requisites_code, settings, created_at, actor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![id, revision, settings.requisites, to_json(settings), at, actor],
@@ -186,7 +185,7 @@ impl Tx<'_> {
 
     /// Archives or restores an agreement (its revisions stay).
     pub fn agreement_set_archived(&self, code: &str, archived: bool, at: &str) -> Result<()> {
-        let n = self.tx.execute(
+        let n = self.execute(
             "UPDATE agreements SET archived = ?1, updated_at = ?2 WHERE code = ?3",
             params![archived, at, code],
         )?;
@@ -202,7 +201,7 @@ impl Tx<'_> {
     /// Every revision of an agreement, oldest first.
     pub fn agreement_revisions(&self, code: &str) -> Result<Vec<RevisionRecord>> {
         self.agreement_get(code)?;
-        let mut st = self.tx.prepare(
+        let mut st = self.tx.prepare_cached(
             "SELECT r.revision, r.created_at, r.actor, r.settings FROM agreement_revisions r
              JOIN agreements a ON a.id = r.agreement_id WHERE a.code = ?1 ORDER BY r.revision",
         )?;
@@ -226,7 +225,6 @@ impl Tx<'_> {
     pub fn agreement_revision(&self, code: &str, revision: u32) -> Result<RevisionRecord> {
         let current = self.agreement_get(code)?;
         let row = self
-            .tx
             .query_row(
                 "SELECT r.created_at, r.actor, r.settings FROM agreement_revisions r
                  JOIN agreements a ON a.id = r.agreement_id WHERE a.code = ?1 AND r.revision = ?2",

@@ -40,7 +40,7 @@ impl Tx<'_> {
         before: Option<&serde_json::Value>,
         after: Option<&serde_json::Value>,
     ) -> Result<()> {
-        self.tx.execute(
+        self.execute(
             "INSERT INTO change_log (at, actor, object_kind, object_code, action, before, after)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -58,7 +58,7 @@ impl Tx<'_> {
 
     /// Change-log entries matching the filter, oldest first.
     pub fn log_list(&self, f: &LogFilter) -> Result<Vec<LogRecord>> {
-        let mut st = self.tx.prepare(
+        let mut st = self.tx.prepare_cached(
             "SELECT id, at, actor, object_kind, object_code, action, before, after FROM change_log
              WHERE (?1 IS NULL OR object_kind = ?1) AND (?2 IS NULL OR object_code = ?2)
                AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at <= ?4)

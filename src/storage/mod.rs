@@ -31,8 +31,6 @@ pub use error::{Result, StoreError};
 pub use log::{LogFilter, LogRecord};
 use open::Published;
 pub use requisites::RequisitesRecord;
-/// The name before rows were all `…Record`s (kept while `apply` moves over).
-pub type StoredRequisites = RequisitesRecord;
 use retry::begin_immediate;
 pub use retry::{ATTEMPTS, backoff, with_backoff};
 pub use schema::{MigrationError, latest_version};
@@ -153,10 +151,26 @@ fn to_json<T: Serialize>(v: &T) -> String {
 }
 
 impl Tx<'_> {
+    // Statements are prepared once per connection and reused: `apply` runs the
+    // same few of them for every object of a file.
+
+    fn execute(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.tx.prepare_cached(sql)?.execute(params)
+    }
+
+    fn query_row<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.tx.prepare_cached(sql)?.query_row(params, f)
+    }
+
     /// How many rows each table holds.
     pub fn counts(&self) -> Result<Counts> {
         let count = |sql: &str| -> Result<u64> {
-            Ok(self.tx.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+            Ok(self.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
         };
         Ok(Counts {
             requisites: count("SELECT count(*) FROM requisites")?,
@@ -174,7 +188,7 @@ impl Tx<'_> {
     /// For tests of the append-only guarantees: runs raw SQL inside the transaction.
     #[cfg(test)]
     fn execute_raw(&self, sql: &str) -> rusqlite::Result<usize> {
-        self.tx.execute(sql, [])
+        self.execute(sql, [])
     }
 }
 

@@ -50,7 +50,7 @@ fn row_to_requisites(row: &rusqlite::Row) -> rusqlite::Result<RequisitesRecord> 
 impl Tx<'_> {
     /// Every set of requisites, by code.
     pub fn requisites_list(&self) -> Result<Vec<RequisitesRecord>> {
-        let mut st = self.tx.prepare(&format!(
+        let mut st = self.tx.prepare_cached(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites ORDER BY code"
         ))?;
         let rows = st.query_map([], row_to_requisites)?;
@@ -59,7 +59,7 @@ impl Tx<'_> {
 
     /// The set with this code, if any.
     pub fn requisites_find(&self, code: &str) -> Result<Option<RequisitesRecord>> {
-        let mut st = self.tx.prepare(&format!(
+        let mut st = self.tx.prepare_cached(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites WHERE code = ?1"
         ))?;
         Ok(st.query_row([code], row_to_requisites).optional()?)
@@ -76,7 +76,7 @@ impl Tx<'_> {
 
     /// The default set, if one is marked.
     pub fn requisites_default(&self) -> Result<Option<RequisitesRecord>> {
-        let mut st = self.tx.prepare(&format!(
+        let mut st = self.tx.prepare_cached(&format!(
             "SELECT {REQ_COLUMNS} FROM requisites WHERE is_default = 1"
         ))?;
         Ok(st.query_row([], row_to_requisites).optional()?)
@@ -85,12 +85,12 @@ impl Tx<'_> {
     /// Inserts or replaces the set with this code. Making it the default clears the old default.
     pub fn requisites_save(&self, r: &Requisites, at: &str) -> Result<()> {
         if r.is_default {
-            self.tx.execute(
+            self.execute(
                 "UPDATE requisites SET is_default = 0 WHERE is_default = 1 AND code <> ?1",
                 [&r.code],
             )?;
         }
-        self.tx.execute(
+        self.execute(
             "INSERT INTO requisites (code, kind, short_name, full_name, inn, kpp, ogrn, ogrnip, legal_address,
                  postal_address, email, phone, website, is_default, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)
@@ -120,9 +120,7 @@ impl Tx<'_> {
 
     /// Removes a set (the caller checks that no agreement uses it).
     pub fn requisites_delete(&self, code: &str) -> Result<()> {
-        let n = self
-            .tx
-            .execute("DELETE FROM requisites WHERE code = ?1", [code])?;
+        let n = self.execute("DELETE FROM requisites WHERE code = ?1", [code])?;
         if n == 0 {
             return Err(StoreError::NotFound {
                 kind: ObjectKind::Requisites,
@@ -134,7 +132,7 @@ impl Tx<'_> {
 
     /// Codes of agreements whose current revision uses these requisites.
     pub fn agreements_using_requisites(&self, code: &str) -> Result<Vec<String>> {
-        let mut st = self.tx.prepare(
+        let mut st = self.tx.prepare_cached(
             "SELECT a.code FROM agreements a
              JOIN agreement_revisions r ON r.agreement_id = a.id AND r.revision = a.current_revision
              WHERE r.requisites_code = ?1 ORDER BY a.code",

@@ -19,7 +19,7 @@ pub struct SourceRecord {
 
 impl Tx<'_> {
     fn source_links(&self, source_id: i64) -> Result<Vec<Link>> {
-        let mut st = self.tx.prepare(
+        let mut st = self.tx.prepare_cached(
             "SELECT a.code, l.required, l.checked_by_default, l.require_reading FROM source_agreements l
              JOIN agreements a ON a.id = l.agreement_id WHERE l.source_id = ?1 ORDER BY l.position",
         )?;
@@ -39,7 +39,7 @@ impl Tx<'_> {
         where_sql: &str,
         param: &dyn rusqlite::ToSql,
     ) -> Result<Vec<SourceRecord>> {
-        let mut st = self.tx.prepare(&format!(
+        let mut st = self.tx.prepare_cached(&format!(
             "SELECT id, code, kind, name, url, fields, warning, archived, created_at, updated_at FROM sources WHERE {where_sql} ORDER BY code"
         ))?;
         let rows = st.query_map([param], |r| {
@@ -106,22 +106,18 @@ impl Tx<'_> {
 
     /// Inserts or replaces a source and its agreement links (in the given order).
     pub fn source_save(&self, s: &Source, at: &str) -> Result<()> {
-        self.tx.execute(
+        self.execute(
             "INSERT INTO sources (code, kind, name, url, fields, warning, archived, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7)
              ON CONFLICT (code) DO UPDATE SET kind = ?2, name = ?3, url = ?4, fields = ?5, warning = ?6, updated_at = ?7",
             params![s.code, s.kind.as_str(), s.name, s.url, to_json(&s.fields), s.warning, at],
         )?;
-        let id: i64 =
-            self.tx
-                .query_row("SELECT id FROM sources WHERE code = ?1", [&s.code], |r| {
-                    r.get(0)
-                })?;
-        self.tx
-            .execute("DELETE FROM source_agreements WHERE source_id = ?1", [id])?;
+        let id: i64 = self.query_row("SELECT id FROM sources WHERE code = ?1", [&s.code], |r| {
+            r.get(0)
+        })?;
+        self.execute("DELETE FROM source_agreements WHERE source_id = ?1", [id])?;
         for (pos, l) in s.agreements.iter().enumerate() {
             let agreement_id: i64 = self
-                .tx
                 .query_row(
                     "SELECT id FROM agreements WHERE code = ?1",
                     [&l.agreement],
@@ -132,7 +128,7 @@ impl Tx<'_> {
                     kind: ObjectKind::Agreement,
                     code: l.agreement.clone(),
                 })?;
-            self.tx.execute(
+            self.execute(
                 "INSERT INTO source_agreements (source_id, agreement_id, position, required, checked_by_default, require_reading)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, agreement_id, pos as i64, l.required, l.checked_by_default, l.require_reading],
@@ -143,7 +139,7 @@ impl Tx<'_> {
 
     /// Archives or restores a source.
     pub fn source_set_archived(&self, code: &str, archived: bool, at: &str) -> Result<()> {
-        let n = self.tx.execute(
+        let n = self.execute(
             "UPDATE sources SET archived = ?1, updated_at = ?2 WHERE code = ?3",
             params![archived, at, code],
         )?;

@@ -694,3 +694,39 @@ fn the_default_requisites_are_the_ones_agreements_fall_back_to() {
         ]
     );
 }
+
+/// Objects the file does not mention are listed after the file's own, in the
+/// order of their codes, whatever order they were created in.
+#[test]
+fn objects_not_in_the_file_are_listed_by_code() {
+    let env = Env::with_example();
+    for code in ["zeta", "alpha", "mid"] {
+        env.ok(&["agreement", "add", code, "--name", "Лишнее"]);
+        env.ok(&["source", "add", code, "--kind", "form", "--name", "Лишняя"]);
+    }
+    for code in ["zz", "aa"] {
+        env.ok(&["requisites", "add", code, "--set", "short_name=ООО «Б»"]);
+    }
+    let r = env.ok(&["apply", "--dry-run", &example()]);
+    let kept = "not in file (kept; --archive-missing archives it)";
+    assert_eq!(
+        plan_lines(&r.stderr),
+        [
+            "requisites `main`: unchanged".to_string(),
+            format!("requisites `aa`: {kept}"),
+            format!("requisites `zz`: {kept}"),
+            "agreement `personal-data`: unchanged".to_string(),
+            "agreement `marketing`: unchanged".to_string(),
+            "agreement `reviews`: unchanged".to_string(),
+            format!("agreement `alpha`: {kept}"),
+            format!("agreement `mid`: {kept}"),
+            format!("agreement `zeta`: {kept}"),
+            "source `contact-form`: unchanged".to_string(),
+            "source `callback-form`: unchanged".to_string(),
+            "source `site-chat`: unchanged".to_string(),
+            format!("source `alpha`: {kept}"),
+            format!("source `mid`: {kept}"),
+            format!("source `zeta`: {kept}"),
+        ]
+    );
+}
