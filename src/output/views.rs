@@ -493,6 +493,20 @@ pub struct InfoView {
     pub counts: Counts,
 }
 
+impl InfoView {
+    /// The open database's path, schema version and counts; this pdconsent's
+    /// own schema version and version.
+    pub fn new(database: String, schema_version: u32, counts: Counts) -> InfoView {
+        InfoView {
+            database,
+            schema_version,
+            supported_schema_version: crate::storage::latest_version(),
+            pdconsent_version: env!("CARGO_PKG_VERSION"),
+            counts,
+        }
+    }
+}
+
 /// One entry of `template list`. Fields in declaration order.
 #[derive(Debug, Clone, Serialize)]
 pub struct TemplateView {
