@@ -44,11 +44,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             v.language.as_str().to_string(),
             output::sanitize(&v.requisites),
             v.revision.to_string(),
-            if v.required {
-                "yes".into()
-            } else {
-                "no".into()
-            },
+            output::yes_no(v.required).into(),
             if v.archived {
                 "archived".into()
             } else {

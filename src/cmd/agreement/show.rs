@@ -38,21 +38,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let rows: Vec<(&str, String)> = vec![
         ("code", args.code.clone()),
         ("revision", view.revision.to_string()),
-        (
-            "archived",
-            if view.archived {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-        ),
+        ("archived", output::yes_no(view.archived).into()),
         ("name", s.name.clone()),
         ("language", s.language.as_str().into()),
         ("template", s.template.clone()),
         ("requisites", s.requisites.clone()),
-        ("required", yes_no(s.required)),
-        ("checked_by_default", yes_no(s.checked_by_default)),
-        ("require_reading", yes_no(s.require_reading)),
+        ("required", output::yes_no(s.required).into()),
+        (
+            "checked_by_default",
+            output::yes_no(s.checked_by_default).into(),
+        ),
+        ("require_reading", output::yes_no(s.require_reading).into()),
         (
             "label",
             match &s.label {
@@ -121,10 +117,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     t.add_row(vec!["updated".to_string(), view.updated_at.clone()]);
     ctx.out.print_table(&t)?;
     Ok(Outcome::Ok)
-}
-
-fn yes_no(b: bool) -> String {
-    if b { "yes".into() } else { "no".into() }
 }
 
 fn numbered(items: &[String]) -> String {

@@ -44,8 +44,9 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result {
             output::cell(v.inn.as_deref()),
             output::cell(state),
             output::cell(v.email.as_deref()),
+            // Marks the one default set; the others stay blank rather than `no`.
             if v.default {
-                "yes".into()
+                output::yes_no(true).into()
             } else {
                 String::new()
             },

@@ -75,9 +75,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         (
             "warning",
             if s.warning {
-                "yes: the personal-data warning is sent before the chat".into()
+                format!(
+                    "{}: the personal-data warning is sent before the chat",
+                    output::yes_no(true)
+                )
             } else {
-                "no".into()
+                output::yes_no(false).into()
             },
         ),
         (
@@ -93,14 +96,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 format!("{}{note}", links.join("\n"))
             },
         ),
-        (
-            "archived",
-            if rec.archived {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-        ),
+        ("archived", output::yes_no(rec.archived).into()),
         ("created", rec.created_at.clone()),
         ("updated", rec.updated_at.clone()),
     ];
