@@ -3,6 +3,7 @@
 
 use super::{Ctx, Result};
 use crate::output::Format;
+use crate::output::views::ArchivedView;
 use crate::storage::{Stamp, Tx};
 use crate::{Outcome, output};
 
@@ -41,14 +42,14 @@ pub fn set_logged(
         Archivable::Source => tx.source_set_archived(code, archived, stamp.at)?,
     }
     let action = if archived { "archive" } else { "restore" };
-    let state = |a: bool| serde_json::json!({ "archived": a });
+    let state = |a: bool| serde_json::to_value(ArchivedView::new(a));
     tx.log_append(
         stamp,
         what.kind(),
         code,
         action,
-        Some(&state(!archived)),
-        Some(&state(archived)),
+        Some(&state(!archived)?),
+        Some(&state(archived)?),
     )?;
     Ok(true)
 }

@@ -1,24 +1,13 @@
 //! `pdconsent info`: where the database is and what it holds.
 
-use serde::Serialize;
-
 use super::{Ctx, Result};
 use crate::output::Format;
-use crate::storage::{self, Counts};
+use crate::output::views::InfoView;
 use crate::{Outcome, output};
 
 /// Show the database path, schema version and object counts
 #[derive(Debug, clap::Args)]
 pub struct Args {}
-
-#[derive(Serialize)]
-struct Info {
-    database: String,
-    schema_version: u32,
-    supported_schema_version: u32,
-    pdconsent_version: &'static str,
-    counts: Counts,
-}
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "info")?;
@@ -26,13 +15,7 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result {
     let mut store = ctx.open_read()?;
     let version = store.schema_version()?;
     let counts = store.read(|tx| tx.counts())?;
-    let info = Info {
-        database: path.display().to_string(),
-        schema_version: version,
-        supported_schema_version: storage::latest_version(),
-        pdconsent_version: env!("CARGO_PKG_VERSION"),
-        counts,
-    };
+    let info = InfoView::new(path.display().to_string(), version, counts);
     if format == Format::Json {
         ctx.out.print_json(&info)?;
         return Ok(Outcome::Ok);

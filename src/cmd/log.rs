@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::cmd::{Ctx, Result};
 use crate::domain::{diff, timestamp};
 use crate::output::Format;
+use crate::output::views::LogEntryView;
 use crate::storage::LogFilter;
 use crate::{HintExt, Outcome, output};
 
@@ -72,7 +73,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let mut store = ctx.open_read()?;
     let entries = store.read(|tx| tx.log_list(&filter))?;
     if format == Format::Json {
-        ctx.out.print_json(&entries)?;
+        let views: Vec<LogEntryView> = entries.iter().map(LogEntryView::new).collect();
+        ctx.out.print_json(&views)?;
         return Ok(Outcome::Ok);
     }
     let mut t = ctx

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 pub mod document;
 pub mod file;
+pub mod views;
 
 /// `--format`: how a command writes its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -150,6 +151,11 @@ pub fn cell(v: Option<&str>) -> String {
         Some(s) if !s.is_empty() => sanitize(s),
         _ => "—".to_string(),
     }
+}
+
+/// A table cell for a flag: `yes` or `no`.
+pub fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
 }
 
 /// The width of the terminal behind `stream`, if it is one.

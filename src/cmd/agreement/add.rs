@@ -104,7 +104,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     let now = ctx.now();
     let actor = ctx.actor();
-    let json = store
+    let view = store
         .write(|tx| -> Result<_> {
             super::check_references(tx, &settings)?;
             tx.agreement_create(&code, &settings, &now, &actor)?;
@@ -119,12 +119,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 None,
                 Some(&serde_json::to_value(&settings)?),
             )?;
-            super::record_json(tx, &tx.agreement_get(&code)?)
+            super::view(tx, &tx.agreement_get(&code)?)
         })
         .with_context(|| format!("agreement `{code}` not created"))?;
     output::notice(&format!("created agreement `{code}` at revision 1"));
     if format == crate::output::Format::Json {
-        ctx.out.print_json(&json)?;
+        ctx.out.print_json(&view)?;
     }
     Ok(Outcome::Ok)
 }

@@ -1,11 +1,10 @@
 //! `pdconsent agreement check`.
 
-use serde::Serialize;
-
 use crate::cmd::{Ctx, Result};
 use crate::domain::check::{self, CheckInput, Finding, Severity};
 use crate::domain::render;
 use crate::output::Format;
+use crate::output::views::CheckFindingView;
 use crate::{Outcome, output};
 
 /// Check agreements against 152-FZ: errors for missing elements of art. 9 §4
@@ -24,15 +23,6 @@ pub struct Args {
     /// Check every active agreement, alone and on every active source that links it
     #[arg(long)]
     pub all: bool,
-}
-
-#[derive(Serialize)]
-struct Row {
-    agreement: String,
-    revision: u32,
-    source: Option<String>,
-    #[serde(flatten)]
-    finding: Finding,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
@@ -73,12 +63,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 }],
             };
             for finding in findings {
-                rows.push(Row {
-                    agreement: code.clone(),
-                    revision: loaded.revision,
-                    source: source.clone(),
+                rows.push(CheckFindingView::new(
+                    &code,
+                    loaded.revision,
+                    source.as_deref(),
                     finding,
-                });
+                ));
             }
         }
         Ok(rows)

@@ -1,10 +1,9 @@
 //! `pdconsent agreement diff`.
 
-use serde::Serialize;
-
 use crate::cmd::{Ctx, Result};
-use crate::domain::diff::{self, FieldChange};
+use crate::domain::diff;
 use crate::output::Format;
+use crate::output::views::DiffView;
 use crate::{HintExt, Outcome, output};
 
 /// Show what changed between two revisions, setting by setting
@@ -17,14 +16,6 @@ pub struct Args {
     pub from: Option<u32>,
     /// The newer revision [default: the current one]
     pub to: Option<u32>,
-}
-
-#[derive(Serialize)]
-struct Diff {
-    code: String,
-    from: u32,
-    to: u32,
-    changes: Vec<FieldChange>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
@@ -49,12 +40,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         };
         let a = tx.agreement_revision(&args.code, from)?;
         let b = tx.agreement_revision(&args.code, to)?;
-        Ok(Diff {
-            code: args.code.clone(),
+        Ok(DiffView::new(
+            &args.code,
             from,
             to,
-            changes: diff::diff(&a.settings, &b.settings),
-        })
+            diff::diff(&a.settings, &b.settings),
+        ))
     })?;
     if format == Format::Json {
         ctx.out.print_json(&d)?;

@@ -79,7 +79,7 @@ fn edit(
         ));
         if format == Format::Json {
             ctx.out
-                .print_json(&store.read(|tx| super::record_json(tx, &current))?)?;
+                .print_json(&store.read(|tx| super::view(tx, &current))?)?;
         }
         return Ok(Outcome::Ok);
     }
@@ -92,7 +92,7 @@ fn edit(
     }
     let now = ctx.now();
     let actor = ctx.actor();
-    let (revision, json) = store.write(|tx| -> Result<_> {
+    let (revision, view) = store.write(|tx| -> Result<_> {
         super::check_references(tx, &next)?;
         let revision = tx.agreement_add_revision(code, current.revision, &next, &now, &actor)?;
         tx.log_append(
@@ -106,7 +106,7 @@ fn edit(
             Some(&serde_json::to_value(&current.settings)?),
             Some(&serde_json::to_value(&next)?),
         )?;
-        Ok((revision, super::record_json(tx, &tx.agreement_get(code)?)?))
+        Ok((revision, super::view(tx, &tx.agreement_get(code)?)?))
     })?;
     let fields: Vec<&str> = changed.iter().map(|c| c.field.as_str()).collect();
     output::notice(&format!(
@@ -114,7 +114,7 @@ fn edit(
         fields.join(", ")
     ));
     if format == Format::Json {
-        ctx.out.print_json(&json)?;
+        ctx.out.print_json(&view)?;
     }
     Ok(Outcome::Ok)
 }

@@ -1,11 +1,10 @@
 //! `pdconsent agreement history`.
 
-use serde::Serialize;
-
 use crate::cmd::{Ctx, Result};
 use crate::domain::agreement::Settings;
 use crate::domain::diff;
 use crate::output::Format;
+use crate::output::views::HistoryEntryView;
 use crate::{Outcome, output};
 
 /// List the revisions of an agreement: when, by whom, and which settings each changed
@@ -13,15 +12,6 @@ use crate::{Outcome, output};
 pub struct Args {
     /// Code of the agreement
     pub code: String,
-}
-
-#[derive(Serialize)]
-struct Entry {
-    revision: u32,
-    created_at: String,
-    actor: String,
-    changed: Vec<String>,
-    settings: Settings,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
@@ -38,13 +28,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 .map(|c| c.field)
                 .collect(),
         };
-        entries.push(Entry {
-            revision: r.revision,
-            created_at: r.created_at.clone(),
-            actor: r.actor.clone(),
-            changed,
-            settings: r.settings.clone(),
-        });
+        entries.push(HistoryEntryView::new(r, changed));
         prev = Some(&r.settings);
     }
     if format == Format::Json {

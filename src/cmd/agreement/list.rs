@@ -15,15 +15,14 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "agreement list")?;
     let mut store = ctx.open_read()?;
-    let rows = store.read(|tx| -> Result<_> {
+    let views = store.read(|tx| -> Result<_> {
         tx.agreement_list(args.all)?
-            .into_iter()
-            .map(|r| Ok((super::record_json(tx, &r)?, r)))
+            .iter()
+            .map(|r| super::view(tx, r))
             .collect::<Result<Vec<_>>>()
     })?;
     if format == Format::Json {
-        ctx.out
-            .print_json(&rows.into_iter().map(|(j, _)| j).collect::<Vec<_>>())?;
+        ctx.out.print_json(&views)?;
         return Ok(Outcome::Ok);
     }
     let mut t = ctx.out.table(&[
@@ -37,26 +36,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "status",
         "updated",
     ]);
-    for (_, r) in rows {
-        let s = &r.settings;
+    for v in views {
         t.add_row(vec![
-            output::sanitize(&r.code),
-            output::sanitize(&s.name),
-            s.template.clone(),
-            s.language.as_str().to_string(),
-            output::sanitize(&s.requisites),
-            r.revision.to_string(),
-            if s.required {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-            if r.archived {
+            output::sanitize(&v.code),
+            output::sanitize(&v.name),
+            v.template.clone(),
+            v.language.as_str().to_string(),
+            output::sanitize(&v.requisites),
+            v.revision.to_string(),
+            output::yes_no(v.required).into(),
+            if v.archived {
                 "archived".into()
             } else {
                 "active".into()
             },
-            r.updated_at.clone(),
+            v.updated_at.clone(),
         ]);
     }
     ctx.out.print_table(&t)?;

@@ -16,11 +16,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use serde_json::Value;
 
 use super::{Ctx, Result};
 use crate::HintExt;
 use crate::domain::agreement::{Action, Change, Settings, ThirdParty};
+use crate::output::views::AgreementView;
 use crate::storage::{AgreementRecord, Tx};
 
 #[derive(Debug, Subcommand)]
@@ -274,40 +274,11 @@ pub fn effective_withdrawal_email(tx: &Tx, settings: &Settings) -> Result<(Optio
     Ok((from_req, true))
 }
 
-/// The JSON of `show` and `list`: bookkeeping, then every setting, flat.
-pub fn record_json(tx: &Tx, rec: &AgreementRecord) -> Result<Value> {
-    let mut v = serde_json::json!({
-        "code": rec.code,
-        "archived": rec.archived,
-        "revision": rec.revision,
-        "created_at": rec.created_at,
-        "updated_at": rec.updated_at,
-        "revision_created_at": rec.revision_created_at,
-        "revision_actor": rec.revision_actor,
-    });
-    merge_settings(tx, &mut v, &rec.settings)?;
-    Ok(v)
-}
-
-pub fn merge_settings(tx: &Tx, v: &mut Value, settings: &Settings) -> Result<()> {
-    let (email, is_default) = effective_withdrawal_email(tx, settings)?;
-    if let (Some(obj), Value::Object(fields)) = (v.as_object_mut(), serde_json::to_value(settings)?)
-    {
-        obj.extend(fields);
-        obj.insert(
-            "effective_label".into(),
-            Value::String(settings.effective_label().to_string()),
-        );
-        obj.insert(
-            "effective_withdrawal_email".into(),
-            email.map(Value::String).unwrap_or(Value::Null),
-        );
-        obj.insert(
-            "withdrawal_email_is_default".into(),
-            Value::Bool(is_default),
-        );
-    }
-    Ok(())
+/// The view `show`, `list`, `add` and `edit` print: the record with the
+/// withdrawal e-mail in effect.
+pub fn view(tx: &Tx, rec: &AgreementRecord) -> Result<AgreementView> {
+    let (email, is_default) = effective_withdrawal_email(tx, &rec.settings)?;
+    Ok(AgreementView::new(rec, email, is_default))
 }
 
 /// Everything a text is rendered from: one revision, its requisites, a source.

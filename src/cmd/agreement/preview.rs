@@ -1,11 +1,10 @@
 //! `pdconsent agreement preview`.
 
-use serde::Serialize;
-
 use crate::cmd::{Ctx, Result};
-use crate::domain::render::{self, Warning};
+use crate::domain::render;
 use crate::output::Format;
 use crate::output::document::{Behaviour, Document};
+use crate::output::views::PreviewView;
 use crate::output::{self, Stream};
 use crate::{HintExt, Outcome};
 
@@ -24,22 +23,6 @@ pub struct Args {
     /// Render this revision instead of the current one
     #[arg(long, value_name = "N")]
     pub revision: Option<u32>,
-}
-
-#[derive(Serialize)]
-struct Json<'a> {
-    agreement: &'a str,
-    revision: u32,
-    source: Option<&'a str>,
-    language: &'a str,
-    template: &'a str,
-    sha256: &'a str,
-    text: &'a str,
-    label: &'a str,
-    url: Option<&'a str>,
-    behaviour: Behaviour,
-    fields: &'a [String],
-    warnings: &'a [Warning],
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
@@ -86,20 +69,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         russian: s.language == crate::domain::agreement::Language::Ru,
     };
     match format {
-        Format::Json => ctx.out.print_json(&Json {
-            agreement: &loaded.code,
-            revision: loaded.revision,
-            source: args.source.as_deref(),
-            language: s.language.as_str(),
-            template: &s.template,
-            sha256: &rendered.sha256,
-            text: &rendered.text,
-            label: &rendered.label,
-            url: s.url.as_deref(),
+        Format::Json => ctx.out.print_json(&PreviewView::new(
+            &loaded.code,
+            loaded.revision,
+            args.source.as_deref(),
+            s,
+            &rendered,
             behaviour,
-            fields: &rendered.fields,
-            warnings: &rendered.warnings,
-        })?,
+        ))?,
         Format::Html => ctx.out.print_text(&doc.html())?,
         Format::Markdown => ctx.out.print_text(&doc.markdown())?,
         _ => {

@@ -18,7 +18,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "agreement show")?;
     let mut store = ctx.open_read()?;
-    let (json, settings, email) = store.read(|tx| -> Result<_> {
+    let (view, settings) = store.read(|tx| -> Result<_> {
         let mut rec = tx.agreement_get(&args.code)?;
         if let Some(n) = args.revision {
             let rev = tx.agreement_revision(&args.code, n)?;
@@ -27,33 +27,28 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             rec.revision_actor = rev.actor;
             rec.settings = rev.settings;
         }
-        let email = super::effective_withdrawal_email(tx, &rec.settings)?;
-        Ok((super::record_json(tx, &rec)?, rec.settings, email))
+        Ok((super::view(tx, &rec)?, rec.settings))
     })?;
     if format == Format::Json {
-        ctx.out.print_json(&json)?;
+        ctx.out.print_json(&view)?;
         return Ok(Outcome::Ok);
     }
     let mut t = ctx.out.table(&["setting", "value"]);
     let s = &settings;
     let rows: Vec<(&str, String)> = vec![
         ("code", args.code.clone()),
-        ("revision", json["revision"].to_string()),
-        (
-            "archived",
-            if json["archived"] == true {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-        ),
+        ("revision", view.revision.to_string()),
+        ("archived", output::yes_no(view.archived).into()),
         ("name", s.name.clone()),
         ("language", s.language.as_str().into()),
         ("template", s.template.clone()),
         ("requisites", s.requisites.clone()),
-        ("required", yes_no(s.required)),
-        ("checked_by_default", yes_no(s.checked_by_default)),
-        ("require_reading", yes_no(s.require_reading)),
+        ("required", output::yes_no(s.required).into()),
+        (
+            "checked_by_default",
+            output::yes_no(s.checked_by_default).into(),
+        ),
+        ("require_reading", output::yes_no(s.require_reading).into()),
         (
             "label",
             match &s.label {
@@ -84,11 +79,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         ),
         (
             "withdrawal_email",
-            match email {
+            match (
+                &view.effective_withdrawal_email,
+                view.withdrawal_email_is_default,
+            ) {
                 (Some(e), true) => {
                     format!("{e} (default: the e-mail of requisites `{}`)", s.requisites)
                 }
-                (Some(e), false) => e,
+                (Some(e), false) => e.clone(),
                 (None, _) => format!(
                     "— (none: set it, or an e-mail in requisites `{}`)",
                     s.requisites
@@ -115,20 +113,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             format!("{lines} lines (`--format json` prints it)"),
         ]);
     }
-    t.add_row(vec![
-        "created".to_string(),
-        json["created_at"].as_str().unwrap_or("").to_string(),
-    ]);
-    t.add_row(vec![
-        "updated".to_string(),
-        json["updated_at"].as_str().unwrap_or("").to_string(),
-    ]);
+    t.add_row(vec!["created".to_string(), view.created_at.clone()]);
+    t.add_row(vec!["updated".to_string(), view.updated_at.clone()]);
     ctx.out.print_table(&t)?;
     Ok(Outcome::Ok)
-}
-
-fn yes_no(b: bool) -> String {
-    if b { "yes".into() } else { "no".into() }
 }
 
 fn numbered(items: &[String]) -> String {

@@ -97,7 +97,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 &r,
             )?;
             let saved = tx.requisites_get(&code)?;
-            Ok((super::stored_json(tx, &saved)?, r.is_default))
+            Ok((super::view(tx, &saved)?, r.is_default))
         })
         .with_context(|| format!("requisites `{code}` not saved"))?;
     output::notice(&format!(

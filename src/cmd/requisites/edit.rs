@@ -60,9 +60,8 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
             args.code
         ));
         if format == Format::Json {
-            ctx.out.print_json(
-                &store.read(|tx| super::stored_json(tx, &tx.requisites_get(&args.code)?))?,
-            )?;
+            ctx.out
+                .print_json(&store.read(|tx| super::view(tx, &tx.requisites_get(&args.code)?))?)?;
         }
         return Ok(Outcome::Ok);
     }
@@ -89,7 +88,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
             },
             &next,
         )?;
-        super::stored_json(tx, &tx.requisites_get(&args.code)?)
+        super::view(tx, &tx.requisites_get(&args.code)?)
     })?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     output::notice(&format!(

@@ -12,15 +12,14 @@ pub struct Args {}
 pub fn run(ctx: &Ctx, _args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "requisites list")?;
     let mut store = ctx.open_read()?;
-    let rows = store.read(|tx| -> Result<_> {
+    let views = store.read(|tx| -> Result<_> {
         tx.requisites_list()?
-            .into_iter()
-            .map(|s| Ok((super::stored_json(tx, &s)?, s)))
+            .iter()
+            .map(|s| super::view(tx, s))
             .collect::<Result<Vec<_>>>()
     })?;
     if format == Format::Json {
-        let json: Vec<_> = rows.into_iter().map(|(j, _)| j).collect();
-        ctx.out.print_json(&json)?;
+        ctx.out.print_json(&views)?;
         return Ok(Outcome::Ok);
     }
     let mut t = ctx.out.table(&[
@@ -33,26 +32,25 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result {
         "default",
         "used by",
     ]);
-    for (json, s) in rows {
-        let r = &s.requisites;
-        let state = match r.kind {
-            Kind::Legal => r.ogrn.as_deref(),
-            Kind::Individual => r.ogrnip.as_deref(),
+    for v in views {
+        let state = match v.kind {
+            Kind::Legal => v.ogrn.as_deref(),
+            Kind::Individual => v.ogrnip.as_deref(),
         };
-        let used = json["used_by"].as_array().map(|a| a.len()).unwrap_or(0);
         t.add_row(vec![
-            output::sanitize(&r.code),
-            r.kind.as_str().to_string(),
-            output::sanitize(&r.short_name),
-            output::cell(r.inn.as_deref()),
+            output::sanitize(&v.code),
+            v.kind.as_str().to_string(),
+            output::sanitize(&v.short_name),
+            output::cell(v.inn.as_deref()),
             output::cell(state),
-            output::cell(r.email.as_deref()),
-            if r.is_default {
-                "yes".into()
+            output::cell(v.email.as_deref()),
+            // Marks the one default set; the others stay blank rather than `no`.
+            if v.default {
+                output::yes_no(true).into()
             } else {
                 String::new()
             },
-            format!("{used} agreement(s)"),
+            format!("{} agreement(s)", v.used_by.len()),
         ]);
     }
     ctx.out.print_table(&t)?;

@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::{Ctx, Result};
 use crate::HintExt;
 use crate::domain::requisites::Requisites;
+use crate::output::views::RequisitesView;
 use crate::storage::{RequisitesRecord, Stamp, Tx};
 
 #[derive(Debug, Subcommand)]
@@ -134,10 +135,9 @@ pub fn to_json(r: &Requisites) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
 
-/// JSON of a stored set, as `show` and `list` print it.
-pub fn stored_json(tx: &Tx, s: &RequisitesRecord) -> Result<Value> {
-    let mut v = serde_json::to_value(s)?;
-    let used = tx.agreements_using_requisites(&s.requisites.code)?;
-    v["used_by"] = serde_json::to_value(used)?;
-    Ok(v)
+/// The view `show`, `list`, `add` and `edit` print: the set with the
+/// agreements that use it.
+pub fn view(tx: &Tx, rec: &RequisitesRecord) -> Result<RequisitesView> {
+    let used_by = tx.agreements_using_requisites(&rec.requisites.code)?;
+    Ok(RequisitesView::new(rec, used_by))
 }

@@ -15,13 +15,13 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "requisites show")?;
     let mut store = ctx.open_read()?;
-    let (stored, json) = store.read(|tx| -> Result<_> {
+    let (stored, view) = store.read(|tx| -> Result<_> {
         let s = tx.requisites_get(&args.code)?;
-        let json = super::stored_json(tx, &s)?;
-        Ok((s, json))
+        let view = super::view(tx, &s)?;
+        Ok((s, view))
     })?;
     if format == Format::Json {
-        ctx.out.print_json(&json)?;
+        ctx.out.print_json(&view)?;
         return Ok(Outcome::Ok);
     }
     let r = &stored.requisites;
@@ -42,13 +42,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "display name".to_string(),
         output::sanitize(&r.display_name()),
     ]);
-    let used = json["used_by"].as_array().map(|a| {
-        a.iter()
-            .filter_map(|v| v.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
-    t.add_row(vec!["used by".to_string(), output::cell(used.as_deref())]);
+    let used = view.used_by.join(", ");
+    t.add_row(vec!["used by".to_string(), output::cell(Some(&used))]);
     t.add_row(vec!["created".to_string(), stored.created_at.clone()]);
     t.add_row(vec!["updated".to_string(), stored.updated_at.clone()]);
     ctx.out.print_table(&t)?;

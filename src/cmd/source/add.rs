@@ -91,7 +91,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     let now = ctx.now();
     let actor = ctx.actor();
-    let json = store
+    let view = store
         .write(|tx| -> Result<_> {
             if tx.source_find(&code)?.is_some() {
                 return Err(StoreError::AlreadyExists {
@@ -113,7 +113,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 None,
                 Some(&super::to_json(&source)),
             )?;
-            super::record_json(tx, &tx.source_get(&code)?)
+            super::view(tx, &tx.source_get(&code)?)
         })
         .with_context(|| format!("source `{code}` not created"))?;
     output::notice(&format!(
@@ -122,7 +122,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         source.agreements.len()
     ));
     if format == crate::output::Format::Json {
-        ctx.out.print_json(&json)?;
+        ctx.out.print_json(&view)?;
     }
     Ok(Outcome::Ok)
 }

@@ -67,7 +67,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
         ));
         if format == Format::Json {
             ctx.out
-                .print_json(&store.read(|tx| super::record_json(tx, &current))?)?;
+                .print_json(&store.read(|tx| super::view(tx, &current))?)?;
         }
         return Ok(Outcome::Ok);
     }
@@ -77,7 +77,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
     }
     let now = ctx.now();
     let actor = ctx.actor();
-    let json = store.write(|tx| -> Result<_> {
+    let view = store.write(|tx| -> Result<_> {
         let before = tx.source_get(&code)?.source;
         // The change was computed from what we read before: refuse if someone changed it since.
         if before != current.source {
@@ -100,12 +100,12 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
             Some(&super::to_json(&before)),
             Some(&super::to_json(&next)),
         )?;
-        super::record_json(tx, &tx.source_get(&code)?)
+        super::view(tx, &tx.source_get(&code)?)
     })?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     output::notice(&format!("updated source `{code}`: {}", fields.join(", ")));
     if format == Format::Json {
-        ctx.out.print_json(&json)?;
+        ctx.out.print_json(&view)?;
     }
     Ok(Outcome::Ok)
 }

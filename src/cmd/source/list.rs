@@ -15,15 +15,14 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "source list")?;
     let mut store = ctx.open_read()?;
-    let rows = store.read(|tx| -> Result<_> {
+    let views = store.read(|tx| -> Result<_> {
         tx.source_list(args.all)?
-            .into_iter()
-            .map(|r| Ok((super::record_json(tx, &r)?, r)))
+            .iter()
+            .map(|r| super::view(tx, r))
             .collect::<Result<Vec<_>>>()
     })?;
     if format == Format::Json {
-        ctx.out
-            .print_json(&rows.into_iter().map(|(j, _)| j).collect::<Vec<_>>())?;
+        ctx.out.print_json(&views)?;
         return Ok(Outcome::Ok);
     }
     let mut t = ctx.out.table(&[
@@ -35,22 +34,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "agreements",
         "status",
     ]);
-    for (_, r) in rows {
-        let s = &r.source;
+    for v in views {
         t.add_row(vec![
-            output::sanitize(&s.code),
-            s.kind.as_str().to_string(),
-            output::sanitize(&s.name),
-            output::cell(s.url.as_deref()),
-            s.fields.len().to_string(),
+            output::sanitize(&v.code),
+            v.kind.as_str().to_string(),
+            output::sanitize(&v.name),
+            output::cell(v.url.as_deref()),
+            v.fields.len().to_string(),
             output::sanitize(
-                &s.agreements
+                &v.agreements
                     .iter()
                     .map(|l| l.agreement.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
             ),
-            if r.archived {
+            if v.archived {
                 "archived".into()
             } else {
                 "active".into()

@@ -15,6 +15,7 @@ use super::{Ctx, Result};
 use crate::HintExt;
 use crate::domain::FieldError;
 use crate::domain::source::{Link, Source};
+use crate::output::views::{SourceLinkView, SourceView};
 use crate::storage::{SourceRecord, Tx};
 
 #[derive(Debug, Subcommand)]
@@ -162,26 +163,14 @@ pub fn to_json(s: &Source) -> Value {
     serde_json::to_value(s).unwrap_or(Value::Null)
 }
 
-/// The JSON of `show` and `list`: the source plus each link's effective behaviour.
-pub fn record_json(tx: &Tx, rec: &SourceRecord) -> Result<Value> {
-    let mut v = serde_json::to_value(rec)?;
-    let mut links = Vec::new();
-    for l in &rec.source.agreements {
-        let a = tx.agreement_get(&l.agreement)?;
-        let s = &a.settings;
-        links.push(serde_json::json!({
-            "agreement": l.agreement,
-            "required": l.required,
-            "checked_by_default": l.checked_by_default,
-            "require_reading": l.require_reading,
-            "effective": crate::domain::source::Behaviour::effective(s, Some(l)),
-            "agreement_revision": a.revision,
-            "agreement_archived": a.archived,
-        }));
-    }
-    v["agreements"] = Value::Array(links);
-    if v.get("url").is_none() {
-        v["url"] = Value::Null;
-    }
-    Ok(v)
+/// The view `show`, `list`, `add` and `edit` print: the source with each
+/// linked agreement's current revision and effective behaviour.
+pub fn view(tx: &Tx, rec: &SourceRecord) -> Result<SourceView> {
+    let links = rec
+        .source
+        .agreements
+        .iter()
+        .map(|l| Ok(SourceLinkView::new(l, &tx.agreement_get(&l.agreement)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(SourceView::new(rec, links))
 }

@@ -14,13 +14,13 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "source show")?;
     let mut store = ctx.open_read()?;
-    let (rec, json) = store.read(|tx| -> Result<_> {
+    let (rec, view) = store.read(|tx| -> Result<_> {
         let rec = tx.source_get(&args.code)?;
-        let json = super::record_json(tx, &rec)?;
-        Ok((rec, json))
+        let view = super::view(tx, &rec)?;
+        Ok((rec, view))
     })?;
     if format == Format::Json {
-        ctx.out.print_json(&json)?;
+        ctx.out.print_json(&view)?;
         return Ok(Outcome::Ok);
     }
     let s = &rec.source;
@@ -31,33 +31,41 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         .enumerate()
         .map(|(i, f)| format!("{}. {f}", i + 1))
         .collect();
-    let links: Vec<String> = json["agreements"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|l| {
-                    let e = &l["effective"];
-                    let flag = |k: &str, yes: &str, no: &str| {
-                        let overridden = if l[k].is_null() { "" } else { "*" };
-                        format!("{}{overridden}", if e[k] == true { yes } else { no })
-                    };
-                    format!(
-                        "{} (rev {}{}): {}, {}, {}",
-                        l["agreement"].as_str().unwrap_or(""),
-                        l["agreement_revision"],
-                        if l["agreement_archived"] == true {
-                            ", ARCHIVED"
-                        } else {
-                            ""
-                        },
-                        flag("required", "required", "optional"),
-                        flag("checked_by_default", "checked by default", "unchecked"),
-                        flag("require_reading", "must be read", "reading not required"),
-                    )
-                })
-                .collect()
+    let links: Vec<String> = view
+        .agreements
+        .iter()
+        .map(|l| {
+            // The effective behaviour in words; `*` where the source overrides the agreement.
+            let flag = |overridden: Option<bool>, effective: bool, yes: &str, no: &str| {
+                let overridden = if overridden.is_some() { "*" } else { "" };
+                format!("{}{overridden}", if effective { yes } else { no })
+            };
+            let e = &l.effective;
+            format!(
+                "{} (rev {}{}): {}, {}, {}",
+                l.agreement,
+                l.agreement_revision,
+                if l.agreement_archived {
+                    ", ARCHIVED"
+                } else {
+                    ""
+                },
+                flag(l.required, e.required, "required", "optional"),
+                flag(
+                    l.checked_by_default,
+                    e.checked_by_default,
+                    "checked by default",
+                    "unchecked"
+                ),
+                flag(
+                    l.require_reading,
+                    e.require_reading,
+                    "must be read",
+                    "reading not required"
+                ),
+            )
         })
-        .unwrap_or_default();
+        .collect();
     let rows = vec![
         ("code", s.code.clone()),
         ("kind", s.kind.as_str().to_string()),
@@ -67,9 +75,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         (
             "warning",
             if s.warning {
-                "yes: the personal-data warning is sent before the chat".into()
+                format!(
+                    "{}: the personal-data warning is sent before the chat",
+                    output::yes_no(true)
+                )
             } else {
-                "no".into()
+                output::yes_no(false).into()
             },
         ),
         (
@@ -85,14 +96,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 format!("{}{note}", links.join("\n"))
             },
         ),
-        (
-            "archived",
-            if rec.archived {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-        ),
+        ("archived", output::yes_no(rec.archived).into()),
         ("created", rec.created_at.clone()),
         ("updated", rec.updated_at.clone()),
     ];

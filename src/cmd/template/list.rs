@@ -1,36 +1,27 @@
 //! `pdconsent template list`.
 
-use serde::Serialize;
-
 use crate::Outcome;
 use crate::cmd::{Ctx, Result};
 use crate::domain::agreement::TEMPLATES;
 use crate::domain::render::BUILTIN;
 use crate::output::Format;
+use crate::output::views::TemplateView;
 
 /// List the built-in templates
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-#[derive(Serialize)]
-struct Entry {
-    id: &'static str,
-    language: &'static str,
-    description: &'static str,
-}
-
 pub fn run(ctx: &Ctx, _args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "template list")?;
-    let entries: Vec<Entry> = BUILTIN
+    let entries: Vec<TemplateView> = BUILTIN
         .iter()
-        .map(|(id, lang, _)| Entry {
-            id,
-            language: lang.as_str(),
-            description: TEMPLATES
+        .map(|(id, lang, _)| {
+            let description = TEMPLATES
                 .iter()
                 .find(|(t, _)| t == id)
                 .map(|(_, d)| *d)
-                .unwrap_or(""),
+                .unwrap_or("");
+            TemplateView::new(id, *lang, description)
         })
         .collect();
     if format == Format::Json {

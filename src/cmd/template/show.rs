@@ -3,6 +3,7 @@
 use crate::cmd::{Ctx, Result};
 use crate::domain::render::{BUILTIN, builtin};
 use crate::output::Format;
+use crate::output::views::TemplateSourceView;
 use crate::{HintExt, Outcome};
 
 /// Print the source of a built-in template; copy it to start a custom one
@@ -21,10 +22,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let lang = BUILTIN
             .iter()
             .find(|(id, _, _)| *id == args.id)
-            .map(|(_, l, _)| l.as_str());
-        ctx.out.print_json(
-            &serde_json::json!({ "id": args.id, "language": lang, "source": source }),
-        )?;
+            .map(|(_, l, _)| *l);
+        ctx.out
+            .print_json(&TemplateSourceView::new(&args.id, lang, source))?;
     } else {
         ctx.out.print_text(source)?;
     }
