@@ -543,7 +543,7 @@ fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanIte
                 if let Some(&s) = sources.get(item.code.as_str()) {
                     let before = tx.source_find(&item.code)?.map(|b| b.source);
                     if before.as_ref() != Some(s) {
-                        tx.source_save(s, stamp.at)?;
+                        tx.source_save(s, stamp)?;
                         let action = if before.is_some() { "update" } else { "create" };
                         tx.log_append(
                             stamp,

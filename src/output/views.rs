@@ -167,6 +167,8 @@ pub struct SourceView {
     pub fields: Vec<String>,
     pub kind: SourceKind,
     pub name: String,
+    /// The revision these values are (texts are pinned to it).
+    pub revision: u32,
     pub updated_at: String,
     pub url: Option<String>,
     pub warning: bool,
@@ -192,6 +194,7 @@ impl SourceView {
             fields: fields.clone(),
             kind: *kind,
             name: name.clone(),
+            revision: rec.revision,
             updated_at: rec.updated_at.clone(),
             url: url.clone(),
             warning: *warning,
@@ -276,6 +279,8 @@ pub struct RequisitesView {
     pub ogrnip: Option<String>,
     pub phone: Option<String>,
     pub postal_address: Option<String>,
+    /// The revision these values are (texts are pinned to it).
+    pub revision: u32,
     pub short_name: String,
     pub updated_at: String,
     /// Codes of the agreements that name this set.
@@ -315,6 +320,7 @@ impl RequisitesView {
             ogrnip: ogrnip.clone(),
             phone: phone.clone(),
             postal_address: postal_address.clone(),
+            revision: rec.revision,
             short_name: short_name.clone(),
             updated_at: rec.updated_at.clone(),
             used_by,
@@ -602,6 +608,7 @@ mod tests {
         source.agreements = vec![link.clone()];
         let rec = SourceRecord {
             source,
+            revision: 1,
             archived: true,
             created_at: "2026-01-01T00:00:00Z".into(),
             updated_at: "2026-01-02T00:00:00Z".into(),
@@ -613,6 +620,7 @@ mod tests {
         r.email = Some("info@example.ru".into());
         let rec = RequisitesRecord {
             requisites: r,
+            revision: 1,
             created_at: "2026-01-01T00:00:00Z".into(),
             updated_at: "2026-01-02T00:00:00Z".into(),
         };

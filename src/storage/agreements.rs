@@ -233,6 +233,7 @@ impl Tx<'_> {
             )
             .optional()?;
         let (created_at, actor, json) = row.ok_or_else(|| StoreError::RevisionNotFound {
+            kind: ObjectKind::Agreement,
             code: code.to_string(),
             revision,
             latest: current.revision,

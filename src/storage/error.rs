@@ -15,8 +15,9 @@ pub enum StoreError {
     NotFound { kind: ObjectKind, code: String },
     #[error("{kind} `{code}` already exists")]
     AlreadyExists { kind: ObjectKind, code: String },
-    #[error("revision {revision} of agreement `{code}` not found (the latest is {latest})")]
+    #[error("revision {revision} of {kind} `{code}` not found (the latest is {latest})")]
     RevisionNotFound {
+        kind: ObjectKind,
         code: String,
         revision: u32,
         latest: u32,
@@ -90,8 +91,8 @@ impl StoreError {
             StoreError::NotFound { kind, .. } => {
                 format!("run `{}` to see what exists", kind.list_command())
             }
-            StoreError::RevisionNotFound { code, .. } => {
-                format!("run `pdconsent agreement history {code}`")
+            StoreError::RevisionNotFound { kind, code, .. } => {
+                format!("run `pdconsent {kind} history {code}`")
             }
             StoreError::AlreadyExists { kind, code } => {
                 format!("to change it, run `pdconsent {kind} edit {code}`")

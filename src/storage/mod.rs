@@ -30,11 +30,11 @@ pub use agreements::{AgreementRecord, RevisionRecord};
 pub use error::{Result, StoreError};
 pub use log::{LogFilter, LogRecord};
 use open::Published;
-pub use requisites::RequisitesRecord;
+pub use requisites::{RequisitesRecord, RequisitesRevisionRecord};
 use retry::begin_immediate;
 pub use retry::{ATTEMPTS, backoff, with_backoff};
 pub use schema::{MigrationError, latest_version};
-pub use sources::SourceRecord;
+pub use sources::{SourceRecord, SourceRevisionRecord};
 
 /// What a command will do with the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,7 +207,7 @@ mod tests {
             let mut r = Requisites::new("main", Kind::Legal);
             r.short_name = "ООО «Ромашка»".into();
             r.is_default = true;
-            tx.requisites_save(&r, AT)?;
+            tx.requisites_save(&r, Stamp { at: AT, actor: "t" })?;
             tx.agreement_create(
                 "site",
                 &Settings::new("Согласие", Language::Ru, "main"),
@@ -287,7 +287,7 @@ mod tests {
             let mut r = Requisites::new("second", Kind::Legal);
             r.short_name = "ООО «Вторая»".into();
             r.is_default = true;
-            tx.requisites_save(&r, AT)
+            tx.requisites_save(&r, Stamp { at: AT, actor: "t" })
         })
         .unwrap();
         assert_eq!(

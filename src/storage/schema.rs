@@ -18,6 +18,10 @@ pub const APPLICATION_ID: i32 = 0x7064_636e;
 static MIGRATIONS: &[(&str, &str)] = &[
     ("initial", include_str!("migrations/0001_initial.sql")),
     ("guards", include_str!("migrations/0002_guards.sql")),
+    (
+        "pinned texts",
+        include_str!("migrations/0003_pinned_texts.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -1,9 +1,10 @@
-//! Sources (web forms and chat channels) and their links to agreements.
+//! Sources (web forms and chat channels) and their links to agreements, with
+//! an immutable revision for every change (texts are pinned to them).
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Result, StoreError, Tx, to_json};
+use super::{Result, Stamp, StoreError, Tx, to_json};
 use crate::domain::ObjectKind;
 use crate::domain::source::{Link, Source, SourceKind};
 
@@ -12,12 +13,130 @@ use crate::domain::source::{Link, Source, SourceKind};
 pub struct SourceRecord {
     #[serde(flatten)]
     pub source: Source,
+    /// The revision these values are.
+    pub revision: u32,
     pub archived: bool,
     pub created_at: String,
     pub updated_at: String,
 }
 
+/// One immutable revision of a source: its settings, fields and links, when and by whom.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRevisionRecord {
+    pub revision: u32,
+    pub created_at: String,
+    pub actor: String,
+    pub source: Source,
+}
+
+fn row_to_revision(row: &rusqlite::Row) -> rusqlite::Result<(u32, String, String, String)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+}
+
+fn parse_revision(
+    code: &str,
+    (revision, data, created_at, actor): (u32, String, String, String),
+) -> Result<SourceRevisionRecord> {
+    let source = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
+        what: format!("revision {revision} of source `{code}`"),
+        detail: e.to_string(),
+    })?;
+    Ok(SourceRevisionRecord {
+        revision,
+        created_at,
+        actor,
+        source,
+    })
+}
+
 impl Tx<'_> {
+    /// The row id of a source, or [`StoreError::NotFound`].
+    pub(super) fn source_id(&self, code: &str) -> Result<i64> {
+        self.query_row("SELECT id FROM sources WHERE code = ?1", [code], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            kind: ObjectKind::Source,
+            code: code.to_string(),
+        })
+    }
+
+    /// Records `s` as the next revision of its source unless the newest
+    /// revision already holds exactly this; the revision it is now.
+    fn source_revise(&self, id: i64, s: &Source, stamp: Stamp) -> Result<u32> {
+        let latest = self
+            .query_row(
+                "SELECT revision, data, created_at, actor FROM source_revisions
+                 WHERE source_id = ?1 ORDER BY revision DESC LIMIT 1",
+                [id],
+                row_to_revision,
+            )
+            .optional()?
+            .map(|row| parse_revision(&s.code, row))
+            .transpose()?;
+        let revision = match latest {
+            Some(l) if l.source == *s => l.revision,
+            latest => {
+                let next = latest.map_or(1, |l| l.revision + 1);
+                self.execute(
+                    "INSERT INTO source_revisions (source_id, revision, data, created_at, actor)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id, next, to_json(s), stamp.at, stamp.actor],
+                )?;
+                next
+            }
+        };
+        self.execute(
+            "UPDATE sources SET current_revision = ?2 WHERE id = ?1 AND current_revision <> ?2",
+            params![id, revision],
+        )?;
+        Ok(revision)
+    }
+
+    /// Every revision of a source, oldest first.
+    pub fn source_revisions(&self, code: &str) -> Result<Vec<SourceRevisionRecord>> {
+        let id = self.source_id(code)?;
+        let mut st = self.tx.prepare_cached(
+            "SELECT revision, data, created_at, actor FROM source_revisions
+             WHERE source_id = ?1 ORDER BY revision",
+        )?;
+        let rows = st.query_map([id], row_to_revision)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(parse_revision(code, row?)?);
+        }
+        Ok(out)
+    }
+
+    /// One revision of a source, or [`StoreError::RevisionNotFound`].
+    pub fn source_revision(&self, code: &str, revision: u32) -> Result<SourceRevisionRecord> {
+        let all = self.source_revisions(code)?;
+        let latest = all.len() as u32;
+        all.into_iter()
+            .find(|r| r.revision == revision)
+            .ok_or_else(|| StoreError::RevisionNotFound {
+                kind: ObjectKind::Source,
+                code: code.to_string(),
+                revision,
+                latest,
+            })
+    }
+
+    /// The revision of a source in force at `at` (RFC 3339), if it existed then.
+    pub fn source_revision_at(&self, code: &str, at: &str) -> Result<Option<SourceRevisionRecord>> {
+        let id = self.source_id(code)?;
+        self.query_row(
+            "SELECT revision, data, created_at, actor FROM source_revisions
+             WHERE source_id = ?1 AND created_at <= ?2 ORDER BY revision DESC LIMIT 1",
+            params![id, at],
+            row_to_revision,
+        )
+        .optional()?
+        .map(|row| parse_revision(code, row))
+        .transpose()
+    }
+
     fn source_links(&self, source_id: i64) -> Result<Vec<Link>> {
         let mut st = self.tx.prepare_cached(
             "SELECT a.code, l.required, l.checked_by_default, l.require_reading FROM source_agreements l
@@ -40,7 +159,7 @@ impl Tx<'_> {
         param: &dyn rusqlite::ToSql,
     ) -> Result<Vec<SourceRecord>> {
         let mut st = self.tx.prepare_cached(&format!(
-            "SELECT id, code, kind, name, url, fields, warning, archived, created_at, updated_at FROM sources WHERE {where_sql} ORDER BY code"
+            "SELECT id, code, kind, name, url, fields, warning, archived, created_at, updated_at, current_revision FROM sources WHERE {where_sql} ORDER BY code"
         ))?;
         let rows = st.query_map([param], |r| {
             Ok((
@@ -54,12 +173,24 @@ impl Tx<'_> {
                 r.get::<_, bool>(7)?,
                 r.get::<_, String>(8)?,
                 r.get::<_, String>(9)?,
+                r.get::<_, u32>(10)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, code, kind, name, url, fields, warning, archived, created_at, updated_at) =
-                row?;
+            let (
+                id,
+                code,
+                kind,
+                name,
+                url,
+                fields,
+                warning,
+                archived,
+                created_at,
+                updated_at,
+                revision,
+            ) = row?;
             let corrupt = |detail: String| StoreError::Corrupt {
                 what: format!("source `{code}`"),
                 detail,
@@ -78,6 +209,7 @@ impl Tx<'_> {
                     warning,
                     agreements,
                 },
+                revision,
                 archived,
                 created_at,
                 updated_at,
@@ -104,8 +236,10 @@ impl Tx<'_> {
         })
     }
 
-    /// Inserts or replaces a source and its agreement links (in the given order).
-    pub fn source_save(&self, s: &Source, at: &str) -> Result<()> {
+    /// Inserts or replaces a source and its agreement links (in the given
+    /// order); a change makes its next revision.
+    pub fn source_save(&self, s: &Source, stamp: Stamp) -> Result<()> {
+        let at = stamp.at;
         self.execute(
             "INSERT INTO sources (code, kind, name, url, fields, warning, archived, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7)
@@ -134,6 +268,7 @@ impl Tx<'_> {
                 params![id, agreement_id, pos as i64, l.required, l.checked_by_default, l.require_reading],
             )?;
         }
+        self.source_revise(id, s, stamp)?;
         Ok(())
     }
 

@@ -48,8 +48,11 @@ fn info_json_shows_path_schema_and_counts() {
     let env = with_first();
     let v = env.json(&["info"]);
     assert_eq!(v["database"], env.db().display().to_string());
-    assert_eq!(v["schema_version"], 2);
-    assert_eq!(v["supported_schema_version"], 2);
+    assert_eq!(v["schema_version"], pdconsent::storage::latest_version());
+    assert_eq!(
+        v["supported_schema_version"],
+        pdconsent::storage::latest_version()
+    );
     assert_eq!(v["pdconsent_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(
         v["counts"],

@@ -118,7 +118,7 @@ pub fn save_logged(tx: &Tx, stamp: Stamp, r: &Requisites) -> Result<()> {
             Some(&to_json(&after)),
         )?;
     }
-    tx.requisites_save(r, stamp.at)?;
+    tx.requisites_save(r, stamp)?;
     let action = if before.is_some() { "update" } else { "create" };
     tx.log_append(
         stamp,

@@ -101,7 +101,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 .into());
             }
             super::check_links(tx, &source, None)?;
-            tx.source_save(&source, &now)?;
+            tx.source_save(
+                &source,
+                Stamp {
+                    at: &now,
+                    actor: &actor,
+                },
+            )?;
             tx.log_append(
                 Stamp {
                     at: &now,

@@ -88,7 +88,13 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
             .into());
         }
         super::check_links(tx, &next, Some(&before))?;
-        tx.source_save(&next, &now)?;
+        tx.source_save(
+            &next,
+            Stamp {
+                at: &now,
+                actor: &actor,
+            },
+        )?;
         tx.log_append(
             Stamp {
                 at: &now,
