@@ -13,6 +13,7 @@ pub mod info;
 pub mod log;
 pub mod man;
 pub mod requisites;
+pub mod revisions;
 pub mod source;
 pub mod template;
 

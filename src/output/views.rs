@@ -342,20 +342,20 @@ impl ArchivedView {
     }
 }
 
-/// One entry of `agreement history`. Fields in declaration order; `settings`
-/// prints in the declaration order of [`Settings`].
+/// One entry of a `history` (agreement, requisites, source). Fields in
+/// declaration order; `settings` prints in the declaration order of its type.
 #[derive(Debug, Clone, Serialize)]
-pub struct HistoryEntryView {
+pub struct HistoryEntryView<T> {
     pub revision: u32,
     pub created_at: String,
     pub actor: String,
     /// The settings this revision changed (empty for revision 1).
     pub changed: Vec<String>,
-    pub settings: Settings,
+    pub settings: T,
 }
 
-impl HistoryEntryView {
-    pub fn new(rev: &RevisionRecord, changed: Vec<String>) -> HistoryEntryView {
+impl HistoryEntryView<Settings> {
+    pub fn new(rev: &RevisionRecord, changed: Vec<String>) -> HistoryEntryView<Settings> {
         HistoryEntryView {
             revision: rev.revision,
             created_at: rev.created_at.clone(),
@@ -366,7 +366,7 @@ impl HistoryEntryView {
     }
 }
 
-/// `agreement diff`: what changed between two revisions. Fields in declaration order.
+/// A `diff` (agreement, requisites, source): what changed between two revisions. Fields in declaration order.
 #[derive(Debug, Clone, Serialize)]
 pub struct DiffView {
     pub code: String,

@@ -1,10 +1,9 @@
 //! `pdconsent agreement diff`.
 
+use crate::cmd::revisions::{Rev, print_diff};
 use crate::cmd::{Ctx, Result};
-use crate::domain::diff;
+use crate::domain::ObjectKind;
 use crate::output::Format;
-use crate::output::views::DiffView;
-use crate::{HintExt, Outcome, output};
 
 /// Show what changed between two revisions, setting by setting
 /// (without revisions: the previous against the current one)
@@ -21,51 +20,23 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "agreement diff")?;
     let mut store = ctx.open_read()?;
-    let d = store.read(|tx| -> Result<_> {
-        let current = tx.agreement_get(&args.code)?;
-        let to = args.to.unwrap_or(current.revision);
-        let from = match args.from {
-            Some(f) => f,
-            None if to > 1 => to - 1,
-            None => {
-                return Err(anyhow::anyhow!(
-                    "agreement `{}` has only revision 1; there is nothing to compare",
-                    args.code
-                ))
-                .hint(format!(
-                    "a change makes revision 2: `pdconsent agreement edit {} …`",
-                    args.code
-                ));
-            }
-        };
-        let a = tx.agreement_revision(&args.code, from)?;
-        let b = tx.agreement_revision(&args.code, to)?;
-        Ok(DiffView::new(
-            &args.code,
-            from,
-            to,
-            diff::diff(&a.settings, &b.settings),
-        ))
-    })?;
-    if format == Format::Json {
-        ctx.out.print_json(&d)?;
-        return Ok(Outcome::Ok);
-    }
-    let mut t = ctx
-        .out
-        .table(&["setting", &format!("revision {} → {}", d.from, d.to)]);
-    for c in &d.changes {
-        t.add_row(vec![
-            c.field.clone(),
-            output::sanitize_multiline(&diff::describe(c).join("\n")),
-        ]);
-    }
-    ctx.out.print_table(&t)?;
-    if d.changes.is_empty() {
-        output::notice(&format!(
-            "revisions {} and {} of `{}` have the same settings",
-            d.from, d.to, d.code
-        ));
-    }
-    Ok(Outcome::Ok)
+    let revs = store.read(|tx| tx.agreement_revisions(&args.code))?;
+    let revs: Vec<Rev<_>> = revs
+        .into_iter()
+        .map(|r| Rev {
+            revision: r.revision,
+            created_at: r.created_at,
+            actor: r.actor,
+            settings: r.settings,
+        })
+        .collect();
+    print_diff(
+        ctx,
+        format,
+        ObjectKind::Agreement,
+        &args.code,
+        &revs,
+        args.from,
+        args.to,
+    )
 }

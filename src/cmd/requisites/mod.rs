@@ -1,7 +1,9 @@
 //! `pdconsent requisites …`: the operator's legal details.
 
 pub mod add;
+pub mod diff;
 pub mod edit;
+pub mod history;
 pub mod list;
 pub mod remove;
 pub mod show;
@@ -22,6 +24,10 @@ pub enum Command {
     Add(add::Args),
     /// Change settings of a set of requisites
     Edit(edit::Args),
+    /// List the revisions of a set of requisites: when, by whom, what changed
+    History(history::Args),
+    /// Show what changed between two revisions of a set of requisites
+    Diff(diff::Args),
     /// Show one set of requisites
     Show(show::Args),
     /// List all sets of requisites
@@ -35,6 +41,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result {
         Command::Add(a) => add::run(ctx, a),
         Command::Edit(a) => edit::run(ctx, a),
         Command::Show(a) => show::run(ctx, a),
+        Command::History(a) => history::run(ctx, a),
+        Command::Diff(a) => diff::run(ctx, a),
         Command::List(a) => list::run(ctx, a),
         Command::Remove(a) => remove::run(ctx, a),
     }

@@ -10,13 +10,23 @@ use crate::{Outcome, output};
 pub struct Args {
     /// Code of the set
     pub code: String,
+    /// Show this revision instead of the current one (`pdconsent requisites history` lists them)
+    #[arg(long, value_name = "N")]
+    pub revision: Option<u32>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "requisites show")?;
     let mut store = ctx.open_read()?;
     let (stored, view) = store.read(|tx| -> Result<_> {
-        let s = tx.requisites_get(&args.code)?;
+        let mut s = tx.requisites_get(&args.code)?;
+        if let Some(n) = args.revision {
+            // An older revision: its values, made when and as it was.
+            let rev = tx.requisites_revision(&args.code, n)?;
+            s.requisites = rev.requisites;
+            s.revision = rev.revision;
+            s.updated_at = rev.created_at;
+        }
         let view = super::view(tx, &s)?;
         Ok((s, view))
     })?;

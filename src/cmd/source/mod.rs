@@ -1,8 +1,10 @@
 //! `pdconsent source …`: web forms and chat channels where consents are collected.
 
 pub mod add;
+pub mod diff;
 pub mod archive;
 pub mod edit;
+pub mod history;
 pub mod list;
 pub mod restore;
 pub mod show;
@@ -24,6 +26,10 @@ pub enum Command {
     Add(add::Args),
     /// Change a source: its settings, fields and linked agreements
     Edit(edit::Args),
+    /// List the revisions of a source: when, by whom, what changed
+    History(history::Args),
+    /// Show what changed between two revisions of a source
+    Diff(diff::Args),
     /// Show one source with its agreements and their effective behaviour
     Show(show::Args),
     /// List sources
@@ -39,6 +45,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result {
         Command::Add(a) => add::run(ctx, a),
         Command::Edit(a) => edit::run(ctx, a),
         Command::Show(a) => show::run(ctx, a),
+        Command::History(a) => history::run(ctx, a),
+        Command::Diff(a) => diff::run(ctx, a),
         Command::List(a) => list::run(ctx, a),
         Command::Archive(a) => archive::run(ctx, a),
         Command::Restore(a) => restore::run(ctx, a),

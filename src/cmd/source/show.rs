@@ -9,13 +9,23 @@ use crate::{Outcome, output};
 pub struct Args {
     /// Code of the source
     pub code: String,
+    /// Show this revision instead of the current one (`pdconsent source history` lists them)
+    #[arg(long, value_name = "N")]
+    pub revision: Option<u32>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "source show")?;
     let mut store = ctx.open_read()?;
     let (rec, view) = store.read(|tx| -> Result<_> {
-        let rec = tx.source_get(&args.code)?;
+        let mut rec = tx.source_get(&args.code)?;
+        if let Some(n) = args.revision {
+            // An older revision: its values, made when and as it was.
+            let rev = tx.source_revision(&args.code, n)?;
+            rec.source = rev.source;
+            rec.revision = rev.revision;
+            rec.updated_at = rev.created_at;
+        }
         let view = super::view(tx, &rec)?;
         Ok((rec, view))
     })?;

@@ -1,0 +1,28 @@
+//! `pdconsent source history`.
+
+use crate::cmd::revisions::{Rev, print_history};
+use crate::cmd::{Ctx, Result};
+use crate::output::Format;
+
+/// List the revisions of a source: when, by whom, and which settings each changed
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Code of the source
+    pub code: String,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "source history")?;
+    let mut store = ctx.open_read()?;
+    let revs = store.read(|tx| tx.source_revisions(&args.code))?;
+    let revs: Vec<Rev<_>> = revs
+        .into_iter()
+        .map(|r| Rev {
+            revision: r.revision,
+            created_at: r.created_at,
+            actor: r.actor,
+            settings: r.source,
+        })
+        .collect();
+    print_history(ctx, format, &revs)
+}
