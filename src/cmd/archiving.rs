@@ -61,8 +61,8 @@ pub fn run(ctx: &Ctx, what: Archivable, code: &str, archived: bool) -> Result {
     let mut store = ctx.open()?;
     let now = ctx.now();
     let actor = ctx.actor();
-    let changed = store.write(|tx| {
-        set_logged(
+    let (changed, texts) = store.write(|tx| -> Result<_> {
+        let changed = set_logged(
             tx,
             Stamp {
                 at: &now,
@@ -71,7 +71,8 @@ pub fn run(ctx: &Ctx, what: Archivable, code: &str, archived: bool) -> Result {
             what,
             code,
             archived,
-        )
+        )?;
+        Ok((changed, crate::cmd::texts::register(tx, Stamp { at: &now, actor: &actor })?))
     })?;
     let word = if archived { "archived" } else { "active" };
     output::notice(&if changed {
@@ -82,5 +83,6 @@ pub fn run(ctx: &Ctx, what: Archivable, code: &str, archived: bool) -> Result {
             what.kind()
         )
     });
+    crate::cmd::texts::announce(&texts);
     Ok(Outcome::Ok)
 }

@@ -16,6 +16,7 @@ pub mod requisites;
 pub mod revisions;
 pub mod source;
 pub mod template;
+pub mod texts;
 
 use std::path::PathBuf;
 

@@ -20,6 +20,7 @@ mod requisites;
 mod retry;
 mod schema;
 mod sources;
+mod texts;
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,7 @@ use retry::begin_immediate;
 pub use retry::{ATTEMPTS, backoff, with_backoff};
 pub use schema::{MigrationError, latest_version};
 pub use sources::{SourceRecord, SourceRevisionRecord};
+pub use texts::{Pinned, TextRecord};
 
 /// What a command will do with the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

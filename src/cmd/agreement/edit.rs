@@ -92,7 +92,7 @@ fn edit(
     }
     let now = ctx.now();
     let actor = ctx.actor();
-    let (revision, view) = store.write(|tx| -> Result<_> {
+    let (revision, view, texts) = store.write(|tx| -> Result<_> {
         super::check_references(tx, &next)?;
         let revision = tx.agreement_add_revision(code, current.revision, &next, &now, &actor)?;
         tx.log_append(
@@ -106,13 +106,15 @@ fn edit(
             Some(&serde_json::to_value(&current.settings)?),
             Some(&serde_json::to_value(&next)?),
         )?;
-        Ok((revision, super::view(tx, &tx.agreement_get(code)?)?))
+        let texts = crate::cmd::texts::register(tx, Stamp { at: &now, actor: &actor })?;
+        Ok((revision, super::view(tx, &tx.agreement_get(code)?)?, texts))
     })?;
     let fields: Vec<&str> = changed.iter().map(|c| c.field.as_str()).collect();
     output::notice(&format!(
         "agreement `{code}`: revision {revision} created ({})",
         fields.join(", ")
     ));
+    crate::cmd::texts::announce(&texts);
     if format == Format::Json {
         ctx.out.print_json(&view)?;
     }

@@ -10,6 +10,7 @@ pub mod list;
 pub mod preview;
 pub mod restore;
 pub mod show;
+pub mod texts;
 pub mod wizard;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ pub enum Command {
     Preview(preview::Args),
     /// Check agreements against 152-FZ; exit 1 when any error is found
     Check(check::Args),
+    /// List the texts an agreement has shown on its sources, with their pinned revisions
+    Texts(texts::Args),
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result {
@@ -59,6 +62,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result {
         Command::Diff(a) => diff::run(ctx, a),
         Command::Preview(a) => preview::run(ctx, a),
         Command::Check(a) => check::run(ctx, a),
+        Command::Texts(a) => texts::run(ctx, a),
     }
 }
 

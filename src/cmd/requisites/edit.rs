@@ -71,7 +71,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
     }
     let now = ctx.now();
     let actor = ctx.actor();
-    let saved = store.write(|tx| -> Result<_> {
+    let (saved, texts) = store.write(|tx| -> Result<_> {
         // The change was computed from what we read before: refuse if someone changed it since.
         if tx.requisites_get(&args.code)?.requisites != current {
             return Err(StoreError::Changed {
@@ -88,7 +88,8 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
             },
             &next,
         )?;
-        super::view(tx, &tx.requisites_get(&args.code)?)
+        let texts = crate::cmd::texts::register(tx, Stamp { at: &now, actor: &actor })?;
+        Ok((super::view(tx, &tx.requisites_get(&args.code)?)?, texts))
     })?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     output::notice(&format!(
@@ -96,6 +97,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
         args.code,
         fields.join(", ")
     ));
+    crate::cmd::texts::announce(&texts);
     if format == Format::Json {
         ctx.out.print_json(&saved)?;
     }

@@ -91,7 +91,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     let now = ctx.now();
     let actor = ctx.actor();
-    let view = store
+    let (view, texts) = store
         .write(|tx| -> Result<_> {
             if tx.source_find(&code)?.is_some() {
                 return Err(StoreError::AlreadyExists {
@@ -119,7 +119,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 None,
                 Some(&super::to_json(&source)),
             )?;
-            super::view(tx, &tx.source_get(&code)?)
+            let texts = crate::cmd::texts::register(tx, Stamp { at: &now, actor: &actor })?;
+            Ok((super::view(tx, &tx.source_get(&code)?)?, texts))
         })
         .with_context(|| format!("source `{code}` not created"))?;
     output::notice(&format!(
@@ -127,6 +128,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         kind.as_str(),
         source.agreements.len()
     ));
+    crate::cmd::texts::announce(&texts);
     if format == crate::output::Format::Json {
         ctx.out.print_json(&view)?;
     }

@@ -77,7 +77,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
     }
     let now = ctx.now();
     let actor = ctx.actor();
-    let view = store.write(|tx| -> Result<_> {
+    let (view, texts) = store.write(|tx| -> Result<_> {
         let before = tx.source_get(&code)?.source;
         // The change was computed from what we read before: refuse if someone changed it since.
         if before != current.source {
@@ -106,10 +106,12 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
             Some(&super::to_json(&before)),
             Some(&super::to_json(&next)),
         )?;
-        super::view(tx, &tx.source_get(&code)?)
+        let texts = crate::cmd::texts::register(tx, Stamp { at: &now, actor: &actor })?;
+        Ok((super::view(tx, &tx.source_get(&code)?)?, texts))
     })?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     output::notice(&format!("updated source `{code}`: {}", fields.join(", ")));
+    crate::cmd::texts::announce(&texts);
     if format == Format::Json {
         ctx.out.print_json(&view)?;
     }

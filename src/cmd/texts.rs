@@ -1,0 +1,155 @@
+//! Keeping the text registry current: after every change that can change a
+//! text (an agreement, requisites or source edit, a new link, `apply`), the
+//! text of every linked (agreement, source) pair is rendered from the current
+//! revisions and registered if it, or what it was rendered from, changed.
+//! The command then says which texts changed, so the operator updates the
+//! pages that show them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::Result;
+use crate::domain::render::{RenderInput, render};
+use crate::output;
+use crate::storage::{Pinned, Stamp, Tx};
+
+/// A text that changed for a pair: its hash before and after (`None`: no text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextChange {
+    pub agreement: String,
+    pub source: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What every linked pair of an active source renders to now, from the
+/// current revisions. A text that does not render is left out (`agreement
+/// check` reports it).
+pub fn current(tx: &Tx) -> Result<Vec<Pinned>> {
+    let mut out = Vec::new();
+    for s in tx.source_list(false)? {
+        for link in &s.source.agreements {
+            let a = tx.agreement_get(&link.agreement)?;
+            let req = tx.requisites_find(&a.settings.requisites)?;
+            let input = RenderInput {
+                code: &a.code,
+                revision: a.revision,
+                settings: &a.settings,
+                requisites: req.as_ref().map(|r| &r.requisites),
+                source: Some(&s.source),
+            };
+            let Ok(rendered) = render(&input) else {
+                continue;
+            };
+            out.push(Pinned {
+                agreement: a.code.clone(),
+                agreement_revision: a.revision,
+                source: s.source.code.clone(),
+                source_revision: s.revision,
+                requisites: req.map(|r| (r.requisites.code, r.revision)),
+                text: Some((rendered.sha256, rendered.text)),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The registry's current pairs against what they render to now: the
+/// registrations to make, and the texts that change with them.
+pub fn pending(tx: &Tx) -> Result<(Vec<Pinned>, Vec<TextChange>)> {
+    let registered: BTreeMap<(String, String), _> = tx
+        .texts_current()?
+        .into_iter()
+        .map(|t| ((t.agreement.clone(), t.source.clone()), t))
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut register = Vec::new();
+    let mut changes = Vec::new();
+    for p in current(tx)? {
+        let key = (p.agreement.clone(), p.source.clone());
+        let sha = p.text.as_ref().map(|t| t.0.clone());
+        let prev = registered.get(&key);
+        let same_inputs = prev.is_some_and(|r| {
+            r.agreement_revision == p.agreement_revision
+                && r.source_revision == p.source_revision
+                && r.requisites.clone().zip(r.requisites_revision) == p.requisites
+                && r.sha256 == sha
+        });
+        if !same_inputs {
+            let before = prev.and_then(|r| r.sha256.clone());
+            if before != sha {
+                changes.push(TextChange {
+                    agreement: p.agreement.clone(),
+                    source: p.source.clone(),
+                    before,
+                    after: sha,
+                });
+            }
+            register.push(p);
+        }
+        seen.insert(key);
+    }
+    // Pairs that showed a text and show none now (unlinked, source archived).
+    for ((agreement, source), r) in &registered {
+        if r.sha256.is_some() && !seen.contains(&(agreement.clone(), source.clone())) {
+            register.push(Pinned {
+                agreement: agreement.clone(),
+                agreement_revision: r.agreement_revision,
+                source: source.clone(),
+                source_revision: tx.source_get(source)?.revision,
+                requisites: None,
+                text: None,
+            });
+            changes.push(TextChange {
+                agreement: agreement.clone(),
+                source: source.clone(),
+                before: r.sha256.clone(),
+                after: None,
+            });
+        }
+    }
+    Ok((register, changes))
+}
+
+/// Registers every text that became current; the changes, for [`announce`].
+pub fn register(tx: &Tx, stamp: Stamp) -> Result<Vec<TextChange>> {
+    let (pinned, changes) = pending(tx)?;
+    for p in &pinned {
+        tx.text_register(p, stamp)?;
+    }
+    Ok(changes)
+}
+
+fn short(sha: &Option<String>) -> String {
+    match sha {
+        Some(s) => s.chars().take(12).collect(),
+        None => "(none)".to_string(),
+    }
+}
+
+/// Tells the operator which texts changed and what to do about it (stderr).
+pub fn announce(changes: &[TextChange]) {
+    if changes.is_empty() {
+        return;
+    }
+    let mut lines = vec![format!("{} text(s) changed:", changes.len())];
+    for c in changes {
+        let what = match (&c.before, &c.after) {
+            (None, _) => "new",
+            (_, None) => "no longer shown",
+            _ => "changed",
+        };
+        lines.push(format!(
+            "  {} on {}: {} → {} ({what})",
+            c.agreement,
+            c.source,
+            short(&c.before),
+            short(&c.after)
+        ));
+    }
+    lines.push(
+        "pages that show the old text must be updated: `pdconsent agreement preview AGREEMENT --source SOURCE --format html` gives the new snippet".to_string(),
+    );
+    output::notice(&lines.join("\n"));
+}
