@@ -72,7 +72,16 @@ pub fn run(ctx: &Ctx, what: Archivable, code: &str, archived: bool) -> Result {
             code,
             archived,
         )?;
-        Ok((changed, crate::cmd::texts::register(tx, Stamp { at: &now, actor: &actor })?))
+        Ok((
+            changed,
+            crate::cmd::texts::register(
+                tx,
+                Stamp {
+                    at: &now,
+                    actor: &actor,
+                },
+            )?,
+        ))
     })?;
     let word = if archived { "archived" } else { "active" };
     output::notice(&if changed {

@@ -413,6 +413,14 @@ impl CheckFindingView {
     }
 }
 
+/// The revisions of the requisites and the source a text was rendered from.
+#[derive(Debug, Clone, Copy)]
+pub struct Pinned<'a> {
+    pub requisites: Option<&'a str>,
+    pub requisites_revision: Option<u32>,
+    pub source_revision: Option<u32>,
+}
+
 /// `agreement preview --format json`: the rendered text and what the form does
 /// with its checkbox. Fields in declaration order.
 #[derive(Debug, Clone, Serialize)]
@@ -420,6 +428,11 @@ pub struct PreviewView<'a> {
     pub agreement: &'a str,
     pub revision: u32,
     pub source: Option<&'a str>,
+    /// The source's revision the text was rendered from.
+    pub source_revision: Option<u32>,
+    /// The requisites (code and revision) the text was rendered from.
+    pub requisites: Option<&'a str>,
+    pub requisites_revision: Option<u32>,
     pub language: &'static str,
     pub template: &'a str,
     pub sha256: &'a str,
@@ -440,11 +453,15 @@ impl<'a> PreviewView<'a> {
         settings: &'a Settings,
         rendered: &'a Rendered,
         behaviour: Behaviour,
+        pinned: Pinned<'a>,
     ) -> PreviewView<'a> {
         PreviewView {
             agreement,
             revision,
             source,
+            source_revision: pinned.source_revision,
+            requisites: pinned.requisites,
+            requisites_revision: pinned.requisites_revision,
             language: settings.language.as_str(),
             template: &settings.template,
             sha256: &rendered.sha256,

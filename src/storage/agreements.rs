@@ -221,6 +221,30 @@ impl Tx<'_> {
         Ok(out)
     }
 
+    /// The revision of an agreement in force at `at` (RFC 3339): the newest
+    /// made at or before it, if the agreement existed then.
+    pub fn agreement_revision_at(&self, code: &str, at: &str) -> Result<Option<RevisionRecord>> {
+        self.agreement_get(code)?;
+        let row = self
+            .query_row(
+                "SELECT r.revision, r.created_at, r.actor, r.settings FROM agreement_revisions r
+                 JOIN agreements a ON a.id = r.agreement_id
+                 WHERE a.code = ?1 AND r.created_at <= ?2 ORDER BY r.revision DESC LIMIT 1",
+                params![code, at],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?)),
+            )
+            .optional()?;
+        row.map(|(revision, created_at, actor, json)| {
+            Ok(RevisionRecord {
+                revision,
+                created_at,
+                actor,
+                settings: parse_settings(code, revision, &json)?,
+            })
+        })
+        .transpose()
+    }
+
     /// One revision of an agreement, or [`StoreError::RevisionNotFound`].
     pub fn agreement_revision(&self, code: &str, revision: u32) -> Result<RevisionRecord> {
         let current = self.agreement_get(code)?;

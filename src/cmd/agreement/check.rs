@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         }
         let mut rows = Vec::new();
         for (code, source) in pairs {
-            let loaded = super::load(tx, &code, None, source.as_deref())?;
+            let loaded = super::load(tx, &code, super::Pin::Current, source.as_deref())?;
             // A text that does not render is a finding; the other agreements are still checked.
             let findings = match render::render(&loaded.input()) {
                 Ok(rendered) => check::check(&CheckInput {

@@ -106,7 +106,13 @@ fn edit(
             Some(&serde_json::to_value(&current.settings)?),
             Some(&serde_json::to_value(&next)?),
         )?;
-        let texts = crate::cmd::texts::register(tx, Stamp { at: &now, actor: &actor })?;
+        let texts = crate::cmd::texts::register(
+            tx,
+            Stamp {
+                at: &now,
+                actor: &actor,
+            },
+        )?;
         Ok((revision, super::view(tx, &tx.agreement_get(code)?)?, texts))
     })?;
     let fields: Vec<&str> = changed.iter().map(|c| c.field.as_str()).collect();

@@ -285,13 +285,15 @@ pub fn view(tx: &Tx, rec: &AgreementRecord) -> Result<AgreementView> {
     Ok(AgreementView::new(rec, email, is_default))
 }
 
-/// Everything a text is rendered from: one revision, its requisites, a source.
+/// Everything a text is rendered from: one revision, its requisites, a source,
+/// each at a revision: the inputs that pin the text.
 pub struct Loaded {
     pub code: String,
     pub revision: u32,
     pub archived: bool,
     pub settings: Settings,
     pub requisites: Option<crate::domain::requisites::Requisites>,
+    pub requisites_revision: Option<u32>,
     pub source: Option<crate::storage::SourceRecord>,
 }
 
@@ -316,25 +318,68 @@ impl Loaded {
     }
 }
 
-pub fn load(tx: &Tx, code: &str, revision: Option<u32>, source: Option<&str>) -> Result<Loaded> {
+/// Which revisions to render: the current ones, one revision of the
+/// agreement (with the current requisites and source), or everything as it
+/// was in force at a moment.
+#[derive(Debug, Clone, Copy)]
+pub enum Pin<'a> {
+    Current,
+    Revision(u32),
+    At(&'a str),
+}
+
+pub fn load(tx: &Tx, code: &str, pin: Pin, source: Option<&str>) -> Result<Loaded> {
     let rec = tx.agreement_get(code)?;
-    let (revision, settings) = match revision {
-        Some(n) => {
+    let not_yet = |what: String, at: &str| anyhow::anyhow!("{what} did not exist yet at {at}");
+    let (revision, settings) = match pin {
+        Pin::Revision(n) => {
             let r = tx.agreement_revision(code, n)?;
             (r.revision, r.settings)
         }
-        None => (rec.revision, rec.settings),
+        Pin::At(at) => {
+            let r = tx
+                .agreement_revision_at(code, at)?
+                .ok_or_else(|| not_yet(format!("agreement `{code}`"), at))
+                .hint(format!(
+                    "`pdconsent agreement history {code}` shows when each revision was made"
+                ))?;
+            (r.revision, r.settings)
+        }
+        Pin::Current => (rec.revision, rec.settings),
     };
-    let requisites = tx
-        .requisites_find(&settings.requisites)?
-        .map(|r| r.requisites);
-    let source = source.map(|s| tx.source_get(s)).transpose()?;
+    let (requisites, requisites_revision) = match pin {
+        Pin::At(at) => match tx.requisites_revision_at(&settings.requisites, at)? {
+            Some(r) => (Some(r.requisites), Some(r.revision)),
+            None => (None, None),
+        },
+        _ => match tx.requisites_find(&settings.requisites)? {
+            Some(r) => (Some(r.requisites), Some(r.revision)),
+            None => (None, None),
+        },
+    };
+    let source = match (source, pin) {
+        (None, _) => None,
+        (Some(s), Pin::At(at)) => {
+            let mut rec = tx.source_get(s)?;
+            let rev = tx
+                .source_revision_at(s, at)?
+                .ok_or_else(|| not_yet(format!("source `{s}`"), at))
+                .hint(format!(
+                    "`pdconsent source history {s}` shows when each revision was made"
+                ))?;
+            rec.source = rev.source;
+            rec.revision = rev.revision;
+            Some(rec)
+        }
+        (Some(s), _) => Some(tx.source_get(s)?),
+    };
     Ok(Loaded {
         code: code.to_string(),
         revision,
         archived: rec.archived,
         settings,
         requisites,
+        requisites_revision,
         source,
     })
 }

@@ -4,7 +4,7 @@ use crate::cmd::{Ctx, Result};
 use crate::domain::render;
 use crate::output::Format;
 use crate::output::document::{Behaviour, Document};
-use crate::output::views::PreviewView;
+use crate::output::views::{Pinned, PreviewView};
 use crate::output::{self, Stream};
 use crate::{HintExt, Outcome};
 
@@ -20,9 +20,13 @@ pub struct Args {
     /// Render for this source: its fields and its behaviour overrides
     #[arg(long, value_name = "SRC")]
     pub source: Option<String>,
-    /// Render this revision instead of the current one
-    #[arg(long, value_name = "N")]
+    /// Render this revision instead of the current one (with the current requisites and source)
+    #[arg(long, value_name = "N", conflicts_with = "at")]
     pub revision: Option<u32>,
+    /// Render what was in force at this moment: the revisions of the agreement,
+    /// its requisites and the source current then (RFC 3339, or a date for the end of that day, UTC)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
@@ -30,9 +34,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         &[Format::Text, Format::Markdown, Format::Html, Format::Json],
         "agreement preview",
     )?;
+    let at = args.at.as_deref().map(parse_at).transpose()?;
+    let pin = match (&at, args.revision) {
+        (Some(at), _) => super::Pin::At(at),
+        (None, Some(n)) => super::Pin::Revision(n),
+        (None, None) => super::Pin::Current,
+    };
     let mut store = ctx.open_read()?;
-    let loaded =
-        store.read(|tx| super::load(tx, &args.code, args.revision, args.source.as_deref()))?;
+    let loaded = store.read(|tx| super::load(tx, &args.code, pin, args.source.as_deref()))?;
     let rendered = render::render(&loaded.input())
         .map_err(anyhow::Error::new)
         .hint(format!(
@@ -76,6 +85,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             s,
             &rendered,
             behaviour,
+            Pinned {
+                requisites: loaded.requisites.as_ref().map(|r| r.code.as_str()),
+                requisites_revision: loaded.requisites_revision,
+                source_revision: loaded.source.as_ref().map(|s| s.revision),
+            },
         ))?,
         Format::Html => ctx.out.print_text(&doc.html())?,
         Format::Markdown => ctx.out.print_text(&doc.markdown())?,
@@ -94,4 +108,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         }
     }
     Ok(Outcome::Ok)
+}
+
+/// `--at`: an RFC 3339 time, or a date (the end of that day, UTC), as the
+/// stored timestamps are written (UTC, seconds).
+fn parse_at(v: &str) -> Result<String> {
+    use chrono::{DateTime, NaiveDate, Utc};
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(crate::domain::timestamp(t.with_timezone(&Utc)));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        && let Some(t) = d.and_hms_opt(23, 59, 59)
+    {
+        return Ok(crate::domain::timestamp(t.and_utc()));
+    }
+    Err(anyhow::anyhow!("`--at {v}` is not a time")).hint(
+        "write an RFC 3339 time such as 2026-03-01T12:00:00+03:00, or a date such as 2026-03-01",
+    )
 }

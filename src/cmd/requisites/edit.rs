@@ -88,7 +88,13 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
             },
             &next,
         )?;
-        let texts = crate::cmd::texts::register(tx, Stamp { at: &now, actor: &actor })?;
+        let texts = crate::cmd::texts::register(
+            tx,
+            Stamp {
+                at: &now,
+                actor: &actor,
+            },
+        )?;
         Ok((super::view(tx, &tx.requisites_get(&args.code)?)?, texts))
     })?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();

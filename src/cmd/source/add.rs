@@ -119,7 +119,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 None,
                 Some(&super::to_json(&source)),
             )?;
-            let texts = crate::cmd::texts::register(tx, Stamp { at: &now, actor: &actor })?;
+            let texts = crate::cmd::texts::register(
+                tx,
+                Stamp {
+                    at: &now,
+                    actor: &actor,
+                },
+            )?;
             Ok((super::view(tx, &tx.source_get(&code)?)?, texts))
         })
         .with_context(|| format!("source `{code}` not created"))?;

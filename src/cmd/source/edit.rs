@@ -106,7 +106,13 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
             Some(&super::to_json(&before)),
             Some(&super::to_json(&next)),
         )?;
-        let texts = crate::cmd::texts::register(tx, Stamp { at: &now, actor: &actor })?;
+        let texts = crate::cmd::texts::register(
+            tx,
+            Stamp {
+                at: &now,
+                actor: &actor,
+            },
+        )?;
         Ok((super::view(tx, &tx.source_get(&code)?)?, texts))
     })?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();

@@ -1,8 +1,8 @@
 //! `pdconsent source …`: web forms and chat channels where consents are collected.
 
 pub mod add;
-pub mod diff;
 pub mod archive;
+pub mod diff;
 pub mod edit;
 pub mod history;
 pub mod list;
