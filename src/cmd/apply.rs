@@ -424,6 +424,19 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         count(|s| matches!(s, Step::Unchanged)),
         count(|s| matches!(s, Step::NotInFile)),
     ));
+    // Texts the registry lacks, or that render differently now (a new
+    // pdconsent, a database from before the registry): drift too.
+    let texts = match store.as_mut() {
+        Some(store) => store.read(|tx| crate::cmd::texts::pending(tx))?.1,
+        None => Vec::new(),
+    };
+    if !texts.is_empty() && changes == 0 {
+        lines.push(format!(
+            "{} text(s) to register: their agreement, requisites and source are unchanged, but the registry lacks the text they render to now",
+            texts.len()
+        ));
+    }
+    let changes = if changes == 0 { texts.len() } else { changes };
     output::notice(&lines.join("\n"));
     if format == crate::output::Format::Json {
         ctx.out.print_json(&items)?;
@@ -456,10 +469,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         Some(s) => s,
         None => ctx.open()?,
     };
-    store
-        .write(|tx| -> Result<_> { execute(tx, stamp, &cfg, &items) })
+    let texts = store
+        .write(|tx| -> Result<_> {
+            execute(tx, stamp, &cfg, &items)?;
+            crate::cmd::texts::register(tx, stamp)
+        })
         .with_context(|| format!("{name} not applied; nothing changed"))?;
     output::notice(&format!("applied {changes} change(s)"));
+    crate::cmd::texts::announce(&texts);
     Ok(Outcome::Ok)
 }
 

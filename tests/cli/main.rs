@@ -22,3 +22,4 @@ mod sources;
 mod store_safety;
 mod streams;
 mod terminal;
+mod texts;
