@@ -427,7 +427,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     // Texts the registry lacks, or that render differently now (a new
     // pdconsent, a database from before the registry): drift too.
     let texts = match store.as_mut() {
-        Some(store) => store.read(|tx| crate::cmd::texts::pending(tx))?.1,
+        Some(store) => store.read(crate::cmd::texts::pending)?.1,
         None => Vec::new(),
     };
     if !texts.is_empty() && changes == 0 {

@@ -133,23 +133,38 @@ pub fn announce(changes: &[TextChange]) {
     if changes.is_empty() {
         return;
     }
-    let mut lines = vec![format!("{} text(s) changed:", changes.len())];
+    let kind = |c: &TextChange| match (&c.before, &c.after) {
+        (None, _) => "new",
+        (_, None) => "no longer shown",
+        _ => "changed",
+    };
+    let count = |k: &str| changes.iter().filter(|c| kind(c) == k).count();
+    let (new, changed, gone) = (count("new"), count("changed"), count("no longer shown"));
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (changed, "changed"),
+        (new, "new"),
+        (gone, "no longer shown"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    let mut lines = vec![format!("texts: {}", parts.join(", "))];
     for c in changes {
-        let what = match (&c.before, &c.after) {
-            (None, _) => "new",
-            (_, None) => "no longer shown",
-            _ => "changed",
-        };
         lines.push(format!(
-            "  {} on {}: {} → {} ({what})",
+            "  {} on {}: {} → {} ({})",
             c.agreement,
             c.source,
             short(&c.before),
-            short(&c.after)
+            short(&c.after),
+            kind(c)
         ));
     }
-    lines.push(
-        "pages that show the old text must be updated: `pdconsent agreement preview AGREEMENT --source SOURCE --format html` gives the new snippet".to_string(),
-    );
+    lines.push(if changed + gone > 0 {
+        "pages that show an old text must be updated: `pdconsent agreement preview AGREEMENT --source SOURCE --format html` gives the new snippet".to_string()
+    } else {
+        "`pdconsent agreement preview AGREEMENT --source SOURCE --format html` gives the snippet for each page".to_string()
+    });
     output::notice(&lines.join("\n"));
 }

@@ -33,6 +33,7 @@ fn log_len(env: &Env) -> usize {
 fn plan_lines(stderr: &str) -> Vec<&str> {
     stderr
         .lines()
+        .take_while(|l| !l.contains(" to create, "))
         .filter(|l| l.starts_with("  "))
         .map(str::trim)
         .collect()
@@ -44,8 +45,9 @@ fn apply_creates_everything_once() {
     let file = example();
     let r = env.ok(&["apply", &file]);
     assert_eq!(r.stdout, "", "the plan goes to stderr");
+    let (plan, texts) = r.stderr.split_once("applied 7 change(s)\n").unwrap();
     assert_eq!(
-        r.stderr,
+        plan,
         format!(
             "plan for {file}:\n\
              \x20 requisites `main`: create\n\
@@ -55,9 +57,14 @@ fn apply_creates_everything_once() {
              \x20 source `contact-form`: create\n\
              \x20 source `callback-form`: create\n\
              \x20 source `site-chat`: create\n\
-             7 to create, 0 to change, 0 to archive, 0 unchanged, 0 not in file\n\
-             applied 7 change(s)\n"
+             7 to create, 0 to change, 0 to archive, 0 unchanged, 0 not in file\n"
         )
+    );
+    // Every text of a linked pair is registered and announced as new.
+    assert!(texts.starts_with("texts: 4 new\n"), "{texts}");
+    assert!(
+        texts.contains("  marketing on contact-form: (none) → "),
+        "{texts}"
     );
     let codes = |args: &[&str]| -> Vec<String> {
         env.json(args)
@@ -218,9 +225,15 @@ fn an_edited_file_gives_a_new_revision() {
         ]
     );
     assert!(
-        r.stderr.ends_with(
-            "0 to create, 1 to change, 0 to archive, 6 unchanged, 0 not in file\napplied 1 change(s)\n"
+        r.stderr.contains(
+            "0 to create, 1 to change, 0 to archive, 6 unchanged, 0 not in file\napplied 1 change(s)\ntexts: 3 changed\n"
         ),
+        "{}",
+        r.stderr
+    );
+    // The new purpose is in the text on each of the three sources.
+    assert!(
+        r.stderr.contains("  personal-data on contact-form: "),
         "{}",
         r.stderr
     );

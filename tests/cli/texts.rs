@@ -126,7 +126,7 @@ fn the_old_text_stays_reproducible_and_the_change_is_reported_with_both_hashes()
     );
     assert!(
         r.stderr
-            .contains("pages that show the old text must be updated")
+            .contains("pages that show an old text must be updated")
     );
     // What was in force in January renders the January text, byte for byte.
     let jan = preview(&env, &["--at", "2026-01-15T00:00:00Z"]);
@@ -239,7 +239,7 @@ fn an_edit_that_changes_no_text_reports_none() {
         "--set",
         "url=https://example.ru/marketing",
     ]);
-    assert!(!r.stderr.contains("text(s) changed"), "{}", r.stderr);
+    assert!(!r.stderr.contains("texts:"), "{}", r.stderr);
 }
 
 #[test]
