@@ -360,3 +360,30 @@ fn every_built_in_template_renders_the_same_bytes() {
         .collect();
     assert_eq!(seen, builtins, "every built-in template is rendered");
 }
+
+#[test]
+fn apply_check_counts_a_text_the_registry_lacks_as_drift() {
+    // A database from before the registry: its settings match the file, but
+    // none of its texts is registered.
+    let env = Env::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    fs::copy(fixtures.join("release-0.1.db"), env.db()).unwrap();
+    fs::set_permissions(env.db(), fs::Permissions::from_mode(0o600)).unwrap();
+    let file = fixtures.join("release-0.1.dump.toml");
+    let file = file.to_str().unwrap();
+    let r = env.run(&["apply", "--check", file]);
+    assert_eq!(r.code, 1, "{}", r.pinned());
+    assert!(r.stderr.contains("4 text(s) to register"), "{}", r.stderr);
+    assert!(r.stderr.contains("4 change(s) to apply"), "{}", r.stderr);
+    // --check only reads.
+    assert!(
+        env.json(&["agreement", "texts", "personal-data"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let r = env.ok(&["apply", file]);
+    assert!(r.stderr.contains("texts: 4 new"), "{}", r.stderr);
+    let r = env.ok(&["apply", "--check", file]);
+    assert!(r.stderr.contains("the database matches"), "{}", r.stderr);
+}
