@@ -387,3 +387,30 @@ fn apply_check_counts_a_text_the_registry_lacks_as_drift() {
     let r = env.ok(&["apply", "--check", file]);
     assert!(r.stderr.contains("the database matches"), "{}", r.stderr);
 }
+
+#[test]
+fn revisions_and_the_registry_cannot_be_rewritten() {
+    let env = setup();
+    env.ok(&["requisites", "edit", "main", "--set", "phone=+78120000000"]);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    for sql in [
+        "UPDATE requisites_revisions SET data = '{}'",
+        "DELETE FROM requisites_revisions",
+        "INSERT OR REPLACE INTO requisites_revisions (code, revision, data, created_at, actor)
+         SELECT code, 1, data, created_at, 'mallory' FROM requisites_revisions WHERE revision = 2",
+        "UPDATE source_revisions SET actor = 'mallory'",
+        "DELETE FROM source_revisions",
+        "UPDATE text_registrations SET sha256 = NULL",
+        "DELETE FROM text_registrations",
+        "DELETE FROM sources",
+    ] {
+        let err = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(
+            err.contains("immutable")
+                || err.contains("append-only")
+                || err.contains("never deleted")
+                || err.contains("without gaps"),
+            "{sql}: {err}"
+        );
+    }
+}
