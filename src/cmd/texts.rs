@@ -7,21 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-
 use super::Result;
 use crate::domain::render::{RenderInput, render};
 use crate::output;
-use crate::storage::{Pinned, Stamp, Tx};
-
-/// A text that changed for a pair: its hash before and after (`None`: no text).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TextChange {
-    pub agreement: String,
-    pub source: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
+use crate::storage::{Pinned, Stamp, TextChange, Tx};
 
 /// What every linked pair of an active source renders to now, from the
 /// current revisions. A text that does not render is left out (`agreement

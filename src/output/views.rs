@@ -663,3 +663,12 @@ mod tests {
         }
     }
 }
+
+/// What an edit prints with `--format json`: the object as `show` prints it,
+/// plus the texts the edit changed (empty when none).
+#[derive(Debug, Clone, Serialize)]
+pub struct Edited<'a, T> {
+    #[serde(flatten)]
+    pub object: &'a T,
+    pub texts_changed: &'a [crate::storage::TextChange],
+}

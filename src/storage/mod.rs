@@ -36,7 +36,7 @@ use retry::begin_immediate;
 pub use retry::{ATTEMPTS, backoff, with_backoff};
 pub use schema::{MigrationError, latest_version};
 pub use sources::{SourceRecord, SourceRevisionRecord};
-pub use texts::{Pinned, TextRecord};
+pub use texts::{Pinned, TextChange, TextRecord};
 
 /// What a command will do with the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,6 +25,15 @@ pub struct TextRecord {
     pub actor: String,
 }
 
+/// A text that changed for a pair: its hash before and after (`None`: no text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextChange {
+    pub agreement: String,
+    pub source: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
 /// What a registration pins: the pair, the revisions, the text (if any).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pinned {

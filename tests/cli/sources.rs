@@ -89,7 +89,15 @@ fn openline_gets_the_chat_fields_and_the_warning() {
         "{}",
         r.stderr
     );
-    let added = r.json();
+    let mut added = r.json();
+    // Plus the texts the new link made current (texts.rs tests them).
+    let texts = added
+        .as_object_mut()
+        .unwrap()
+        .remove("texts_changed")
+        .unwrap();
+    assert_eq!(texts[0]["agreement"], "site");
+    assert_eq!(texts[0]["before"], serde_json::Value::Null);
     let v = env.json(&["source", "show", "chat"]);
     assert_eq!(added, v, "add --format json prints what show prints");
     assert_source_keys(&v);

@@ -414,3 +414,25 @@ fn revisions_and_the_registry_cannot_be_rewritten() {
         );
     }
 }
+
+#[test]
+fn an_edit_in_json_lists_the_texts_it_changed() {
+    let env = setup();
+    let before = preview(&env, &[]);
+    let v = env.json(&["requisites", "edit", "main", "--set", "phone=+78120000000"]);
+    assert_eq!(v["code"], "main", "the object as show prints it");
+    let changed = v["texts_changed"].as_array().unwrap();
+    assert_eq!(changed.len(), 4, "{changed:?}");
+    let pd = changed
+        .iter()
+        .find(|c| c["agreement"] == "personal-data" && c["source"] == "contact-form")
+        .unwrap();
+    assert_eq!(pd["before"], before["sha256"]);
+    assert_eq!(pd["after"], preview(&env, &[])["sha256"]);
+    let v = env.json(&["requisites", "edit", "main", "--set", "phone=+78120000000"]);
+    assert_eq!(
+        v.get("texts_changed"),
+        None,
+        "a no-op prints the object only"
+    );
+}

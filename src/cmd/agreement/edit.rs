@@ -122,7 +122,10 @@ fn edit(
     ));
     crate::cmd::texts::announce(&texts);
     if format == Format::Json {
-        ctx.out.print_json(&view)?;
+        ctx.out.print_json(&crate::output::views::Edited {
+            object: &view,
+            texts_changed: &texts,
+        })?;
     }
     Ok(Outcome::Ok)
 }

@@ -105,7 +105,10 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
     ));
     crate::cmd::texts::announce(&texts);
     if format == Format::Json {
-        ctx.out.print_json(&saved)?;
+        ctx.out.print_json(&crate::output::views::Edited {
+            object: &saved,
+            texts_changed: &texts,
+        })?;
     }
     Ok(Outcome::Ok)
 }

@@ -136,7 +136,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     ));
     crate::cmd::texts::announce(&texts);
     if format == crate::output::Format::Json {
-        ctx.out.print_json(&view)?;
+        ctx.out.print_json(&crate::output::views::Edited {
+            object: &view,
+            texts_changed: &texts,
+        })?;
     }
     Ok(Outcome::Ok)
 }

@@ -119,7 +119,10 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
     output::notice(&format!("updated source `{code}`: {}", fields.join(", ")));
     crate::cmd::texts::announce(&texts);
     if format == Format::Json {
-        ctx.out.print_json(&view)?;
+        ctx.out.print_json(&crate::output::views::Edited {
+            object: &view,
+            texts_changed: &texts,
+        })?;
     }
     Ok(Outcome::Ok)
 }
