@@ -8,7 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Result;
+use crate::domain::agreement::Settings;
 use crate::domain::render::{RenderInput, render};
+use crate::domain::requisites::Requisites;
+use crate::domain::source::Source;
 use crate::output;
 use crate::storage::{Pinned, Stamp, TextChange, Tx};
 
@@ -99,6 +102,64 @@ pub fn pending(tx: &Tx) -> Result<(Vec<Pinned>, Vec<TextChange>)> {
         }
     }
     Ok((register, changes))
+}
+
+/// The texts the linked pairs would show once the database holds these
+/// requisites, agreements (code → settings, revision) and active sources,
+/// against the texts registered now: what `apply` will change, announced in
+/// its plan before anything is written.
+pub fn predict(
+    tx: &Tx,
+    requisites: &BTreeMap<&str, &Requisites>,
+    agreements: &BTreeMap<&str, (&Settings, u32)>,
+    sources: &[&Source],
+) -> Result<Vec<TextChange>> {
+    let registered: BTreeMap<(String, String), Option<String>> = tx
+        .texts_current()?
+        .into_iter()
+        .map(|t| ((t.agreement, t.source), t.sha256))
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut changes = Vec::new();
+    for s in sources {
+        for link in &s.agreements {
+            let Some((settings, revision)) = agreements.get(link.agreement.as_str()) else {
+                continue;
+            };
+            let input = RenderInput {
+                code: &link.agreement,
+                revision: *revision,
+                settings,
+                requisites: requisites.get(settings.requisites.as_str()).copied(),
+                source: Some(s),
+            };
+            let Ok(rendered) = render(&input) else {
+                continue;
+            };
+            let key = (link.agreement.clone(), s.code.clone());
+            let before = registered.get(&key).cloned().flatten();
+            if before.as_deref() != Some(rendered.sha256.as_str()) {
+                changes.push(TextChange {
+                    agreement: key.0.clone(),
+                    source: key.1.clone(),
+                    before,
+                    after: Some(rendered.sha256),
+                });
+            }
+            seen.insert(key);
+        }
+    }
+    for ((agreement, source), sha) in registered {
+        if sha.is_some() && !seen.contains(&(agreement.clone(), source.clone())) {
+            changes.push(TextChange {
+                agreement,
+                source,
+                before: sha,
+                after: None,
+            });
+        }
+    }
+    Ok(changes)
 }
 
 /// Registers every text that became current; the changes, for [`announce`].
