@@ -4,10 +4,15 @@
 use serde::Serialize;
 
 use super::{Ctx, Result};
+use crate::domain::agreement::Settings;
+use crate::domain::requisites::Requisites;
+use crate::domain::source::Source;
 use crate::domain::{ObjectKind, diff};
 use crate::output::Format;
 use crate::output::views::{DiffView, HistoryEntryView};
-use crate::storage::StoreError;
+use crate::storage::{
+    AgreementRevisionRecord, RequisitesRevisionRecord, SourceRevisionRecord, StoreError,
+};
 use crate::{HintExt, Outcome, output};
 
 /// One revision of an object: its number, when and by whom, and its values.
@@ -16,6 +21,39 @@ pub struct Rev<T> {
     pub created_at: String,
     pub actor: String,
     pub settings: T,
+}
+
+impl From<AgreementRevisionRecord> for Rev<Settings> {
+    fn from(r: AgreementRevisionRecord) -> Self {
+        Rev {
+            revision: r.revision,
+            created_at: r.created_at,
+            actor: r.actor,
+            settings: r.settings,
+        }
+    }
+}
+
+impl From<RequisitesRevisionRecord> for Rev<Requisites> {
+    fn from(r: RequisitesRevisionRecord) -> Self {
+        Rev {
+            revision: r.revision,
+            created_at: r.created_at,
+            actor: r.actor,
+            settings: r.requisites,
+        }
+    }
+}
+
+impl From<SourceRevisionRecord> for Rev<Source> {
+    fn from(r: SourceRevisionRecord) -> Self {
+        Rev {
+            revision: r.revision,
+            created_at: r.created_at,
+            actor: r.actor,
+            settings: r.source,
+        }
+    }
 }
 
 /// Prints the revisions, oldest first, with the settings each one changed.

@@ -23,7 +23,7 @@ use crate::domain::render::{Rendered, Warning};
 use crate::domain::requisites::{Kind, Requisites};
 use crate::domain::source::{Behaviour, Link, Source, SourceKind};
 use crate::storage::{
-    AgreementRecord, Counts, LogRecord, RequisitesRecord, RevisionRecord, SourceRecord,
+    AgreementRecord, AgreementRevisionRecord, Counts, LogRecord, RequisitesRecord, SourceRecord,
 };
 
 /// `agreement show` / `list` / `add` / `edit`: the bookkeeping of an agreement,
@@ -355,7 +355,7 @@ pub struct HistoryEntryView<T> {
 }
 
 impl HistoryEntryView<Settings> {
-    pub fn new(rev: &RevisionRecord, changed: Vec<String>) -> HistoryEntryView<Settings> {
+    pub fn new(rev: &AgreementRevisionRecord, changed: Vec<String>) -> HistoryEntryView<Settings> {
         HistoryEntryView {
             revision: rev.revision,
             created_at: rev.created_at.clone(),

@@ -23,7 +23,7 @@ pub struct AgreementRecord {
 
 /// One immutable revision of an agreement: every setting, when and by whom.
 #[derive(Debug, Clone, Serialize)]
-pub struct RevisionRecord {
+pub struct AgreementRevisionRecord {
     pub revision: u32,
     pub created_at: String,
     pub actor: String,
@@ -199,7 +199,7 @@ impl Tx<'_> {
     }
 
     /// Every revision of an agreement, oldest first.
-    pub fn agreement_revisions(&self, code: &str) -> Result<Vec<RevisionRecord>> {
+    pub fn agreement_revisions(&self, code: &str) -> Result<Vec<AgreementRevisionRecord>> {
         self.agreement_get(code)?;
         let mut st = self.tx.prepare_cached(
             "SELECT r.revision, r.created_at, r.actor, r.settings FROM agreement_revisions r
@@ -211,7 +211,7 @@ impl Tx<'_> {
         let mut out = Vec::new();
         for row in rows {
             let (revision, created_at, actor, json) = row?;
-            out.push(RevisionRecord {
+            out.push(AgreementRevisionRecord {
                 revision,
                 created_at,
                 actor,
@@ -223,7 +223,11 @@ impl Tx<'_> {
 
     /// The revision of an agreement in force at `at` (RFC 3339): the newest
     /// made at or before it, if the agreement existed then.
-    pub fn agreement_revision_at(&self, code: &str, at: &str) -> Result<Option<RevisionRecord>> {
+    pub fn agreement_revision_at(
+        &self,
+        code: &str,
+        at: &str,
+    ) -> Result<Option<AgreementRevisionRecord>> {
         self.agreement_get(code)?;
         let row = self
             .query_row(
@@ -235,7 +239,7 @@ impl Tx<'_> {
             )
             .optional()?;
         row.map(|(revision, created_at, actor, json)| {
-            Ok(RevisionRecord {
+            Ok(AgreementRevisionRecord {
                 revision,
                 created_at,
                 actor,
@@ -246,7 +250,7 @@ impl Tx<'_> {
     }
 
     /// One revision of an agreement, or [`StoreError::RevisionNotFound`].
-    pub fn agreement_revision(&self, code: &str, revision: u32) -> Result<RevisionRecord> {
+    pub fn agreement_revision(&self, code: &str, revision: u32) -> Result<AgreementRevisionRecord> {
         let current = self.agreement_get(code)?;
         let row = self
             .query_row(
@@ -262,7 +266,7 @@ impl Tx<'_> {
             revision,
             latest: current.revision,
         })?;
-        Ok(RevisionRecord {
+        Ok(AgreementRevisionRecord {
             revision,
             created_at,
             actor,

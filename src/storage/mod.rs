@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 
-pub use agreements::{AgreementRecord, RevisionRecord};
+pub use agreements::{AgreementRecord, AgreementRevisionRecord};
 pub use error::{Result, StoreError};
 pub use log::{LogFilter, LogRecord};
 use open::Published;

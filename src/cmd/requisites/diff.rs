@@ -21,15 +21,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "requisites diff")?;
     let mut store = ctx.open_read()?;
     let revs = store.read(|tx| tx.requisites_revisions(&args.code))?;
-    let revs: Vec<Rev<_>> = revs
-        .into_iter()
-        .map(|r| Rev {
-            revision: r.revision,
-            created_at: r.created_at,
-            actor: r.actor,
-            settings: r.requisites,
-        })
-        .collect();
+    let revs: Vec<Rev<_>> = revs.into_iter().map(Rev::from).collect();
     print_diff(
         ctx,
         format,

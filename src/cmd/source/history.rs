@@ -15,14 +15,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "source history")?;
     let mut store = ctx.open_read()?;
     let revs = store.read(|tx| tx.source_revisions(&args.code))?;
-    let revs: Vec<Rev<_>> = revs
-        .into_iter()
-        .map(|r| Rev {
-            revision: r.revision,
-            created_at: r.created_at,
-            actor: r.actor,
-            settings: r.source,
-        })
-        .collect();
+    let revs: Vec<Rev<_>> = revs.into_iter().map(Rev::from).collect();
     print_history(ctx, format, &revs)
 }
