@@ -6,5 +6,20 @@
 
 /// Canonical JSON bytes, the same as Python's `json.dumps(…, sort_keys=True, …)`.
 pub mod canonical;
+/// RFC 6962 hashing, the streaming root, and proof verification.
+pub mod merkle;
+/// Where the tree's hashes are stored; roots and proofs from O(log n) stored hashes.
+pub mod stored;
+
+#[cfg(test)]
+mod crosscheck;
 
 pub use canonical::{CanonicalError, to_canonical, write_canonical};
+pub use merkle::{
+    EMPTY_ROOT, Frontier, Hash, ProofError, leaf_hash, node_hash, to_hex, verify_consistency,
+    verify_inclusion,
+};
+pub use stored::{
+    HashReader, MAX_SIZE, MemoryHashes, MissingHash, TreeError, consistency_proof, inclusion_proof,
+    split_stored_hash_index, stored_hash_count, stored_hash_index, stored_hashes, tree_root,
+};
