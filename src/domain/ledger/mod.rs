@@ -6,6 +6,8 @@
 
 /// Canonical JSON bytes, the same as Python's `json.dumps(…, sort_keys=True, …)`.
 pub mod canonical;
+/// SHA-256(salt ‖ canonical envelope): a leaf's stand-in for personal data.
+pub mod commitment;
 /// RFC 6962 hashing, the streaming root, and proof verification.
 pub mod merkle;
 /// Where the tree's hashes are stored; roots and proofs from O(log n) stored hashes.
@@ -15,6 +17,7 @@ pub mod stored;
 mod crosscheck;
 
 pub use canonical::{CanonicalError, to_canonical, write_canonical};
+pub use commitment::{Commitment, SALT_LEN, Salt};
 pub use merkle::{
     EMPTY_ROOT, Frontier, Hash, ProofError, leaf_hash, node_hash, to_hex, verify_consistency,
     verify_inclusion,
