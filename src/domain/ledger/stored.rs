@@ -357,8 +357,8 @@ mod tests {
 
     #[test]
     fn indexes_are_go_sumdb_tlogs() {
-        // The picture in tlog.go: leaves 0,1 then their node, leaf 2, leaf 3, their node, the
-        // node of four, …
+        // The order Go's StoredHashIndex gives, written out: leaves 0 and 1, then their node,
+        // leaves 2 and 3, their node, the node of all four, …
         let order = [
             (0, 0),
             (0, 1),
