@@ -37,7 +37,7 @@ pub fn to_hex(hash: &Hash) -> String {
 }
 
 /// The right edge of a tree: enough to append leaves and take the root in O(log n) memory,
-/// without reading anything back. `ledger verify` streams every leaf through one of these.
+/// without reading anything back: what a verifier streams every leaf through.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Frontier {
     size: u64,
@@ -251,6 +251,10 @@ mod tests {
     fn empty_root_is_the_hash_of_nothing() {
         assert_eq!(EMPTY_ROOT, <[u8; 32]>::from(Sha256::digest(b"")));
         assert_eq!(Frontier::new().root(), EMPTY_ROOT);
+        assert_eq!(
+            to_hex(&EMPTY_ROOT),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 
     #[test]
