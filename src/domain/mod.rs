@@ -11,6 +11,8 @@ pub mod diff;
 pub mod field;
 /// INN, KPP, OGRN, OGRNIP and their checksums.
 pub mod ids;
+/// The consent ledger's hashing and canonical form (pure groundwork; see docs/ledger.md).
+pub mod ledger;
 /// Rendering a revision into the exact text a person agrees to.
 pub mod render;
 /// The operator's legal details.

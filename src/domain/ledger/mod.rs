@@ -1,0 +1,28 @@
+//! The consent ledger's pure core: canonical JSON, the RFC 6962 Merkle tree with its
+//! stored-hash layout, and the commitments that keep personal data out of the log.
+//! No storage, no clock, no randomness: `docs/ledger.md` is the specification.
+
+#![deny(missing_docs)]
+
+/// Canonical JSON bytes, the same as Python's `json.dumps(…, sort_keys=True, …)`.
+pub mod canonical;
+/// SHA-256(salt ‖ canonical envelope): a leaf's stand-in for personal data.
+pub mod commitment;
+/// RFC 6962 hashing, the streaming root, and proof verification.
+pub mod merkle;
+/// Where the tree's hashes are stored; roots and proofs from O(log n) stored hashes.
+pub mod stored;
+
+#[cfg(test)]
+mod crosscheck;
+
+pub use canonical::{CanonicalError, to_canonical, write_canonical};
+pub use commitment::{Commitment, SALT_LEN, Salt};
+pub use merkle::{
+    EMPTY_ROOT, Frontier, Hash, ProofError, leaf_hash, node_hash, to_hex, verify_consistency,
+    verify_inclusion,
+};
+pub use stored::{
+    HashReader, MAX_SIZE, MemoryHashes, MissingHash, TreeError, consistency_proof, inclusion_proof,
+    split_stored_hash_index, stored_hash_count, stored_hash_index, stored_hashes, tree_root,
+};
