@@ -6,10 +6,12 @@
 //!
 //! - `config/entry.rs`: the entries' keys and types, read by `parse` and written by `dump`;
 //! - `config/checked.rs`: reading them with serde without stopping at the first problem;
-//! - `config/read.rs`: from entries to domain objects, every problem located.
+//! - `config/read.rs`: from entries to domain objects, every problem located;
+//! - `config/plan.rs`: what `apply` does, given what the database holds.
 
 mod checked;
 mod entry;
+pub mod plan;
 mod read;
 
 use std::collections::HashMap;
