@@ -479,7 +479,17 @@ fn run_read_only(env: &Env, args: &[&str]) -> (i32, String, String) {
     };
     fs::set_permissions(dir, fs::Permissions::from_mode(0o555)).unwrap();
     fs::set_permissions(env.db(), fs::Permissions::from_mode(0o400)).unwrap();
-    let out = c.args(args).output().unwrap();
+    c.args(args);
+    // A process another test forks while the copy is being written holds it
+    // open for a moment: exec then fails with ETXTBSY. Try again.
+    let out = loop {
+        match c.output() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            other => break other.unwrap(),
+        }
+    };
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
