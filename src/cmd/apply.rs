@@ -11,7 +11,7 @@ use super::{Ctx, Result};
 use crate::config::plan::{Current, PlanItem, Step, StoredAgreement, StoredSource, plan, resolve};
 use crate::config::{self, Config, ConfigError};
 use crate::domain::requisites::Requisites;
-use crate::storage::{Stamp, Tx};
+use crate::storage::{Stamp, StoreError, Tx};
 use crate::{HintExt, Outcome, output};
 
 /// Make the database match a TOML file of [[requisites]], [[agreements]] and
@@ -73,35 +73,100 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         &[crate::output::Format::Table, crate::output::Format::Json],
         "apply",
     )?;
+    let json = format == crate::output::Format::Json;
     let name = args.file.display().to_string();
     let text = crate::input::read_path(
         &args.file,
         crate::input::CONFIG,
         "check the path; `pdconsent dump -o FILE` writes such a file from a database",
     )?;
-    let (mut cfg, mut errors) = config::parse(&text);
+    let (cfg, errors) = config::parse(&text);
     let syntax = errors.iter().any(|e| e.message.starts_with("TOML syntax"));
     if syntax {
         return Err(report(&name, errors)).hint("fix the file and run `pdconsent apply` again");
     }
-    // A database that does not exist yet is empty; it is created only to apply.
-    let mut store = if ctx.db_path()?.exists() {
-        Some(ctx.open()?)
-    } else {
-        None
+    let planned = |cur: &Current| planned(&name, &cfg, &errors, cur, args.archive_missing);
+    if args.dry_run || args.check {
+        // Only reads: a database that does not exist yet is empty, and stays absent.
+        let cur = match ctx.open_read() {
+            Ok(mut store) => store.read(current)?,
+            Err(e) if no_database(&e) => Current::default(),
+            Err(e) => return Err(e),
+        };
+        let items = planned(&cur)?;
+        let changes = show(&name, &items);
+        if json {
+            ctx.out.print_json(&items)?;
+        }
+        if !args.check {
+            output::notice("dry run: nothing changed");
+            return Ok(Outcome::Ok);
+        }
+        if changes > 0 {
+            output::notice(&format!(
+                "the database differs from {name}: {changes} change(s) to apply"
+            ));
+            return Ok(Outcome::Negative);
+        }
+        output::notice(&format!("the database matches {name}"));
+        return Ok(Outcome::Ok);
+    }
+    // A database that does not exist yet is created by the first commit: only
+    // when there is something to apply.
+    let mut store = ctx.open()?;
+    let cur = store.read(current)?;
+    let items = planned(&cur)?;
+    let changes = show(&name, &items);
+    if json {
+        ctx.out.print_json(&items)?;
+    }
+    if changes == 0 {
+        output::notice("nothing to apply");
+        return Ok(Outcome::Ok);
+    }
+    let now = ctx.now();
+    let actor = ctx.actor();
+    let stamp = Stamp {
+        at: &now,
+        actor: &actor,
     };
-    let cur = match store.as_mut() {
-        Some(store) => store.read(current)?,
-        None => Current::default(),
-    };
-    errors.extend(resolve(&mut cfg, &cur));
+    let mut resolved = cfg.clone();
+    resolve(&mut resolved, &cur);
+    store
+        .write(|tx| -> Result<_> { execute(tx, stamp, &resolved, &items) })
+        .with_context(|| format!("{name} not applied; nothing changed"))?;
+    output::notice(&format!("applied {changes} change(s)"));
+    Ok(Outcome::Ok)
+}
+
+fn no_database(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<StoreError>(),
+        Some(StoreError::NoDatabase { .. })
+    )
+}
+
+/// The plan of the file for `cur`, or every problem of the file.
+fn planned(
+    name: &str,
+    cfg: &Config,
+    parse_errors: &[ConfigError],
+    cur: &Current,
+    archive_missing: bool,
+) -> Result<Vec<PlanItem>> {
+    let mut cfg = cfg.clone();
+    let mut errors = parse_errors.to_vec();
+    errors.extend(resolve(&mut cfg, cur));
     errors.sort_by_key(|e| (e.line, e.column));
     errors.dedup();
     if !errors.is_empty() {
-        return Err(report(&name, errors)).hint("fix the file and run `pdconsent apply` again");
+        return Err(report(name, errors)).hint("fix the file and run `pdconsent apply` again");
     }
-    let items = plan(&cfg, &cur, args.archive_missing);
-    let changes = items.iter().filter(|i| i.changes()).count();
+    Ok(plan(&cfg, cur, archive_missing))
+}
+
+/// Prints the plan (to stderr); returns how many of its steps change something.
+fn show(name: &str, items: &[PlanItem]) -> usize {
     let mut lines = vec![format!("plan for {name}:")];
     lines.extend(items.iter().map(|i| format!("  {}", i.describe())));
     let count = |f: fn(&Step) -> bool| items.iter().filter(|i| f(&i.step)).count();
@@ -117,42 +182,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         count(|s| matches!(s, Step::NotInFile)),
     ));
     output::notice(&lines.join("\n"));
-    if format == crate::output::Format::Json {
-        ctx.out.print_json(&items)?;
-    }
-    if args.check {
-        if changes > 0 {
-            output::notice(&format!(
-                "the database differs from {name}: {changes} change(s) to apply"
-            ));
-            return Ok(Outcome::Negative);
-        }
-        output::notice(&format!("the database matches {name}"));
-        return Ok(Outcome::Ok);
-    }
-    if args.dry_run {
-        output::notice("dry run: nothing changed");
-        return Ok(Outcome::Ok);
-    }
-    if changes == 0 {
-        output::notice("nothing to apply");
-        return Ok(Outcome::Ok);
-    }
-    let now = ctx.now();
-    let actor = ctx.actor();
-    let stamp = Stamp {
-        at: &now,
-        actor: &actor,
-    };
-    let mut store = match store {
-        Some(s) => s,
-        None => ctx.open()?,
-    };
-    store
-        .write(|tx| -> Result<_> { execute(tx, stamp, &cfg, &items) })
-        .with_context(|| format!("{name} not applied; nothing changed"))?;
-    output::notice(&format!("applied {changes} change(s)"));
-    Ok(Outcome::Ok)
+    items.iter().filter(|i| i.changes()).count()
 }
 
 fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
