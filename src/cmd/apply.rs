@@ -1,5 +1,6 @@
 //! `pdconsent apply FILE`: make the database match a TOML file.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -114,29 +115,48 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     // A database that does not exist yet is created by the first commit: only
     // when there is something to apply.
     let mut store = ctx.open()?;
-    let cur = store.read(current)?;
-    let items = planned(&cur)?;
-    let changes = show(&name, &items);
-    if json {
-        ctx.out.print_json(&items)?;
-    }
-    if changes == 0 {
-        output::notice("nothing to apply");
-        return Ok(Outcome::Ok);
-    }
-    let now = ctx.now();
-    let actor = ctx.actor();
-    let stamp = Stamp {
-        at: &now,
-        actor: &actor,
-    };
-    let mut resolved = cfg.clone();
-    resolve(&mut resolved, &cur);
-    store
-        .write(|tx| -> Result<_> { execute(tx, stamp, &resolved, &items) })
-        .with_context(|| format!("{name} not applied; nothing changed"))?;
-    output::notice(&format!("applied {changes} change(s)"));
-    Ok(Outcome::Ok)
+    let outdated = Cell::new(false);
+    // Read, plan, print, write; again (from the file as parsed) when another
+    // process changed the database between the plan and the write.
+    ctx.retrying(|| {
+        if outdated.replace(false) {
+            output::notice("the database changed after the plan was made; planning again");
+        }
+        let items = planned(&store.read(current)?)?;
+        let changes = show(&name, &items);
+        if changes > 0 {
+            let now = ctx.now();
+            let actor = ctx.actor();
+            let stamp = Stamp {
+                at: &now,
+                actor: &actor,
+            };
+            store
+                .write(|tx| -> Result<_> {
+                    // With the write lock held, the plan is made again: the
+                    // plan carried out is the plan printed, or none is.
+                    let mut cfg = cfg.clone();
+                    let cur = current(tx)?;
+                    if !resolve(&mut cfg, &cur).is_empty()
+                        || plan(&cfg, &cur, args.archive_missing) != items
+                    {
+                        outdated.set(true);
+                        return Err(StoreError::PlanOutdated.into());
+                    }
+                    execute(tx, stamp, &cfg, &items)
+                })
+                .with_context(|| format!("{name} not applied; nothing changed"))?;
+        }
+        if json {
+            ctx.out.print_json(&items)?;
+        }
+        output::notice(&if changes > 0 {
+            format!("applied {changes} change(s)")
+        } else {
+            "nothing to apply".to_string()
+        });
+        Ok(Outcome::Ok)
+    })
 }
 
 fn no_database(e: &anyhow::Error) -> bool {
