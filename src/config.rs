@@ -272,6 +272,24 @@ struct DumpFile {
     sources: Vec<SourceEntry>,
 }
 
+/// An agreement or a source with `archived = true` when it is archived.
+#[derive(Serialize)]
+struct Stored<'a, T> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    archived: bool,
+    #[serde(flatten)]
+    value: &'a T,
+}
+
+/// A domain object as the file's entry `E`: written by its own serde and read
+/// back, so that a key `E` does not have fails here (`deny_unknown_fields`)
+/// rather than in the `apply` of the file written.
+fn entry<E: DeserializeOwned>(object: &impl Serialize) -> Result<E, toml::ser::Error> {
+    toml::from_str(&toml::to_string(object)?).map_err(serde::ser::Error::custom)
+}
+
 /// The configuration as TOML that `parse` accepts: dump → apply → dump gives the same bytes.
 /// Archived agreements and sources are written with `archived = true`.
 pub fn dump(
@@ -280,15 +298,28 @@ pub fn dump(
     sources: &[(Source, bool)],
 ) -> Result<String, toml::ser::Error> {
     let file = DumpFile {
-        requisites: reqs.iter().map(RequisitesEntry::from).collect(),
+        requisites: reqs.iter().map(entry).collect::<Result<_, _>>()?,
         agreements: agreements
             .iter()
-            .map(|(code, settings, archived)| AgreementEntry::new(code, settings, *archived))
-            .collect(),
+            .map(|(code, settings, archived)| {
+                let code = Some(code.as_str());
+                entry(&Stored {
+                    code,
+                    archived: *archived,
+                    value: settings,
+                })
+            })
+            .collect::<Result<_, _>>()?,
         sources: sources
             .iter()
-            .map(|(source, archived)| SourceEntry::new(source, *archived))
-            .collect(),
+            .map(|(source, archived)| {
+                entry(&Stored {
+                    code: None,
+                    archived: *archived,
+                    value: source,
+                })
+            })
+            .collect::<Result<_, _>>()?,
     };
     let body = toml::to_string_pretty(&file)?;
     Ok(format!(

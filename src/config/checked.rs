@@ -40,24 +40,6 @@ pub struct Table<T> {
     pub unknown: Vec<String>,
 }
 
-/// A value of the file as `dump` writes it: no place in a file yet.
-pub fn value<T>(v: T) -> Field<T> {
-    Some(item(v))
-}
-
-/// An item of an array as `dump` writes it.
-pub fn item<T>(v: T) -> Spanned<Checked<T>> {
-    Spanned::new(0..0, Checked::Ok(v))
-}
-
-/// A table as `dump` writes it.
-pub fn table<T>(keys: T) -> Spanned<Checked<Table<T>>> {
-    item(Table {
-        keys,
-        unknown: Vec::new(),
-    })
-}
-
 /// What a type of the file takes; everything else is [`Checked::Wrong`].
 pub trait Shape: Sized {
     /// For "expected …, found …".

@@ -266,3 +266,75 @@ fn dump_writes_the_keys_parse_allows() {
         )
     );
 }
+
+/// Every key of every entry type is read: a value of the wrong type is
+/// reported for each (a key the reader forgot would pass unseen).
+#[test]
+fn every_key_is_read() {
+    let cases = [
+        (
+            "[[requisites]]\n",
+            "requisites[0]",
+            checked::fields_of::<entry::RequisitesEntry>(),
+        ),
+        (
+            "[[agreements]]\n",
+            "agreements[0]",
+            checked::fields_of::<entry::AgreementEntry>(),
+        ),
+        (
+            "[[agreements]]\ncode = \"a\"\nname = \"A\"\n[[agreements.third_parties]]\n",
+            "agreements[0].third_parties[0]",
+            checked::fields_of::<entry::ThirdPartyEntry>(),
+        ),
+        (
+            "[[sources]]\nkind = \"form\"\n",
+            "sources[0]",
+            checked::fields_of::<entry::SourceEntry>(),
+        ),
+        (
+            "[[sources]]\ncode = \"s\"\nkind = \"form\"\nname = \"S\"\n[[sources.agreements]]\n",
+            "sources[0].agreements[0]",
+            checked::fields_of::<entry::LinkEntry>(),
+        ),
+    ];
+    for (head, path, keys) in cases {
+        assert!(keys.len() >= 4, "{path}: {keys:?}");
+        for key in keys {
+            // The key last, in place of the line of the head that has it.
+            let mut text: String = head
+                .lines()
+                .filter(|l| !l.starts_with(&format!("{key} =")))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            text.push_str(&format!("{key} = 1979-05-27\n"));
+            let (_, errors) = parse(&text);
+            let want = format!("{path}.{key}");
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| e.path == want && e.message.ends_with(", found datetime")),
+                "{want}: {errors:#?}"
+            );
+        }
+    }
+}
+
+/// `dump` reads each object into its entry type: a setting the file has no
+/// key for makes it fail rather than write a file that `apply` refuses.
+#[test]
+fn dump_refuses_a_setting_the_file_has_no_key_for() {
+    #[derive(Serialize)]
+    struct Newer {
+        code: &'static str,
+        name: &'static str,
+        colour: &'static str,
+    }
+    let newer = Newer {
+        code: "a",
+        name: "A",
+        colour: "red",
+    };
+    let err = entry::<entry::AgreementEntry>(&newer).unwrap_err();
+    assert!(err.to_string().contains("colour"), "{err}");
+}
