@@ -86,7 +86,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     if syntax {
         return Err(report(&name, errors)).hint("fix the file and run `pdconsent apply` again");
     }
-    let planned = |cur: &Current| planned(&name, &cfg, &errors, cur, args.archive_missing);
+    let plan_for = |cur: &Current| planned(&name, &cfg, &errors, cur, args.archive_missing);
     if args.dry_run || args.check {
         // Only reads: a database that does not exist yet is empty, and stays absent.
         let cur = match ctx.open_read() {
@@ -94,7 +94,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             Err(e) if no_database(&e) => Current::default(),
             Err(e) => return Err(e),
         };
-        let items = planned(&cur)?;
+        let items = plan_for(&cur)?;
         let changes = show(&name, &items);
         if json {
             ctx.out.print_json(&items)?;
@@ -122,7 +122,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         if outdated.replace(false) {
             output::notice("the database changed after the plan was made; planning again");
         }
-        let items = planned(&store.read(current)?)?;
+        let items = plan_for(&store.read(current)?)?;
         let changes = show(&name, &items);
         if changes > 0 {
             let now = ctx.now();

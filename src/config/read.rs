@@ -397,7 +397,7 @@ impl<'t> Reader<'t> {
         ];
         let [name, inn, address, role] = keys.map(|(k, f)| {
             let text = self.get(f, &format!("{path}.{k}")).map(|(t, _)| t.clone());
-            if f.is_none() || text.is_none() {
+            if text.is_none() {
                 self.err(span.clone(), path, format!("missing key `{k}`; a third party needs name, inn, address and role (processor or recipient)"));
             }
             text
@@ -472,23 +472,20 @@ impl<'t> Reader<'t> {
     /// A link; one with a wrong override is kept (its source is left out anyway).
     fn link(&mut self, path: &str, l: &LinkEntry, span: Range<usize>) -> Option<Link> {
         let mut flag = |k: &str, f| self.get(f, &format!("{path}.{k}")).map(|(b, _)| *b);
-        let link = Link {
-            agreement: String::new(),
-            required: flag("required", &l.required),
-            checked_by_default: flag("checked_by_default", &l.checked_by_default),
-            require_reading: flag("require_reading", &l.require_reading),
-        };
+        let required = flag("required", &l.required);
+        let checked_by_default = flag("checked_by_default", &l.checked_by_default);
+        let require_reading = flag("require_reading", &l.require_reading);
         let agreement = self.get(&l.agreement, &format!("{path}.agreement"));
-        match agreement.map(|(a, _)| a.clone()).filter(|a| !a.is_empty()) {
-            Some(agreement) => Some(Link { agreement, ..link }),
-            None => {
-                self.err(
-                    span,
-                    path,
-                    "missing key `agreement` (the code of the linked agreement)",
-                );
-                None
-            }
-        }
+        let Some(agreement) = agreement.map(|(a, _)| a.clone()).filter(|a| !a.is_empty()) else {
+            let message = "missing key `agreement` (the code of the linked agreement)";
+            self.err(span, path, message);
+            return None;
+        };
+        Some(Link {
+            agreement,
+            required,
+            checked_by_default,
+            require_reading,
+        })
     }
 }
