@@ -1,5 +1,6 @@
 //! `pdconsent apply FILE`: make the database match a TOML file.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -7,11 +8,13 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use super::archiving::{Archivable, set_logged};
-use super::{Ctx, Result};
+use super::{Ctx, Result, texts};
+use crate::config::plan::{Current, PlanItem, Step, StoredAgreement, StoredSource, plan, resolve};
 use crate::config::{self, Config, ConfigError};
-use crate::domain::diff;
+use crate::domain::agreement::Settings;
 use crate::domain::requisites::Requisites;
-use crate::storage::{AgreementRecord, RequisitesRecord, SourceRecord, Stamp};
+use crate::domain::source::Source;
+use crate::storage::{Stamp, StoreError, TextChange, Tx};
 use crate::{HintExt, Outcome, output};
 
 /// Make the database match a TOML file of [[requisites]], [[agreements]] and
@@ -33,84 +36,29 @@ pub struct Args {
     pub archive_missing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "action")]
-pub enum Step {
-    Create {
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        archived: bool,
-    },
-    Update {
-        changed: Vec<String>,
-    },
-    Revision {
-        revision: u32,
-        changed: Vec<String>,
-    },
-    Restore {
-        changed: Vec<String>,
-    },
-    Unchanged,
-    NotInFile,
-    /// Archived: by `archived = true` in the file, or by `--archive-missing`.
-    Archive {
-        changed: Vec<String>,
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        not_in_file: bool,
-    },
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PlanItem {
-    pub kind: &'static str,
-    pub code: String,
-    #[serde(flatten)]
-    pub step: Step,
-}
-
-impl PlanItem {
-    fn changes(&self) -> bool {
-        !matches!(self.step, Step::Unchanged | Step::NotInFile)
-    }
-
-    fn describe(&self) -> String {
-        let list = |c: &[String]| {
-            if c.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", c.join(", "))
-            }
+/// What the database holds, as the planner sees it.
+fn current(tx: &Tx) -> Result<Current> {
+    let requisites = tx.requisites_list()?.into_iter().map(|r| r.requisites);
+    let agreements = tx.agreement_list(true)?.into_iter().map(|a| {
+        let stored = StoredAgreement {
+            settings: a.settings,
+            revision: a.revision,
+            archived: a.archived,
         };
-        let what = match &self.step {
-            Step::Create { archived: false } => "create".to_string(),
-            Step::Create { archived: true } => "create (archived)".to_string(),
-            Step::Update { changed } => format!("update{}", list(changed)),
-            Step::Revision { revision, changed } => {
-                format!("new revision {revision}{}", list(changed))
-            }
-            Step::Restore { changed } => format!("restore from archive{}", list(changed)),
-            Step::Unchanged => "unchanged".to_string(),
-            Step::NotInFile => "not in file (kept; --archive-missing archives it)".to_string(),
-            Step::Archive {
-                not_in_file: true, ..
-            } => "archive (not in file)".to_string(),
-            Step::Archive { changed, .. } => format!("archive{}", list(changed)),
+        (a.code, stored)
+    });
+    let sources = tx.source_list(true)?.into_iter().map(|s| {
+        let stored = StoredSource {
+            source: s.source,
+            archived: s.archived,
         };
-        format!("{} `{}`: {what}", self.kind, self.code)
-    }
-}
-
-/// What the database holds, by code: every lookup of the plan is one search,
-/// not a scan, and iterating gives the objects in the order of their codes.
-#[derive(Default)]
-struct Current {
-    requisites: BTreeMap<String, RequisitesRecord>,
-    agreements: BTreeMap<String, AgreementRecord>,
-    sources: BTreeMap<String, SourceRecord>,
-}
-
-fn by_code<T>(list: Vec<T>, code: impl Fn(&T) -> &String) -> BTreeMap<String, T> {
-    list.into_iter().map(|x| (code(&x).clone(), x)).collect()
+        (stored.source.code.clone(), stored)
+    });
+    Ok(Current {
+        requisites: requisites.map(|r| (r.code.clone(), r)).collect(),
+        agreements: agreements.collect(),
+        sources: sources.collect(),
+    })
 }
 
 fn report(file: &str, errors: Vec<ConfigError>) -> anyhow::Error {
@@ -123,293 +71,191 @@ fn report(file: &str, errors: Vec<ConfigError>) -> anyhow::Error {
     )
 }
 
-/// Fills what the file left to the database (default requisites), and checks
-/// references against file and database together.
-fn resolve(cfg: &mut Config, cur: &Current) -> Vec<ConfigError> {
-    let mut errors = Vec::new();
-    let file_defaults: Vec<String> = cfg
-        .requisites
-        .iter()
-        .filter(|r| r.default_given && r.requisites.is_default)
-        .map(|r| r.requisites.code.clone())
-        .collect();
-    if file_defaults.len() > 1 {
-        let path = cfg.path_of("requisites", &file_defaults[1]);
-        errors.push(cfg.error_at(
-            &format!("{path}.default"),
-            "only one set of requisites can be the default",
-        ));
-    }
-    let db_default = cur
-        .requisites
-        .values()
-        .find(|r| r.requisites.is_default)
-        .map(|r| r.requisites.code.clone());
-    // The default: the file's `default = true`; else the database's, unless the
-    // file turns it off; else the first set of the file that it does not turn off.
-    // Sets without a `default` key follow that choice, so agreements that name no
-    // requisites and the set marked default are always the same one.
-    let off: HashSet<&str> = cfg
-        .requisites
-        .iter()
-        .filter(|r| r.default_given && !r.requisites.is_default)
-        .map(|r| r.requisites.code.as_str())
-        .collect();
-    let turned_off = |code: &str| off.contains(code);
-    let default_code = file_defaults
-        .first()
-        .cloned()
-        .or_else(|| db_default.clone().filter(|d| !turned_off(d)))
-        .or_else(|| {
-            cfg.requisites
-                .iter()
-                .find(|r| !turned_off(&r.requisites.code))
-                .map(|r| r.requisites.code.clone())
-        });
-    for r in cfg.requisites.iter_mut().filter(|r| !r.default_given) {
-        r.requisites.is_default = default_code.as_deref() == Some(r.requisites.code.as_str());
-    }
-    let known_requisites =
-        |code: &str| cfg.mentions("requisites", code) || cur.requisites.contains_key(code);
-    let mut missing = Vec::new();
-    for a in cfg
-        .agreements
-        .iter()
-        .filter(|a| !a.requisites_given && default_code.is_none())
-    {
-        let path = cfg.path_of("agreements", &a.code);
-        missing.push((
-            path,
-            "no `requisites` given and there is no default set; add a [[requisites]] entry"
-                .to_string(),
-        ));
-    }
-    for (path, code) in cfg
-        .requisites_refs
-        .iter()
-        .filter(|(_, c)| !known_requisites(c))
-    {
-        missing.push((
-            path.clone(),
-            format!("requisites `{code}` are neither in the file nor in the database"),
-        ));
-    }
-    for a in cfg.agreements.iter_mut() {
-        if !a.requisites_given
-            && let Some(d) = &default_code
-        {
-            a.settings.requisites = d.clone();
-        }
-    }
-    for s in cfg.sources.iter().map(|s| &s.source) {
-        let path = cfg.path_of("sources", &s.code);
-        let stored = cur.sources.get(&s.code);
-        for (i, l) in s.agreements.iter().enumerate() {
-            let in_file = cfg.mentions("agreements", &l.agreement);
-            let in_db = cur.agreements.get(&l.agreement);
-            let was_linked = || {
-                stored.is_some_and(|x| {
-                    x.source
-                        .agreements
-                        .iter()
-                        .any(|y| y.agreement == l.agreement)
-                })
-            };
-            let p = format!("{path}.agreements[{i}].agreement");
-            match (in_file, in_db) {
-                (true, _) => {}
-                (false, None) => missing.push((p, format!("agreement `{}` is neither in the file nor in the database", l.agreement))),
-                (false, Some(a)) if a.archived && !was_linked() => missing.push((
-                    p,
-                    format!("agreement `{}` is archived; add it to the file to restore it, or drop the link", l.agreement),
-                )),
-                _ => {}
-            }
-        }
-    }
-    for (path, message) in missing {
-        errors.push(cfg.error_at(&path, message));
-    }
-    errors
-}
-
-fn changed<T: Serialize>(before: &T, after: &T) -> Vec<String> {
-    diff::diff(before, after)
-        .into_iter()
-        .map(|c| c.field)
-        .collect()
-}
-
-/// What to do with an agreement or source: `stored` is (archived, changed
-/// settings, current revision) when it exists; `archive` is what the file wants.
-fn step_for(stored: Option<(bool, Vec<String>, Option<u32>)>, archive: bool) -> Step {
-    let Some((was_archived, changed, revision)) = stored else {
-        return Step::Create { archived: archive };
-    };
-    match (was_archived, archive) {
-        (true, false) => Step::Restore { changed },
-        (false, true) => Step::Archive {
-            changed,
-            not_in_file: false,
-        },
-        _ if changed.is_empty() => Step::Unchanged,
-        _ => match revision {
-            Some(r) => Step::Revision {
-                revision: r + 1,
-                changed,
-            },
-            None => Step::Update { changed },
-        },
-    }
-}
-
-fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem> {
-    let mut items = Vec::new();
-    for r in &cfg.requisites {
-        let code = r.requisites.code.clone();
-        let step = match cur.requisites.get(&code) {
-            None => Step::Create { archived: false },
-            Some(s) => {
-                let changed: Vec<String> = diff::diff(&s.requisites, &r.requisites)
-                    .into_iter()
-                    .map(|c| c.field)
-                    .collect();
-                if changed.is_empty() {
-                    Step::Unchanged
-                } else {
-                    Step::Update { changed }
-                }
-            }
-        };
-        items.push(PlanItem {
-            kind: "requisites",
-            code,
-            step,
-        });
-    }
-    let in_file: HashSet<&str> = cfg
-        .requisites
-        .iter()
-        .map(|r| r.requisites.code.as_str())
-        .collect();
-    for s in cur.requisites.values() {
-        if !in_file.contains(s.requisites.code.as_str()) {
-            items.push(PlanItem {
-                kind: "requisites",
-                code: s.requisites.code.clone(),
-                step: Step::NotInFile,
-            });
-        }
-    }
-    for a in &cfg.agreements {
-        let stored = cur.agreements.get(&a.code);
-        let step = step_for(
-            stored.map(|x| {
-                (
-                    x.archived,
-                    changed(&x.settings, &a.settings),
-                    Some(x.revision),
-                )
-            }),
-            a.archived,
-        );
-        items.push(PlanItem {
-            kind: "agreement",
-            code: a.code.clone(),
-            step,
-        });
-    }
-    let in_file: HashSet<&str> = cfg.agreements.iter().map(|a| a.code.as_str()).collect();
-    for x in cur.agreements.values().filter(|x| !x.archived) {
-        if !in_file.contains(x.code.as_str()) {
-            let step = if archive_missing {
-                Step::Archive {
-                    changed: Vec::new(),
-                    not_in_file: true,
-                }
-            } else {
-                Step::NotInFile
-            };
-            items.push(PlanItem {
-                kind: "agreement",
-                code: x.code.clone(),
-                step,
-            });
-        }
-    }
-    for s in &cfg.sources {
-        let stored = cur.sources.get(&s.source.code);
-        let step = step_for(
-            stored.map(|x| (x.archived, changed(&x.source, &s.source), None)),
-            s.archived,
-        );
-        items.push(PlanItem {
-            kind: "source",
-            code: s.source.code.clone(),
-            step,
-        });
-    }
-    let in_file: HashSet<&str> = cfg.sources.iter().map(|s| s.source.code.as_str()).collect();
-    for x in cur.sources.values().filter(|x| !x.archived) {
-        if !in_file.contains(x.source.code.as_str()) {
-            let step = if archive_missing {
-                Step::Archive {
-                    changed: Vec::new(),
-                    not_in_file: true,
-                }
-            } else {
-                Step::NotInFile
-            };
-            items.push(PlanItem {
-                kind: "source",
-                code: x.source.code.clone(),
-                step,
-            });
-        }
-    }
-    items
-}
-
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(
         &[crate::output::Format::Table, crate::output::Format::Json],
         "apply",
     )?;
+    let json = format == crate::output::Format::Json;
     let name = args.file.display().to_string();
     let text = crate::input::read_path(
         &args.file,
         crate::input::CONFIG,
         "check the path; `pdconsent dump -o FILE` writes such a file from a database",
     )?;
-    let (mut cfg, mut errors) = config::parse(&text);
+    let (cfg, errors) = config::parse(&text);
     let syntax = errors.iter().any(|e| e.message.starts_with("TOML syntax"));
     if syntax {
         return Err(report(&name, errors)).hint("fix the file and run `pdconsent apply` again");
     }
-    // A database that does not exist yet is empty; it is created only to apply.
-    let mut store = if ctx.db_path()?.exists() {
-        Some(ctx.open()?)
-    } else {
-        None
-    };
-    let cur = match store.as_mut() {
-        Some(store) => store.read(|tx| -> Result<_> {
-            Ok(Current {
-                requisites: by_code(tx.requisites_list()?, |r| &r.requisites.code),
-                agreements: by_code(tx.agreement_list(true)?, |a| &a.code),
-                sources: by_code(tx.source_list(true)?, |s| &s.source.code),
-            })
-        })?,
-        None => Current::default(),
-    };
-    errors.extend(resolve(&mut cfg, &cur));
+    let plan_for = |cur: &Current| planned(&name, &cfg, &errors, cur, args.archive_missing);
+    if args.dry_run || args.check {
+        // Only reads: a database that does not exist yet is empty, and stays absent.
+        let (cur, registered) = match ctx.open_read() {
+            Ok(mut store) => {
+                store.read(|tx| -> Result<_> { Ok((current(tx)?, texts::registered(tx)?)) })?
+            }
+            Err(e) if no_database(&e) => Default::default(),
+            Err(e) => return Err(e),
+        };
+        let (cfg, items) = plan_for(&cur)?;
+        let changes = show(&name, &items);
+        // The texts the plan changes; with nothing else to change, texts the
+        // registry lacks (a database from before it, a pdconsent that renders
+        // a text differently) are drift too.
+        let text_changes = planned_texts(&registered, &cfg, &cur, args.archive_missing);
+        texts::announce_planned(&text_changes);
+        if json {
+            ctx.out.print_json(&items)?;
+        }
+        if !args.check {
+            output::notice("dry run: nothing changed");
+            return Ok(Outcome::Ok);
+        }
+        if changes == 0 && !text_changes.is_empty() {
+            output::notice(&format!(
+                "the database differs from {name}: {} text(s) to register",
+                text_changes.len()
+            ));
+            return Ok(Outcome::Negative);
+        }
+        if changes > 0 {
+            output::notice(&format!(
+                "the database differs from {name}: {changes} change(s) to apply"
+            ));
+            return Ok(Outcome::Negative);
+        }
+        output::notice(&format!("the database matches {name}"));
+        return Ok(Outcome::Ok);
+    }
+    // A database that does not exist yet is created by the first commit: only
+    // when there is something to apply.
+    let mut store = ctx.open()?;
+    let outdated = Cell::new(false);
+    // Read, plan, print, write; again (from the file as parsed) when another
+    // process changed the database between the plan and the write.
+    ctx.retrying(|| {
+        if outdated.replace(false) {
+            output::notice("the database changed after the plan was made; planning again");
+        }
+        let (_, items) = plan_for(&store.read(current)?)?;
+        let changes = show(&name, &items);
+        // Texts to register even when no object changes (see --check).
+        let pending = store.read(texts::pending)?.0.len();
+        let mut text_changes = Vec::new();
+        if changes > 0 || pending > 0 {
+            let now = ctx.now();
+            let actor = ctx.actor();
+            let stamp = Stamp {
+                at: &now,
+                actor: &actor,
+            };
+            text_changes = store
+                .write(|tx| -> Result<_> {
+                    // With the write lock held, the plan is made again: the
+                    // plan carried out is the plan printed, or none is.
+                    let mut cfg = cfg.clone();
+                    let cur = current(tx)?;
+                    if !resolve(&mut cfg, &cur).is_empty()
+                        || plan(&cfg, &cur, args.archive_missing) != items
+                    {
+                        outdated.set(true);
+                        return Err(StoreError::PlanOutdated.into());
+                    }
+                    execute(tx, stamp, &cfg, &items)?;
+                    texts::register(tx, stamp)
+                })
+                .with_context(|| format!("{name} not applied; nothing changed"))?;
+        }
+        if json {
+            ctx.out.print_json(&items)?;
+        }
+        output::notice(&if changes > 0 {
+            format!("applied {changes} change(s)")
+        } else if !text_changes.is_empty() {
+            "no object to change".to_string()
+        } else {
+            "nothing to apply".to_string()
+        });
+        texts::announce(&text_changes);
+        Ok(Outcome::Ok)
+    })
+}
+
+fn no_database(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<StoreError>(),
+        Some(StoreError::NoDatabase { .. })
+    )
+}
+
+/// The plan of the file for `cur`, or every problem of the file.
+fn planned(
+    name: &str,
+    cfg: &Config,
+    parse_errors: &[ConfigError],
+    cur: &Current,
+    archive_missing: bool,
+) -> Result<(Config, Vec<PlanItem>)> {
+    let mut cfg = cfg.clone();
+    let mut errors = parse_errors.to_vec();
+    errors.extend(resolve(&mut cfg, cur));
     errors.sort_by_key(|e| (e.line, e.column));
     errors.dedup();
     if !errors.is_empty() {
-        return Err(report(&name, errors)).hint("fix the file and run `pdconsent apply` again");
+        return Err(report(name, errors)).hint("fix the file and run `pdconsent apply` again");
     }
-    let items = plan(&cfg, &cur, args.archive_missing);
-    let changes = items.iter().filter(|i| i.changes()).count();
+    let items = plan(&cfg, cur, archive_missing);
+    Ok((cfg, items))
+}
+
+/// The texts the linked pairs will show once the plan is applied (the file's
+/// objects over the database's), against the registry: what the plan changes.
+fn planned_texts(
+    registered: &texts::Registered,
+    cfg: &Config,
+    cur: &Current,
+    archive_missing: bool,
+) -> Vec<TextChange> {
+    let mut requisites: BTreeMap<&str, &Requisites> = cur
+        .requisites
+        .iter()
+        .map(|(code, r)| (code.as_str(), r))
+        .collect();
+    for r in &cfg.requisites {
+        requisites.insert(&r.requisites.code, &r.requisites);
+    }
+    let mut agreements: BTreeMap<&str, (&Settings, u32)> = cur
+        .agreements
+        .iter()
+        .map(|(code, a)| (code.as_str(), (&a.settings, a.revision)))
+        .collect();
+    for a in &cfg.agreements {
+        let revision = match cur.agreements.get(&a.code) {
+            Some(c) if c.settings == a.settings => c.revision,
+            Some(c) => c.revision + 1,
+            None => 1,
+        };
+        agreements.insert(&a.code, (&a.settings, revision));
+    }
+    let in_file: HashSet<&str> = cfg.sources.iter().map(|s| s.source.code.as_str()).collect();
+    let mut sources: Vec<&Source> = cur
+        .sources
+        .iter()
+        .filter(|(code, s)| !in_file.contains(code.as_str()) && !s.archived && !archive_missing)
+        .map(|(_, s)| &s.source)
+        .collect();
+    sources.extend(
+        cfg.sources
+            .iter()
+            .filter(|s| !s.archived)
+            .map(|s| &s.source),
+    );
+    texts::predict(registered, &requisites, &agreements, &sources)
+}
+
+/// Prints the plan (to stderr); returns how many of its steps change something.
+fn show(name: &str, items: &[PlanItem]) -> usize {
     let mut lines = vec![format!("plan for {name}:")];
     lines.extend(items.iter().map(|i| format!("  {}", i.describe())));
     let count = |f: fn(&Step) -> bool| items.iter().filter(|i| f(&i.step)).count();
@@ -424,67 +270,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         count(|s| matches!(s, Step::Unchanged)),
         count(|s| matches!(s, Step::NotInFile)),
     ));
-    // Texts the registry lacks, or that render differently now (a new
-    // pdconsent, a database from before the registry): drift too.
-    let texts = match store.as_mut() {
-        Some(store) => store.read(crate::cmd::texts::pending)?.1,
-        None => Vec::new(),
-    };
-    if !texts.is_empty() && changes == 0 {
-        lines.push(format!(
-            "{} text(s) to register: their agreement, requisites and source are unchanged, but the registry lacks the text they render to now",
-            texts.len()
-        ));
-    }
-    let changes = if changes == 0 { texts.len() } else { changes };
     output::notice(&lines.join("\n"));
-    if format == crate::output::Format::Json {
-        ctx.out.print_json(&items)?;
-    }
-    if args.check {
-        if changes > 0 {
-            output::notice(&format!(
-                "the database differs from {name}: {changes} change(s) to apply"
-            ));
-            return Ok(Outcome::Negative);
-        }
-        output::notice(&format!("the database matches {name}"));
-        return Ok(Outcome::Ok);
-    }
-    if args.dry_run {
-        output::notice("dry run: nothing changed");
-        return Ok(Outcome::Ok);
-    }
-    if changes == 0 {
-        output::notice("nothing to apply");
-        return Ok(Outcome::Ok);
-    }
-    let now = ctx.now();
-    let actor = ctx.actor();
-    let stamp = Stamp {
-        at: &now,
-        actor: &actor,
-    };
-    let mut store = match store {
-        Some(s) => s,
-        None => ctx.open()?,
-    };
-    let texts = store
-        .write(|tx| -> Result<_> {
-            execute(tx, stamp, &cfg, &items)?;
-            crate::cmd::texts::register(tx, stamp)
-        })
-        .with_context(|| format!("{name} not applied; nothing changed"))?;
-    output::notice(&format!("applied {changes} change(s)"));
-    crate::cmd::texts::announce(&texts);
-    Ok(Outcome::Ok)
+    items.iter().filter(|i| i.changes()).count()
 }
 
 fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
-fn execute(tx: &crate::storage::Tx, stamp: Stamp, cfg: &Config, items: &[PlanItem]) -> Result<()> {
+fn execute(tx: &Tx, stamp: Stamp, cfg: &Config, items: &[PlanItem]) -> Result<()> {
     let requisites: HashMap<&str, &Requisites> = cfg
         .requisites
         .iter()

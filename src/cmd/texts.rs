@@ -101,6 +101,7 @@ pub fn pending(tx: &Tx) -> Result<(Vec<Pinned>, Vec<TextChange>)> {
             });
         }
     }
+    changes.sort_by(|a, b| (&a.agreement, &a.source).cmp(&(&b.agreement, &b.source)));
     Ok((register, changes))
 }
 
@@ -109,16 +110,11 @@ pub fn pending(tx: &Tx) -> Result<(Vec<Pinned>, Vec<TextChange>)> {
 /// against the texts registered now: what `apply` will change, announced in
 /// its plan before anything is written.
 pub fn predict(
-    tx: &Tx,
+    registered: &Registered,
     requisites: &BTreeMap<&str, &Requisites>,
     agreements: &BTreeMap<&str, (&Settings, u32)>,
     sources: &[&Source],
-) -> Result<Vec<TextChange>> {
-    let registered: BTreeMap<(String, String), Option<String>> = tx
-        .texts_current()?
-        .into_iter()
-        .map(|t| ((t.agreement, t.source), t.sha256))
-        .collect();
+) -> Vec<TextChange> {
     let mut seen = BTreeSet::new();
     let mut changes = Vec::new();
     for s in sources {
@@ -138,6 +134,7 @@ pub fn predict(
             };
             let key = (link.agreement.clone(), s.code.clone());
             let before = registered.get(&key).cloned().flatten();
+            // A text the registry already holds for the pair is no change.
             if before.as_deref() != Some(rendered.sha256.as_str()) {
                 changes.push(TextChange {
                     agreement: key.0.clone(),
@@ -152,14 +149,27 @@ pub fn predict(
     for ((agreement, source), sha) in registered {
         if sha.is_some() && !seen.contains(&(agreement.clone(), source.clone())) {
             changes.push(TextChange {
-                agreement,
-                source,
-                before: sha,
+                agreement: agreement.clone(),
+                source: source.clone(),
+                before: sha.clone(),
                 after: None,
             });
         }
     }
-    Ok(changes)
+    changes.sort_by(|a, b| (&a.agreement, &a.source).cmp(&(&b.agreement, &b.source)));
+    changes
+}
+
+/// The text each pair shows now, by (agreement, source), as the registry holds it.
+pub type Registered = BTreeMap<(String, String), Option<String>>;
+
+/// What the registry holds now for each pair.
+pub fn registered(tx: &Tx) -> Result<Registered> {
+    Ok(tx
+        .texts_current()?
+        .into_iter()
+        .map(|t| ((t.agreement, t.source), t.sha256))
+        .collect())
 }
 
 /// Registers every text that became current; the changes, for [`announce`].
@@ -180,6 +190,15 @@ fn short(sha: &Option<String>) -> String {
 
 /// Tells the operator which texts changed and what to do about it (stderr).
 pub fn announce(changes: &[TextChange]) {
+    notice(changes, "texts");
+}
+
+/// Tells which texts applying a plan would change (stderr), before anything is written.
+pub fn announce_planned(changes: &[TextChange]) {
+    notice(changes, "texts if applied");
+}
+
+fn notice(changes: &[TextChange], header: &str) {
     if changes.is_empty() {
         return;
     }
@@ -200,7 +219,7 @@ pub fn announce(changes: &[TextChange]) {
             parts.push(format!("{n} {what}"));
         }
     }
-    let mut lines = vec![format!("texts: {}", parts.join(", "))];
+    let mut lines = vec![format!("{header}: {}", parts.join(", "))];
     for c in changes {
         lines.push(format!(
             "  {} on {}: {} → {} ({})",

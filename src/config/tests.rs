@@ -175,3 +175,166 @@ proptest::proptest! {
         proptest::prop_assert_eq!((e.line, e.column), (line, column));
     }
 }
+
+/// Each wrong value is reported at its place with the type it has, however
+/// deep it is; an entry's other values are still read and checked.
+#[test]
+fn every_wrong_value_is_reported_with_its_type() {
+    let text = "[[agreements]]\ncode = \"a\"\nname = 1979-05-27\nterm = 1e999\nlabel = 99999999999999999999999999999999999999999\npurposes = [1, \"\", {}]\nthird_parties = [{name = \"N\", colour = 1}, 2]\n\n[[sources]]\ncode = \"s\"\nkind = \"form\"\nname = \"S\"\nagreements = [{agreement = \"a\", required = \"no\", shade = 1}]\n";
+    let (cfg, errors) = parse(text);
+    let got: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let third = "a third party needs name, inn, address and role (processor or recipient)";
+    assert_eq!(
+        got,
+        [
+            "3:8: agreements[0].name: expected a string, found datetime".to_string(),
+            "4:8: agreements[0].term: expected a string, found float".to_string(),
+            "5:9: agreements[0].label: expected a string, found integer".to_string(),
+            "6:13: agreements[0].purposes[0]: expected a string, found integer".to_string(),
+            "6:16: agreements[0].purposes[1]: empty entry".to_string(),
+            "6:20: agreements[0].purposes[2]: expected a string, found table".to_string(),
+            format!("7:18: agreements[0].third_parties[0]: missing key `inn`; {third}"),
+            format!("7:18: agreements[0].third_parties[0]: missing key `address`; {third}"),
+            format!("7:18: agreements[0].third_parties[0]: missing key `role`; {third}"),
+            "7:31: agreements[0].third_parties[0].colour: unknown key `colour`; allowed keys: name, inn, address, role".to_string(),
+            "7:44: agreements[0].third_parties[1]: expected a table, found integer".to_string(),
+            "13:44: sources[0].agreements[0].required: expected a boolean (true or false), found string".to_string(),
+            "13:50: sources[0].agreements[0].shade: unknown key `shade`; allowed keys: agreement, required, checked_by_default, require_reading".to_string(),
+        ]
+    );
+    assert!(cfg.agreements.is_empty() && cfg.sources.is_empty());
+}
+
+/// The keys `parse` allows are the keys `dump` writes: both come from the entry types.
+#[test]
+fn dump_writes_the_keys_parse_allows() {
+    let (mut cfg, errors) = parse(EXAMPLE);
+    assert!(errors.is_empty());
+    // Every optional value set, so that every key is written.
+    let s = &mut cfg.agreements[0].settings;
+    s.url = Some("https://example.ru/consent".into());
+    s.custom_text = Some("text".into());
+    cfg.agreements[0].archived = true;
+    cfg.requisites[0].requisites.ogrnip = Some("339099603082469".into());
+    cfg.sources[0].archived = true;
+    let link = &mut cfg.sources[0].source.agreements[0];
+    (link.required, link.checked_by_default, link.require_reading) =
+        (Some(true), Some(false), Some(true));
+    let dumped: toml::Table = toml::from_str(&dump_of(&cfg)).unwrap();
+    let written = |kind: &str, nested: &str| {
+        let table = dumped[kind][0].as_table().unwrap();
+        let mut keys: Vec<&str> = table.keys().map(String::as_str).collect();
+        if !nested.is_empty() {
+            keys.extend(
+                table[nested][0]
+                    .as_table()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str),
+            );
+        }
+        keys.sort();
+        keys.dedup();
+        keys.join(", ")
+    };
+    // The allowed keys of a table and of the table in it, from the errors about `x`.
+    let allowed = |text: &str| {
+        let (_, errors) = parse(text);
+        let mut keys: Vec<&str> = errors
+            .iter()
+            .filter_map(|e| e.message.split("allowed keys: ").nth(1))
+            .flat_map(|list| list.split(", "))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys.join(", ")
+    };
+    assert_eq!(
+        written("requisites", ""),
+        allowed("[[requisites]]\ncode = \"m\"\nshort_name = \"M\"\nx = 1\n")
+    );
+    assert_eq!(
+        written("agreements", "third_parties"),
+        allowed(
+            "[[agreements]]\ncode = \"a\"\nname = \"A\"\nx = 1\n[[agreements.third_parties]]\nx = 1\n"
+        )
+    );
+    assert_eq!(
+        written("sources", "agreements"),
+        allowed(
+            "[[sources]]\ncode = \"s\"\nkind = \"form\"\nx = 1\n[[sources.agreements]]\nx = 1\n"
+        )
+    );
+}
+
+/// Every key of every entry type is read: a value of the wrong type is
+/// reported for each (a key the reader forgot would pass unseen).
+#[test]
+fn every_key_is_read() {
+    let cases = [
+        (
+            "[[requisites]]\n",
+            "requisites[0]",
+            checked::fields_of::<entry::RequisitesEntry>(),
+        ),
+        (
+            "[[agreements]]\n",
+            "agreements[0]",
+            checked::fields_of::<entry::AgreementEntry>(),
+        ),
+        (
+            "[[agreements]]\ncode = \"a\"\nname = \"A\"\n[[agreements.third_parties]]\n",
+            "agreements[0].third_parties[0]",
+            checked::fields_of::<entry::ThirdPartyEntry>(),
+        ),
+        (
+            "[[sources]]\nkind = \"form\"\n",
+            "sources[0]",
+            checked::fields_of::<entry::SourceEntry>(),
+        ),
+        (
+            "[[sources]]\ncode = \"s\"\nkind = \"form\"\nname = \"S\"\n[[sources.agreements]]\n",
+            "sources[0].agreements[0]",
+            checked::fields_of::<entry::LinkEntry>(),
+        ),
+    ];
+    for (head, path, keys) in cases {
+        assert!(keys.len() >= 4, "{path}: {keys:?}");
+        for key in keys {
+            // The key last, in place of the line of the head that has it.
+            let mut text: String = head
+                .lines()
+                .filter(|l| !l.starts_with(&format!("{key} =")))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            text.push_str(&format!("{key} = 1979-05-27\n"));
+            let (_, errors) = parse(&text);
+            let want = format!("{path}.{key}");
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| e.path == want && e.message.ends_with(", found datetime")),
+                "{want}: {errors:#?}"
+            );
+        }
+    }
+}
+
+/// `dump` reads each object into its entry type: a setting the file has no
+/// key for makes it fail rather than write a file that `apply` refuses.
+#[test]
+fn dump_refuses_a_setting_the_file_has_no_key_for() {
+    #[derive(Serialize)]
+    struct Newer {
+        code: &'static str,
+        name: &'static str,
+        colour: &'static str,
+    }
+    let newer = Newer {
+        code: "a",
+        name: "A",
+        colour: "red",
+    };
+    let err = entry::<entry::AgreementEntry>(&newer).unwrap_err();
+    assert!(err.to_string().contains("colour"), "{err}");
+}

@@ -64,6 +64,9 @@ pub enum StoreError {
     },
     #[error("{kind} `{code}` changed while this command ran; nothing was saved")]
     Changed { kind: ObjectKind, code: String },
+    /// What a plan was made from (`apply`) changed before the plan was carried out.
+    #[error("the database changed after the plan was made; nothing was saved")]
+    PlanOutdated,
     #[error("the database is busy: another pdconsent process held it too long")]
     Busy,
     #[error("cannot create `{path}`: {source}")]
@@ -130,7 +133,7 @@ impl StoreError {
             StoreError::Busy => {
                 "another process is writing (or a `sqlite3` shell holds a transaction open); run the command again".to_string()
             }
-            StoreError::Conflict { .. } | StoreError::Changed { .. } => {
+            StoreError::Conflict { .. } | StoreError::Changed { .. } | StoreError::PlanOutdated => {
                 "another process kept changing it; run the command again".to_string()
             }
             StoreError::Sqlite(e) => match e.sqlite_error_code() {
@@ -152,7 +155,10 @@ impl StoreError {
     /// Another process got in the way; running the same command again can succeed.
     pub fn is_contention(&self) -> bool {
         match self {
-            StoreError::Conflict { .. } | StoreError::Changed { .. } | StoreError::Busy => true,
+            StoreError::Conflict { .. }
+            | StoreError::Changed { .. }
+            | StoreError::PlanOutdated
+            | StoreError::Busy => true,
             StoreError::Sqlite(e) => is_busy(e),
             StoreError::Migration(m) => is_busy_code(m.code),
             _ => false,

@@ -743,3 +743,173 @@ fn objects_not_in_the_file_are_listed_by_code() {
         ]
     );
 }
+
+// ---------------------------------------------------------------- concurrency
+
+/// The example with one more purpose, `extra`, for `personal-data`.
+fn example_with(env: &Env, name: &str, extra: &str) -> String {
+    let text = std::fs::read_to_string(example_file()).unwrap();
+    let anchor = "    \"заключение и исполнение договоров оказания услуг\",\n";
+    assert!(
+        text.contains(anchor),
+        "the example changed; update this test"
+    );
+    let edited = text.replace(anchor, &format!("{anchor}    \"{extra}\",\n"));
+    write(env, name, &edited)
+}
+
+/// Runs every command at once, as its own process; each must succeed.
+fn all_at_once(env: &Env, commands: &[Vec<String>]) -> Vec<String> {
+    let children: Vec<_> = commands
+        .iter()
+        .map(|args| {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            env.std_command(&args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn pdconsent")
+        })
+        .collect();
+    children
+        .into_iter()
+        .zip(commands)
+        .map(|(child, args)| {
+            let out = child.wait_with_output().expect("wait");
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(out.status.success(), "{args:?} failed:\n{stderr}");
+            stderr
+        })
+        .collect()
+}
+
+/// The revision of `personal-data` that the last plan printed in `stderr`
+/// makes, `None` when it creates everything (a plan is printed again when the
+/// database changed after it was made: the last one is carried out).
+fn revision_planned(stderr: &str) -> Option<usize> {
+    let plan = stderr.rsplit("plan for ").next().unwrap();
+    // Without the texts the apply changed, announced after it.
+    let plan = match plan.find("\ntexts: ") {
+        Some(i) => &plan[..=i],
+        None => plan,
+    };
+    assert!(plan.ends_with(" change(s)\n"), "{stderr}");
+    if plan.contains("\n7 to create, ") {
+        return None;
+    }
+    let line = "  agreement `personal-data`: new revision ";
+    let (_, rest) = plan.split_once(line).expect(stderr);
+    Some(rest.split(' ').next().unwrap().parse().unwrap())
+}
+
+/// The files whose `apply --check` says the database matches them.
+fn matching(env: &Env, files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| env.run(&["apply", "--check", f]).code == 0)
+        .cloned()
+        .collect()
+}
+
+/// Applies of different files and edits of an agreement they do not mention,
+/// all at once: all succeed, each apply makes its own revision (planned again
+/// when another got in first), and no edit is lost.
+#[test]
+fn concurrent_applies_and_edits_all_succeed_and_lose_nothing() {
+    const APPLIES: usize = 4;
+    const EDITS: usize = 4;
+    let env = Env::with_example();
+    env.ok(&["agreement", "add", "extra", "--name", "Лишнее"]);
+    let files: Vec<String> = (0..APPLIES)
+        .map(|i| example_with(&env, &format!("f{i}.toml"), &format!("цель {i}")))
+        .collect();
+    let mut commands = Vec::new();
+    for i in 0..APPLIES.max(EDITS) {
+        if let Some(file) = files.get(i) {
+            commands.push(vec!["apply".to_string(), file.clone()]);
+        }
+        if i < EDITS {
+            let purpose = format!("правка {i}");
+            commands.push(vec![
+                "agreement".into(),
+                "edit".into(),
+                "extra".into(),
+                "--add-purpose".into(),
+                purpose,
+            ]);
+        }
+    }
+    let stderrs = all_at_once(&env, &commands);
+    // Each apply printed the revision it made: 2, 3 … in some order.
+    let mut planned: Vec<Option<usize>> = commands
+        .iter()
+        .zip(&stderrs)
+        .filter(|(args, _)| args[0] == "apply")
+        .map(|(_, stderr)| revision_planned(stderr))
+        .collect();
+    planned.sort();
+    let made: Vec<Option<usize>> = (2..=APPLIES + 1).map(Some).collect();
+    assert_eq!(planned, made, "{stderrs:#?}");
+    assert_eq!(env.revisions("personal-data"), 1 + APPLIES);
+    assert_eq!(env.revisions("extra"), 1 + EDITS);
+    let purposes = env.json(&["agreement", "show", "extra"])["purposes"].clone();
+    for i in 0..EDITS {
+        assert!(
+            purposes
+                .as_array()
+                .unwrap()
+                .contains(&json!(format!("правка {i}"))),
+            "{purposes}"
+        );
+    }
+    // Revisions 2 … APPLIES + 1 of `personal-data`, each logged once.
+    let log = env.json(&["log", "--kind", "agreement"]);
+    let mut revisions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["object_code"] == "personal-data")
+        .filter_map(|e| e["action"].as_str()?.strip_prefix("revision "))
+        .collect();
+    revisions.sort();
+    let want: Vec<String> = (2..=APPLIES + 1).map(|n| n.to_string()).collect();
+    assert_eq!(revisions, want);
+    // The database is the file applied last, and only that one.
+    assert_eq!(matching(&env, &files).len(), 1);
+}
+
+/// Applies of different files to a database that does not exist yet: one
+/// creates it, the others plan again on it; all succeed.
+#[test]
+fn concurrent_applies_to_a_missing_database_all_succeed() {
+    const APPLIES: usize = 4;
+    let env = Env::new();
+    let files: Vec<String> = (0..APPLIES)
+        .map(|i| example_with(&env, &format!("f{i}.toml"), &format!("цель {i}")))
+        .collect();
+    let commands: Vec<Vec<String>> = files
+        .iter()
+        .map(|f| vec!["apply".to_string(), f.clone()])
+        .collect();
+    let stderrs = all_at_once(&env, &commands);
+    // One created everything; the others each made the next revision.
+    let mut planned: Vec<Option<usize>> = stderrs.iter().map(|e| revision_planned(e)).collect();
+    planned.sort();
+    let made: Vec<Option<usize>> = std::iter::once(None)
+        .chain((2..=APPLIES).map(Some))
+        .collect();
+    assert_eq!(planned, made, "{stderrs:#?}");
+    assert_eq!(env.revisions("personal-data"), APPLIES);
+    for code in ["marketing", "reviews"] {
+        assert_eq!(env.revisions(code), 1, "{code}");
+    }
+    assert_eq!(matching(&env, &files).len(), 1);
+    let creates = env.json(&["log"]);
+    let creates = creates
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "create")
+        .count();
+    assert_eq!(creates, 7, "each object is created once");
+}

@@ -488,7 +488,17 @@ fn run_read_only(env: &Env, args: &[&str]) -> (i32, String, String) {
     };
     fs::set_permissions(dir, fs::Permissions::from_mode(0o555)).unwrap();
     fs::set_permissions(env.db(), fs::Permissions::from_mode(0o400)).unwrap();
-    let out = c.args(args).output().unwrap();
+    c.args(args);
+    // A process another test forks while the copy is being written holds it
+    // open for a moment: exec then fails with ETXTBSY. Try again.
+    let out = loop {
+        match c.output() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            other => break other.unwrap(),
+        }
+    };
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -533,6 +543,26 @@ fn read_only_commands_work_in_a_read_only_directory() {
     restore_writable(&env);
     // No -wal or -shm appeared.
     assert!(!env.dir().join("pd.db-shm").exists());
+}
+
+/// `apply --dry-run` and `apply --check` only read: they work where nothing can be written.
+#[test]
+fn apply_dry_run_and_check_work_on_a_read_only_database() {
+    let env = Env::with_example();
+    fs::copy(example_file(), env.dir().join("setup.toml")).unwrap();
+    env.ok(&["agreement", "edit", "marketing", "--set", "name=Другое"]);
+    let change = "agreement `marketing`: new revision 3 (name)";
+    let (code, _, err) = run_read_only(&env, &["apply", "--dry-run", "setup.toml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(change), "{err}");
+    let (code, _, err) = run_read_only(&env, &["apply", "--check", "setup.toml"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.ends_with("1 change(s) to apply\n"), "{err}");
+    // A real apply says why it cannot.
+    let (code, _, err) = run_read_only(&env, &["apply", "setup.toml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("read-only"), "{err}");
+    restore_writable(&env);
 }
 
 // ------------------------------------------------------------ 12: tampering

@@ -373,8 +373,8 @@ fn apply_check_counts_a_text_the_registry_lacks_as_drift() {
     let file = file.to_str().unwrap();
     let r = env.run(&["apply", "--check", file]);
     assert_eq!(r.code, 1, "{}", r.pinned());
+    assert!(r.stderr.contains("texts if applied: 4 new"), "{}", r.stderr);
     assert!(r.stderr.contains("4 text(s) to register"), "{}", r.stderr);
-    assert!(r.stderr.contains("4 change(s) to apply"), "{}", r.stderr);
     // --check only reads.
     assert!(
         env.json(&["agreement", "texts", "personal-data"])
@@ -435,4 +435,39 @@ fn an_edit_in_json_lists_the_texts_it_changed() {
         None,
         "a no-op prints the object only"
     );
+}
+
+#[test]
+fn apply_dry_run_lists_the_texts_the_plan_would_change() {
+    let env = setup();
+    let text = fs::read_to_string(example_file()).unwrap();
+    let edited = text.replacen("+7 812 555-01-02", "+7 812 555-09-09", 1);
+    assert_ne!(edited, text, "the example has the phone");
+    let file = env.dir().join("edited.toml");
+    fs::write(&file, edited).unwrap();
+    let file = file.to_str().unwrap();
+    let before = preview(&env, &[]);
+    let r = env.ok(&["apply", "--dry-run", file]);
+    assert!(
+        r.stderr.contains("texts if applied: 4 changed"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "personal-data on contact-form: {} → ",
+            &before["sha256"].as_str().unwrap()[..12]
+        )),
+        "{}",
+        r.stderr
+    );
+    // The prediction is what applying does.
+    let planned: Vec<&str> = r.stderr.lines().filter(|l| l.contains(" → ")).collect();
+    let applied = env.ok(&["apply", file]);
+    let done: Vec<&str> = applied
+        .stderr
+        .lines()
+        .filter(|l| l.contains(" → "))
+        .collect();
+    assert_eq!(planned, done);
 }
