@@ -3,7 +3,10 @@
 //! exit code, stdout and stderr; rendered texts and error messages are
 //! snapshots in tests/cli/snapshots/.
 //!
-//! One test crate (one binary to link), one module per area.
+//! One test crate (one binary to link), one module per behaviour area. Some
+//! modules pass 600 lines (agreements, requisites, apply, render …) because
+//! they hold many short tests, one behaviour each (about 15 lines a test),
+//! not because a test is long; split one further when it gains a new theme.
 
 mod common;
 
