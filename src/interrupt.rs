@@ -1,8 +1,10 @@
-//! Ctrl-C. Before anything is committed an interrupt ends the process at once
-//! (exit 130, "nothing changed": SQLite rolls an open transaction back). From
-//! the moment a commit starts, it is deferred: the command finishes and reports
-//! what it saved, and a note says the interrupt came too late to stop it. A
-//! second Ctrl-C then ends the process, saying the change was saved.
+//! Ctrl-C (and SIGTERM, SIGHUP). Before anything is committed an interrupt
+//! ends the process at once (exit 130, "nothing changed": SQLite rolls an
+//! open transaction back). During a commit it waits for the commit's outcome:
+//! never half a save, never a false "nothing changed". After a commit, it is
+//! deferred: the command finishes and reports what it saved, and a note says
+//! the interrupt came too late to stop it; a second one then ends the process,
+//! saying the change was saved.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -15,6 +17,8 @@ const IDLE: u8 = 0;
 const COMMITTING: u8 = 1;
 /// Something was committed: the command must get to say what.
 const COMMITTED: u8 = 2;
+/// The handler is ending the process: no commit may start.
+const EXITING: u8 = 3;
 
 static STATE: AtomicU8 = AtomicU8::new(IDLE);
 /// Interrupts received while deferred.
@@ -22,22 +26,27 @@ static DEFERRED: AtomicU8 = AtomicU8::new(0);
 /// Temporary files to remove if the process is ended by an interrupt.
 static TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-/// Installs the Ctrl-C handler.
+/// Installs the handler (Ctrl-C, and with the `termination` feature SIGTERM and SIGHUP).
 pub fn install() {
     let _ = ctrlc::set_handler(on_interrupt);
 }
 
 fn on_interrupt() {
-    // The handler runs on its own thread; a commit may be in progress.
-    if STATE.load(Ordering::SeqCst) == IDLE {
+    // The handler runs on its own thread; the main thread may be committing.
+    if STATE
+        .compare_exchange(IDLE, EXITING, Ordering::SeqCst, Ordering::SeqCst)
+        .is_ok()
+    {
         exit_interrupted("interrupted, nothing changed");
     }
-    if DEFERRED.fetch_add(1, Ordering::SeqCst) == 0 {
-        note(
+    let first = DEFERRED.fetch_add(1, Ordering::SeqCst) == 0;
+    match STATE.load(Ordering::SeqCst) {
+        COMMITTING if first => note("interrupt received during a save; finishing it"),
+        COMMITTING => {}
+        _ if first => note(
             "interrupt received after the change was saved; finishing the output (Ctrl-C again to stop now)",
-        );
-    } else {
-        exit_interrupted("interrupted; the change was saved before the interrupt");
+        ),
+        _ => exit_interrupted("interrupted; the change was saved before the interrupt"),
     }
 }
 
@@ -59,10 +68,15 @@ fn note(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
 }
 
-/// A commit starts: interrupts from now on are deferred.
+/// A commit starts: from now on an interrupt waits for its outcome. If the
+/// handler is already ending the process, this never returns.
 pub fn begin_commit() {
-    if STATE.load(Ordering::SeqCst) != COMMITTED {
-        STATE.store(COMMITTING, Ordering::SeqCst);
+    loop {
+        match STATE.compare_exchange(IDLE, COMMITTING, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => return,
+            Err(COMMITTED) | Err(COMMITTING) => return,
+            Err(_) => std::thread::park(),
+        }
     }
 }
 
@@ -71,13 +85,18 @@ pub fn begin_commit() {
 pub fn end_commit(saved: bool) {
     if saved {
         STATE.store(COMMITTED, Ordering::SeqCst);
+        if DEFERRED.load(Ordering::SeqCst) > 1 {
+            // Interrupted again while the save was finishing.
+            exit_interrupted("interrupted; the change was saved before the interrupt");
+        }
         return;
     }
-    if STATE.load(Ordering::SeqCst) == COMMITTING {
-        STATE.store(IDLE, Ordering::SeqCst);
-        if DEFERRED.load(Ordering::SeqCst) > 0 {
-            exit_interrupted("interrupted, nothing changed");
-        }
+    if STATE
+        .compare_exchange(COMMITTING, IDLE, Ordering::SeqCst, Ordering::SeqCst)
+        .is_ok()
+        && DEFERRED.load(Ordering::SeqCst) > 0
+    {
+        exit_interrupted("interrupted, nothing changed");
     }
 }
 

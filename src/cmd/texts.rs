@@ -15,11 +15,15 @@ use crate::domain::source::Source;
 use crate::output;
 use crate::storage::{Pinned, Stamp, TextChange, Tx};
 
+/// An (agreement, source) pair, by codes.
+pub type Pair = (String, String);
+
 /// What every linked pair of an active source renders to now, from the
-/// current revisions. A text that does not render is left out (`agreement
-/// check` reports it).
-pub fn current(tx: &Tx) -> Result<Vec<Pinned>> {
+/// current revisions; and the pairs whose text does not render (`agreement
+/// check` reports them), which keep what the registry holds for them.
+pub fn current(tx: &Tx) -> Result<(Vec<Pinned>, Vec<Pair>)> {
     let mut out = Vec::new();
+    let mut broken = Vec::new();
     for s in tx.source_list(false)? {
         for link in &s.source.agreements {
             let a = tx.agreement_get(&link.agreement)?;
@@ -32,6 +36,7 @@ pub fn current(tx: &Tx) -> Result<Vec<Pinned>> {
                 source: Some(&s.source),
             };
             let Ok(rendered) = render(&input) else {
+                broken.push((a.code.clone(), s.source.code.clone()));
                 continue;
             };
             out.push(Pinned {
@@ -44,7 +49,7 @@ pub fn current(tx: &Tx) -> Result<Vec<Pinned>> {
             });
         }
     }
-    Ok(out)
+    Ok((out, broken))
 }
 
 /// The registry's current pairs against what they render to now: the
@@ -55,10 +60,11 @@ pub fn pending(tx: &Tx) -> Result<(Vec<Pinned>, Vec<TextChange>)> {
         .into_iter()
         .map(|t| ((t.agreement.clone(), t.source.clone()), t))
         .collect();
-    let mut seen = BTreeSet::new();
+    let (now, broken) = current(tx)?;
+    let mut seen: BTreeSet<(String, String)> = broken.into_iter().collect();
     let mut register = Vec::new();
     let mut changes = Vec::new();
-    for p in current(tx)? {
+    for p in now {
         let key = (p.agreement.clone(), p.source.clone());
         let sha = p.text.as_ref().map(|t| t.0.clone());
         let prev = registered.get(&key);
@@ -129,10 +135,12 @@ pub fn predict(
                 requisites: requisites.get(settings.requisites.as_str()).copied(),
                 source: Some(s),
             };
+            let key = (link.agreement.clone(), s.code.clone());
             let Ok(rendered) = render(&input) else {
+                // Still linked: what the registry holds stays (check reports it).
+                seen.insert(key);
                 continue;
             };
-            let key = (link.agreement.clone(), s.code.clone());
             let before = registered.get(&key).cloned().flatten();
             // A text the registry already holds for the pair is no change.
             if before.as_deref() != Some(rendered.sha256.as_str()) {

@@ -69,6 +69,10 @@ pub enum StoreError {
     PlanOutdated,
     #[error("the database is busy: another pdconsent process held it too long")]
     Busy,
+    #[error(
+        "the change was saved in the new database `{path}`, but it could not be opened again: {detail}"
+    )]
+    SavedNotReopened { path: PathBuf, detail: String },
     #[error("cannot create `{path}`: {source}")]
     Create {
         path: PathBuf,
@@ -133,6 +137,9 @@ impl StoreError {
             StoreError::Busy => {
                 "another process is writing (or a `sqlite3` shell holds a transaction open); run the command again".to_string()
             }
+            StoreError::SavedNotReopened { .. } => {
+                "the change is saved; run the next command as usual (`pdconsent info` shows the database)".to_string()
+            }
             StoreError::Conflict { .. } | StoreError::Changed { .. } | StoreError::PlanOutdated => {
                 "another process kept changing it; run the command again".to_string()
             }
@@ -152,13 +159,14 @@ impl StoreError {
         })
     }
 
-    /// Another process got in the way; running the same command again can succeed.
+    /// Another process got in the way; running the same command again can
+    /// succeed. [`StoreError::Busy`] is not: it is what is left after the
+    /// lock was already waited for and retried.
     pub fn is_contention(&self) -> bool {
         match self {
-            StoreError::Conflict { .. }
-            | StoreError::Changed { .. }
-            | StoreError::PlanOutdated
-            | StoreError::Busy => true,
+            StoreError::Conflict { .. } | StoreError::Changed { .. } | StoreError::PlanOutdated => {
+                true
+            }
             StoreError::Sqlite(e) => is_busy(e),
             StoreError::Migration(m) => is_busy_code(m.code),
             _ => false,

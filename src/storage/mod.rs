@@ -57,6 +57,9 @@ pub struct Store {
     /// first commit; dropped (removed) if the command fails before that.
     pending: Option<tempfile::TempPath>,
     warnings: Vec<String>,
+    /// The schema version of the file when it is older than the one served
+    /// (a read of an older file reads an upgraded copy in memory).
+    file_version: Option<u32>,
 }
 
 /// When and by whom a change is made.
@@ -93,6 +96,9 @@ impl Store {
 
     /// The schema version of the open file (`PRAGMA user_version`).
     pub fn schema_version(&self) -> Result<u32> {
+        if let Some(v) = self.file_version {
+            return Ok(v);
+        }
         Ok(schema::user_version(&self.conn)?)
     }
 
@@ -133,6 +139,11 @@ impl Store {
                     return Ok(out);
                 }
                 Ok(Published::Raced) => crate::interrupt::end_commit(false),
+                // In place, only not open again: saved all the same.
+                Err(e @ StoreError::SavedNotReopened { .. }) => {
+                    crate::interrupt::end_commit(true);
+                    return Err(e.into());
+                }
                 Err(e) => {
                     crate::interrupt::end_commit(false);
                     return Err(e.into());

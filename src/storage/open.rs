@@ -48,6 +48,7 @@ impl Store {
             path: None,
             pending: None,
             warnings: Vec::new(),
+            file_version: None,
         };
         store.configure(Access::Write)?;
         Ok(store)
@@ -56,12 +57,16 @@ impl Store {
     fn create(path: &Path) -> Result<Store> {
         let tmp = file::new_private_temp(path)?;
         crate::interrupt::remove_on_interrupt(&tmp);
+        for p in file::companions(&tmp) {
+            crate::interrupt::remove_on_interrupt(&p);
+        }
         let conn = connect(&tmp, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
             pending: Some(tmp),
             warnings: Vec::new(),
+            file_version: None,
         };
         store.configure(Access::Write)?;
         Ok(store)
@@ -89,6 +94,7 @@ impl Store {
             path: Some(path.to_path_buf()),
             pending: None,
             warnings: Vec::new(),
+            file_version: None,
         };
         let header = match store.header() {
             // A WAL database in a directory that cannot take its -shm file:
@@ -147,15 +153,25 @@ impl Store {
             store.warnings.extend(file::exposure_warning(path, meta));
         }
         if access == Access::Read && version < supported {
-            // An older schema is upgraded once, by whichever command comes first.
-            store.conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-                .map_err(|e| read_only(path, e, version))?;
-            store.configure(Access::Write).map_err(|e| match e {
-                StoreError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::ReadOnly) => {
-                    read_only(path, e, version)
-                }
-                other => other,
-            })?;
+            // A read never converts the file: it reads a copy in memory,
+            // upgraded there. The first command that writes upgrades the file.
+            let mut copy = Connection::open_in_memory()?;
+            rusqlite::backup::Backup::new(&store.conn, &mut copy)?.run_to_completion(
+                1024,
+                Duration::ZERO,
+                None,
+            )?;
+            store.conn = copy;
+            store.path = None;
+            let configured = store.configure(Access::Write);
+            store.path = Some(path.to_path_buf());
+            configured?;
+            store.conn.pragma_update(None, "query_only", "ON")?;
+            store.warnings.push(format!(
+                "`{}` has schema version {version}; it is read as version {supported} without changing the file, and the first command that writes upgrades it",
+                path.display()
+            ));
+            store.file_version = Some(version);
             return Ok(store);
         }
         store.configure(access)?;
@@ -263,10 +279,27 @@ impl Store {
         let linked = file::link_into_place(&tmp, &path)?;
         crate::interrupt::forget(&tmp);
         for p in file::companions(&tmp) {
+            crate::interrupt::forget(&p);
             let _ = std::fs::remove_file(p);
         }
         drop(tmp);
-        *self = Store::open(&path, Access::Write)?;
+        // From here on the file at `path` holds the commit (ours, or another
+        // process's when it won the race). A failure to open it again must not
+        // read as "nothing saved", and this store must not be used again.
+        match Store::open(&path, Access::Write) {
+            Ok(store) => *self = store,
+            Err(e) => {
+                self.path = None;
+                return Err(if linked {
+                    StoreError::SavedNotReopened {
+                        path,
+                        detail: e.to_string(),
+                    }
+                } else {
+                    e
+                });
+            }
+        }
         Ok(if linked {
             Published::Done
         } else {
@@ -308,16 +341,6 @@ fn connect_immutable(path: &Path) -> Result<Connection> {
 
 fn cannot_open(e: &StoreError) -> bool {
     matches!(e, StoreError::Sqlite(s) if matches!(s.sqlite_error_code(), Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly)))
-}
-
-fn read_only(path: &Path, e: impl std::fmt::Display, version: u32) -> StoreError {
-    StoreError::ReadOnly {
-        path: path.to_path_buf(),
-        detail: format!(
-            "its schema (version {version}) must be upgraded to version {} by a command that can write to it ({e})",
-            latest_version()
-        ),
-    }
 }
 
 /// SQL functions the schema's triggers call: `pdconsent_sha256(text)`.

@@ -731,13 +731,37 @@ fn a_database_of_release_0_1_is_upgraded_in_place_and_keeps_everything() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     fs::copy(fixtures.join("release-0.1.db"), env.db()).unwrap();
     fs::set_permissions(env.db(), fs::Permissions::from_mode(0o600)).unwrap();
-    // The first command, even a read-only one, upgrades the schema.
-    let info = env.json(&["info"]);
-    assert_eq!(info["schema_version"], 3);
+    // A read-only command reads an upgraded copy and leaves the file as it is.
+    let bytes = fs::read(env.db()).unwrap();
+    let r = env.ok(&["info", "--format", "json"]);
+    assert_eq!(r.json()["schema_version"], 1);
+    assert!(
+        r.stderr
+            .contains("has schema version 1; it is read as version"),
+        "{}",
+        r.stderr
+    );
     let expected = fs::read_to_string(fixtures.join("release-0.1.dump.toml")).unwrap();
     assert_eq!(env.ok(&["dump"]).stdout, expected);
     assert_eq!(env.revisions("marketing"), 2);
     assert_eq!(env.json(&["log"]).as_array().unwrap().len(), 10);
+    let r = env.run(&[
+        "apply",
+        "--check",
+        fixtures.join("release-0.1.dump.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "texts not registered yet: {}", r.pinned());
+    assert_eq!(
+        fs::read(env.db()).unwrap(),
+        bytes,
+        "a read changed the file"
+    );
+    // The first command that writes upgrades it in place.
+    env.ok(&["requisites", "edit", "main", "--set", "phone=+78120000000"]);
+    assert_eq!(
+        env.json(&["info"])["schema_version"],
+        pdconsent::storage::latest_version()
+    );
     // The new guards are in place, and the file is marked as ours.
     let conn = sqlite(&env);
     let id: i32 = conn

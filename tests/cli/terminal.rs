@@ -110,3 +110,23 @@ fn ctrl_c_at_a_prompt_changes_nothing() -> Result<(), Error> {
     assert_eq!(env.dump(), before);
     Ok(())
 }
+
+#[test]
+fn ctrl_c_at_a_prompt_on_a_new_database_leaves_no_file() -> Result<(), Error> {
+    let env = Env::new();
+    let mut p = spawn(&env, &["requisites", "add", "main"]);
+    p.exp_string("Kind")?;
+    p.send_control('c')?;
+    p.exp_string("interrupted, nothing changed")?;
+    p.exp_eof()?;
+    let status = p.process().wait()?;
+    assert!(matches!(status, WaitStatus::Exited(_, 130)), "{status:?}");
+    // Neither the database nor its temporary copy (or that copy's -wal, -shm).
+    let left: Vec<String> = std::fs::read_dir(env.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".db"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    Ok(())
+}

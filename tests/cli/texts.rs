@@ -471,3 +471,70 @@ fn apply_dry_run_lists_the_texts_the_plan_would_change() {
         .collect();
     assert_eq!(planned, done);
 }
+
+#[test]
+fn a_text_that_stops_rendering_keeps_its_registration() {
+    let env = setup();
+    // Renders while the source's name is not 6 characters long.
+    let file = env.dir().join("c.txt");
+    fs::write(
+        &file,
+        "Согласие {% if source %}{{ 10 // (source.name|length - 6) }}{% endif %}\n",
+    )
+    .unwrap();
+    let r = env.run(&[
+        "agreement",
+        "add",
+        "cust",
+        "--name",
+        "Своё",
+        "--text-file",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.pinned());
+    env.ok(&["source", "edit", "contact-form", "--link", "cust"]);
+    let before = env.json(&["agreement", "texts", "cust", "--source", "contact-form"]);
+    assert_eq!(before.as_array().unwrap().len(), 1);
+    let r = env.ok(&["source", "edit", "contact-form", "--set", "name=Форма1"]);
+    assert!(!r.stderr.contains("no longer shown"), "{}", r.stderr);
+    let after = env.json(&["agreement", "texts", "cust", "--source", "contact-form"]);
+    let last = after.as_array().unwrap().last().unwrap().clone();
+    assert_ne!(
+        last["sha256"],
+        Value::Null,
+        "a broken text is not 'no text': {after}"
+    );
+    // The check says what is wrong.
+    let r = env.run(&["agreement", "check", "cust", "--source", "contact-form"]);
+    assert_eq!(r.code, 1, "{}", r.pinned());
+}
+
+#[test]
+fn preview_at_a_time_before_the_recorded_history_of_the_requisites_says_so() {
+    // In the fixture the set's history starts at its last change (3 November),
+    // after the agreement's first revision (1 November).
+    let env = Env::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    fs::copy(fixtures.join("release-0.1.db"), env.db()).unwrap();
+    fs::set_permissions(env.db(), fs::Permissions::from_mode(0o600)).unwrap();
+    let r = env.run(&[
+        "agreement",
+        "preview",
+        "personal-data",
+        "--at",
+        "2026-11-02T00:00:00Z",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.pinned());
+    assert!(
+        r.stderr
+            .contains("requisites `main` did not exist yet at 2026-11-02T00:00:00Z"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("the recorded history of requisites `main` starts at 2026-11-03T10:00:00Z"),
+        "{}",
+        r.stderr
+    );
+}

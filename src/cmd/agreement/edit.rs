@@ -2,10 +2,11 @@
 
 use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
+use crate::domain::ObjectKind;
 use crate::domain::agreement::Change;
 use crate::domain::diff;
 use crate::output::Format;
-use crate::storage::{Stamp, Store};
+use crate::storage::{Stamp, Store, StoreError};
 use crate::{HintExt, Outcome, output};
 
 /// Change settings of an agreement. A change creates revision N+1; a change that
@@ -93,6 +94,14 @@ fn edit(
     let now = ctx.now();
     let actor = ctx.actor();
     let (revision, view, texts) = store.write(|tx| -> Result<_> {
+        // Archived since it was read: read again (and refuse, as archived).
+        if tx.agreement_get(code)?.archived {
+            return Err(StoreError::Changed {
+                kind: ObjectKind::Agreement,
+                code: code.to_string(),
+            }
+            .into());
+        }
         super::check_references(tx, &next)?;
         let revision = tx.agreement_add_revision(code, current.revision, &next, &now, &actor)?;
         tx.log_append(

@@ -350,7 +350,27 @@ pub fn load(tx: &Tx, code: &str, pin: Pin, source: Option<&str>) -> Result<Loade
     let (requisites, requisites_revision) = match pin {
         Pin::At(at) => match tx.requisites_revision_at(&settings.requisites, at)? {
             Some(r) => (Some(r.requisites), Some(r.revision)),
-            None => (None, None),
+            // The set's history may start later than the agreement's (sets
+            // older than their revisions start at their last change).
+            None => {
+                let first = tx
+                    .requisites_revisions(&settings.requisites)
+                    .ok()
+                    .and_then(|r| r.into_iter().next())
+                    .map(|r| r.created_at);
+                return Err(not_yet(format!("requisites `{}`", settings.requisites), at)).hint(
+                    match first {
+                        Some(t) => format!(
+                            "the recorded history of requisites `{}` starts at {t}",
+                            settings.requisites
+                        ),
+                        None => format!(
+                            "`pdconsent requisites history {}` shows when each revision was made",
+                            settings.requisites
+                        ),
+                    },
+                );
+            }
         },
         _ => match tx.requisites_find(&settings.requisites)? {
             Some(r) => (Some(r.requisites), Some(r.revision)),

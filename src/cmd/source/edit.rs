@@ -78,9 +78,11 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
     let now = ctx.now();
     let actor = ctx.actor();
     let (view, texts) = store.write(|tx| -> Result<_> {
-        let before = tx.source_get(&code)?.source;
-        // The change was computed from what we read before: refuse if someone changed it since.
-        if before != current.source {
+        let stored = tx.source_get(&code)?;
+        let before = stored.source;
+        // The change was computed from what we read before: refuse if someone
+        // changed (or archived) it since.
+        if before != current.source || stored.archived {
             return Err(StoreError::Changed {
                 kind: ObjectKind::Source,
                 code: code.clone(),
