@@ -141,7 +141,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let (_, items) = plan_for(&store.read(current)?)?;
         let changes = show(&name, &items);
         // Texts to register even when no object changes (see --check).
-        let pending = store.read(texts::pending)?.0.len();
+        let pending = store
+            .read(|tx| texts::pending(tx, texts::Scope::All))?
+            .0
+            .len();
         let mut text_changes = Vec::new();
         if changes > 0 || pending > 0 {
             let now = ctx.now();
@@ -163,7 +166,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                         return Err(StoreError::PlanOutdated.into());
                     }
                     execute(tx, stamp, &cfg, &items)?;
-                    texts::register(tx, stamp)
+                    texts::register(tx, stamp, texts::Scope::All)
                 })
                 .with_context(|| format!("{name} not applied; nothing changed"))?;
         }

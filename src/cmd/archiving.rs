@@ -80,6 +80,10 @@ pub fn run(ctx: &Ctx, what: Archivable, code: &str, archived: bool) -> Result {
                     at: &now,
                     actor: &actor,
                 },
+                match what {
+                    Archivable::Agreement => crate::cmd::texts::Scope::Agreement(code),
+                    Archivable::Source => crate::cmd::texts::Scope::Source(code),
+                },
             )?,
         ))
     })?;

@@ -18,14 +18,65 @@ use crate::storage::{Pinned, Stamp, TextChange, Tx};
 /// An (agreement, source) pair, by codes.
 pub type Pair = (String, String);
 
-/// What every linked pair of an active source renders to now, from the
-/// current revisions; and the pairs whose text does not render (`agreement
-/// check` reports them), which keep what the registry holds for them.
-pub fn current(tx: &Tx) -> Result<(Vec<Pinned>, Vec<Pair>)> {
+/// The pairs a change can affect: rendering only those keeps an edit's cost
+/// to what it touches, not to the size of the configuration.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Every pair (`apply`).
+    All,
+    /// The pairs of this agreement.
+    Agreement(&'a str),
+    /// The pairs of the agreements that use this set of requisites.
+    Requisites(&'a str),
+    /// The pairs of this source.
+    Source(&'a str),
+}
+
+/// Answers whether a pair is in a scope.
+struct InScope<'a> {
+    scope: Scope<'a>,
+    users: BTreeSet<String>,
+}
+
+impl<'a> InScope<'a> {
+    fn new(tx: &Tx, scope: Scope<'a>) -> Result<InScope<'a>> {
+        let users = match scope {
+            Scope::Requisites(code) => tx.agreements_using_requisites(code)?.into_iter().collect(),
+            _ => BTreeSet::new(),
+        };
+        Ok(InScope { scope, users })
+    }
+
+    fn contains(&self, agreement: &str, source: &str) -> bool {
+        match self.scope {
+            Scope::All => true,
+            Scope::Agreement(code) => agreement == code,
+            Scope::Source(code) => source == code,
+            Scope::Requisites(_) => self.users.contains(agreement),
+        }
+    }
+}
+
+/// What every linked pair of an active source in `scope` renders to now,
+/// from the current revisions; and the pairs whose text does not render
+/// (`agreement check` reports them), which keep what the registry holds.
+pub fn current(tx: &Tx, scope: Scope) -> Result<(Vec<Pinned>, Vec<Pair>)> {
+    let in_scope = InScope::new(tx, scope)?;
+    let sources = match scope {
+        Scope::Source(code) => tx
+            .source_find(code)?
+            .filter(|s| !s.archived)
+            .into_iter()
+            .collect(),
+        _ => tx.source_list(false)?,
+    };
     let mut out = Vec::new();
     let mut broken = Vec::new();
-    for s in tx.source_list(false)? {
+    for s in sources {
         for link in &s.source.agreements {
+            if !in_scope.contains(&link.agreement, &s.source.code) {
+                continue;
+            }
             let a = tx.agreement_get(&link.agreement)?;
             let req = tx.requisites_find(&a.settings.requisites)?;
             let input = RenderInput {
@@ -54,13 +105,14 @@ pub fn current(tx: &Tx) -> Result<(Vec<Pinned>, Vec<Pair>)> {
 
 /// The registry's current pairs against what they render to now: the
 /// registrations to make, and the texts that change with them.
-pub fn pending(tx: &Tx) -> Result<(Vec<Pinned>, Vec<TextChange>)> {
+pub fn pending(tx: &Tx, scope: Scope) -> Result<(Vec<Pinned>, Vec<TextChange>)> {
     let registered: BTreeMap<(String, String), _> = tx
         .texts_current()?
         .into_iter()
         .map(|t| ((t.agreement.clone(), t.source.clone()), t))
         .collect();
-    let (now, broken) = current(tx)?;
+    let (now, broken) = current(tx, scope)?;
+    let in_scope = InScope::new(tx, scope)?;
     let mut seen: BTreeSet<(String, String)> = broken.into_iter().collect();
     let mut register = Vec::new();
     let mut changes = Vec::new();
@@ -90,7 +142,10 @@ pub fn pending(tx: &Tx) -> Result<(Vec<Pinned>, Vec<TextChange>)> {
     }
     // Pairs that showed a text and show none now (unlinked, source archived).
     for ((agreement, source), r) in &registered {
-        if r.sha256.is_some() && !seen.contains(&(agreement.clone(), source.clone())) {
+        if r.sha256.is_some()
+            && in_scope.contains(agreement, source)
+            && !seen.contains(&(agreement.clone(), source.clone()))
+        {
             register.push(Pinned {
                 agreement: agreement.clone(),
                 agreement_revision: r.agreement_revision,
@@ -180,9 +235,9 @@ pub fn registered(tx: &Tx) -> Result<Registered> {
         .collect())
 }
 
-/// Registers every text that became current; the changes, for [`announce`].
-pub fn register(tx: &Tx, stamp: Stamp) -> Result<Vec<TextChange>> {
-    let (pinned, changes) = pending(tx)?;
+/// Registers every text in `scope` that became current; the changes, for [`announce`].
+pub fn register(tx: &Tx, stamp: Stamp, scope: Scope) -> Result<Vec<TextChange>> {
+    let (pinned, changes) = pending(tx, scope)?;
     for p in &pinned {
         tx.text_register(p, stamp)?;
     }

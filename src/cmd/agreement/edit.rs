@@ -121,6 +121,7 @@ fn edit(
                 at: &now,
                 actor: &actor,
             },
+            crate::cmd::texts::Scope::Agreement(code),
         )?;
         Ok((revision, super::view(tx, &tx.agreement_get(code)?)?, texts))
     })?;

@@ -94,6 +94,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
                 at: &now,
                 actor: &actor,
             },
+            crate::cmd::texts::Scope::Requisites(&args.code),
         )?;
         Ok((super::view(tx, &tx.requisites_get(&args.code)?)?, texts))
     })?;

@@ -125,6 +125,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     at: &now,
                     actor: &actor,
                 },
+                crate::cmd::texts::Scope::Source(&code),
             )?;
             Ok((super::view(tx, &tx.source_get(&code)?)?, texts))
         })

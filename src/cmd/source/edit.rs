@@ -114,6 +114,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
                 at: &now,
                 actor: &actor,
             },
+            crate::cmd::texts::Scope::Source(&code),
         )?;
         Ok((super::view(tx, &tx.source_get(&code)?)?, texts))
     })?;
