@@ -49,6 +49,33 @@ fn contains(text: &str, needle: &str) -> bool {
     text.to_lowercase().contains(&needle.trim().to_lowercase())
 }
 
+/// A box ticked by default is not consent: silence or inaction never is
+/// (152-FZ art. 9 §1 «однозначное», art. 10.1 §8; 38-FZ art. 18; GDPR
+/// recital 32). The error of `check`, and the refusal of an HTML snippet.
+pub fn pre_ticked(
+    code: &str,
+    settings: &super::agreement::Settings,
+    link: Option<&Link>,
+    source: Option<&str>,
+) -> Option<Finding> {
+    let behaviour = super::source::Behaviour::effective(settings, link);
+    if !behaviour.checked_by_default {
+        return None;
+    }
+    let hint = match (link, source) {
+        (Some(l), Some(src)) if l.checked_by_default == Some(true) => {
+            format!("pdconsent source edit {src} --link {code},checked_by_default=false")
+        }
+        _ => format!("pdconsent agreement edit {code} --set checked_by_default=false"),
+    };
+    Some(Finding {
+        severity: Severity::Error,
+        check: "checked_by_default",
+        message: "the box is ticked by default, but silence or inaction is not consent (152-FZ art. 9 §1, art. 10.1 §8; 38-FZ art. 18; GDPR recital 32)".into(),
+        hint: Some(hint),
+    })
+}
+
 /// Every finding of the legal check (152-FZ art. 9 §4, art. 10.1, order No. 18), errors first.
 pub fn check(input: &CheckInput) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -319,6 +346,15 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
         );
     }
 
+    if let Some(f) = pre_ticked(
+        code,
+        s,
+        input.link,
+        input.render.source.map(|s| s.code.as_str()),
+    ) {
+        out.push(f);
+    }
+
     // Warnings.
     let mut warn = |check: &'static str, message: String, hint: Option<String>| {
         out.push(Finding {
@@ -328,21 +364,6 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
             hint,
         });
     };
-    let checked = behaviour.checked_by_default;
-    if checked {
-        let hint = match (input.link, input.render.source) {
-            (Some(l), Some(src)) if l.checked_by_default == Some(true) => Some(format!(
-                "pdconsent source edit {} --link {},checked_by_default=false",
-                src.code, code
-            )),
-            _ => edit_agr("--set checked_by_default=false"),
-        };
-        warn(
-            "checked_by_default",
-            "the box is ticked by default; consent must be unambiguous (art. 9 §1)".into(),
-            hint,
-        );
-    }
     let personal_data_consent = matches!(s.template.as_str(), "ru-152fz-consent" | "en-consent");
     if personal_data_consent {
         for p in s

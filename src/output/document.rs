@@ -187,9 +187,8 @@ impl Document<'_> {
         if b.required {
             input.push_str(" required");
         }
-        if b.checked_by_default {
-            input.push_str(" checked");
-        }
+        // Never `checked`, whatever the setting says: a box ticked by default is
+        // not consent (152-FZ art. 9 §1); `preview` refuses such a snippet.
         input.push('>');
         let (before, link, after) = split_label(self.label);
         let href = match self.url {

@@ -279,7 +279,8 @@ fn warnings_do_not_fail_the_check() {
         "site",
     ]);
 
-    // A box ticked by default, by the agreement.
+    // A box ticked by default, by the agreement: since issue 9 an error, not a
+    // warning (silence or inaction is not consent, art. 9 §1).
     env.ok(&[
         "agreement",
         "edit",
@@ -288,8 +289,8 @@ fn warnings_do_not_fail_the_check() {
         "checked_by_default=true",
     ]);
     let (code, rows) = check(&env, &["site"]);
-    assert_eq!(code, 0);
-    assert_eq!(ids(&rows, "warning"), ["checked_by_default"]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&rows, "error"), ["checked_by_default"]);
     assert_eq!(
         rows[0]["hint"],
         "pdconsent agreement edit site --set checked_by_default=false"
@@ -316,8 +317,8 @@ fn warnings_do_not_fail_the_check() {
         "alone it is not ticked"
     );
     let (code, rows) = check(&env, &["site", "--source", "f"]);
-    assert_eq!(code, 0);
-    assert_eq!(ids(&rows, "warning"), ["checked_by_default"]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&rows, "error"), ["checked_by_default"]);
     assert_eq!(rows[0]["source"], "f");
     assert_eq!(
         rows[0]["hint"],
@@ -421,8 +422,8 @@ fn all_checks_every_active_agreement_alone_and_on_its_sources() {
         "site",
     ]);
     let (code, rows) = check(&env, &["--all"]);
-    assert_eq!(code, 0);
-    assert_eq!(ids(&rows, "warning"), ["checked_by_default"]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&rows, "error"), ["checked_by_default"]);
     assert_eq!(rows[0]["agreement"], "other");
     assert_eq!(rows[0]["source"], "f");
 

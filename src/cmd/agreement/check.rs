@@ -9,7 +9,7 @@ use crate::{Outcome, output};
 
 /// Check agreements against 152-FZ: errors for missing elements of art. 9 §4
 /// (items 3–8), invalid requisites, incomplete third parties, order No. 18 for
-/// distribution consents; warnings for pre-ticked boxes, bundled advertising,
+/// distribution consents, pre-ticked boxes; warnings for bundled advertising,
 /// fields missing from the text, archived agreements on active sources.
 /// Exits 1 when any error is found.
 #[derive(Debug, clap::Args)]

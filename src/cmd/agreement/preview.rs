@@ -66,6 +66,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         output::warning(&w.message, Some(&w.hint));
     }
     let behaviour = Behaviour::effective(s, link);
+    if format == Format::Html
+        && let Some(f) =
+            crate::domain::check::pre_ticked(&loaded.code, s, link, args.source.as_deref())
+    {
+        let fix = f.hint.unwrap_or_default();
+        return Err(anyhow::anyhow!("{}", f.message)).hint(format!(
+            "untick it with `{fix}`; no HTML snippet ticks a box"
+        ));
+    }
     let doc = Document {
         agreement: &loaded.code,
         revision: loaded.revision,

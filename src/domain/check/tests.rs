@@ -172,13 +172,16 @@ fn warnings() {
         .filter(|f| f.severity == Severity::Warning)
         .map(|f| f.check)
         .collect();
-    assert_eq!(w, ["checked_by_default", "bundled_advertising"]);
+    assert_eq!(w, ["bundled_advertising"]);
+    // A pre-ticked box is not consent at all: an error (art. 9 §1).
+    assert_eq!(errors(&f), ["checked_by_default"]);
 
     let mut src = Source::new("contact", SourceKind::Form, "Форма");
     src.fields = vec!["имя".into()];
     src.link(crate::domain::source::Link::parse("site,checked_by_default=true").unwrap());
     let f = run(&complete(), Some(&company()), Some(&src));
     assert_eq!(f[0].check, "checked_by_default");
+    assert_eq!(f[0].severity, Severity::Error);
     assert!(
         f[0].hint
             .as_deref()

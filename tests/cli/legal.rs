@@ -1,0 +1,155 @@
+//! Legal fidelity (issue 9): the check catches what a lawyer would, the texts
+//! say what the law asks, nothing invisible gets in.
+
+use serde_json::Value;
+
+use crate::common::{Env, refused};
+
+/// `agreement check … --format json`: exit code and the rows.
+fn check(env: &Env, args: &[&str]) -> (i32, Vec<Value>) {
+    let mut full = vec!["agreement", "check"];
+    full.extend(args);
+    full.extend(["--format", "json"]);
+    let r = env.run(&full);
+    assert!(r.code == 0 || r.code == 1, "{full:?}:\n{}", r.pinned());
+    (r.code, r.json().as_array().expect("an array").clone())
+}
+
+/// The ids of the findings of one severity.
+fn ids<'a>(rows: &'a [Value], severity: &str) -> Vec<&'a str> {
+    rows.iter()
+        .filter(|r| r["severity"] == severity)
+        .map(|r| r["check"].as_str().unwrap())
+        .collect()
+}
+
+fn field<'a>(rows: &'a [Value], check: &str, key: &str) -> Vec<&'a str> {
+    rows.iter()
+        .filter(|r| r["check"] == check)
+        .map(|r| r[key].as_str().unwrap_or(""))
+        .collect()
+}
+
+// ------------------------------------------------------- 1. a pre-ticked box
+
+#[test]
+fn a_box_ticked_by_default_is_an_error_for_every_template() {
+    let env = Env::with_example();
+    assert_eq!(check(&env, &["--all"]).0, 0, "the example passes");
+    for code in ["personal-data", "marketing", "reviews"] {
+        env.ok(&[
+            "agreement",
+            "edit",
+            code,
+            "--set",
+            "checked_by_default=true",
+        ]);
+        let (exit, rows) = check(&env, &[code]);
+        assert_eq!(exit, 1, "{code}: {rows:?}");
+        assert!(
+            ids(&rows, "error").contains(&"checked_by_default"),
+            "{code}"
+        );
+        assert_eq!(
+            field(&rows, "checked_by_default", "hint"),
+            [format!("pdconsent agreement edit {code} --set checked_by_default=false").as_str()]
+        );
+        assert!(
+            field(&rows, "checked_by_default", "message")[0].contains("art. 9 §1"),
+            "{rows:?}"
+        );
+        env.ok(&[
+            "agreement",
+            "edit",
+            code,
+            "--set",
+            "checked_by_default=false",
+        ]);
+    }
+    // A source's override is an error too, and its fix is the source's.
+    env.ok(&[
+        "source",
+        "edit",
+        "contact-form",
+        "--link",
+        "marketing,required=false,checked_by_default=true",
+    ]);
+    let (exit, rows) = check(&env, &["--all"]);
+    assert_eq!(exit, 1);
+    assert_eq!(ids(&rows, "error"), ["checked_by_default"]);
+    assert_eq!(rows[0]["source"], "contact-form");
+    assert_eq!(
+        rows[0]["hint"],
+        "pdconsent source edit contact-form --link marketing,checked_by_default=false"
+    );
+}
+
+#[test]
+fn a_custom_text_ticked_by_default_is_an_error_too() {
+    let env = Env::with_example();
+    let text = env.ok(&["template", "show", "ru-152fz-consent"]).stdout;
+    let file = crate::common::write(&env, "own.txt.j2", &text);
+    env.ok(&[
+        "agreement",
+        "edit",
+        "personal-data",
+        "--set",
+        "template=custom",
+        "--text-file",
+        &file,
+        "--set",
+        "checked_by_default=true",
+    ]);
+    let (exit, rows) = check(&env, &["personal-data"]);
+    assert_eq!(exit, 1);
+    assert_eq!(ids(&rows, "error"), ["checked_by_default"]);
+}
+
+#[test]
+fn an_html_snippet_of_a_pre_ticked_box_is_refused_and_never_checked() {
+    let env = Env::with_example();
+    env.ok(&[
+        "source",
+        "edit",
+        "contact-form",
+        "--link",
+        "personal-data,checked_by_default=true",
+    ]);
+    let r = refused!(
+        &env,
+        "html_of_a_pre_ticked_box",
+        &[
+            "agreement",
+            "preview",
+            "personal-data",
+            "--source",
+            "contact-form",
+            "--format",
+            "html"
+        ]
+    );
+    assert!(r.stderr.contains("silence or inaction is not consent"));
+    // The setting stays readable: JSON and text show it as it is.
+    let v = env.json(&[
+        "agreement",
+        "preview",
+        "personal-data",
+        "--source",
+        "contact-form",
+    ]);
+    assert_eq!(v["behaviour"]["checked_by_default"], true);
+    let text = env.ok(&[
+        "agreement",
+        "preview",
+        "personal-data",
+        "--source",
+        "contact-form",
+    ]);
+    assert!(text.stdout.contains("\n[x] "), "{}", text.stdout);
+    // Without the override the snippet renders, and no box is ever `checked`.
+    let html = env
+        .ok(&["agreement", "preview", "personal-data", "--format", "html"])
+        .stdout;
+    assert!(html.contains("<input type=\"checkbox\""), "{html}");
+    assert!(!html.contains("checked"), "{html}");
+}
