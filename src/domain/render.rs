@@ -487,12 +487,23 @@ pub fn render(input: &RenderInput) -> Result<Rendered, TemplateError> {
             line: None,
             column: None,
             message: format!(
-                "the rendered text contains a control character ({}) at its line {line}, column {column}; a text may hold line breaks and tabs, no other control characters (look for an escape such as \"\\x1b\" in the template)",
-                c.escape_unicode()
+                "the rendered text contains {} at its line {line}, column {column}; a text may hold line breaks and tabs, no other control, invisible or bidirectional characters (look for an escape such as \"\\x1b\" in the template, or a value that holds one)",
+                super::field::describe_forbidden(c)
             ),
         });
     }
     let label: String = s.effective_label().nfc().collect();
+    // An older pdconsent stored labels unchecked for invisible characters.
+    if let Some((_, column, c)) = super::field::find_control(&label, &[]) {
+        return Err(TemplateError {
+            line: None,
+            column: None,
+            message: format!(
+                "the label contains {} at character {column}; edit it with --set label=…",
+                super::field::describe_forbidden(c)
+            ),
+        });
+    }
     Ok(Rendered {
         sha256: sha256_hex(text.as_bytes()),
         text,

@@ -129,12 +129,18 @@ impl Requisites {
                 "the short name is required: without it every consent text would show a blank company name",
             ));
         }
-        if let Some(inn) = &self.inn {
+        // An identifier with an invisible character in it is reported as such
+        // (below), not as a number of the wrong length.
+        fn visible(v: &Option<String>) -> Option<&str> {
+            v.as_deref()
+                .filter(|v| super::field::find_control(v, &[]).is_none())
+        }
+        if let Some(inn) = visible(&self.inn) {
             errors.extend(check_inn(self.kind, inn).err());
         }
         match self.kind {
             Kind::Legal => {
-                if let Some(kpp) = &self.kpp
+                if let Some(kpp) = visible(&self.kpp)
                     && let Err(e) = ids::validate_kpp(kpp)
                 {
                     errors.push(FieldError::new(
@@ -142,7 +148,7 @@ impl Requisites {
                         format!("KPP `{kpp}` is invalid: {e}"),
                     ));
                 }
-                if let Some(ogrn) = &self.ogrn
+                if let Some(ogrn) = visible(&self.ogrn)
                     && let Err(e) = ids::validate_ogrn(ogrn)
                 {
                     errors.push(FieldError::new(
@@ -170,7 +176,7 @@ impl Requisites {
                         "an individual entrepreneur has an OGRNIP (15 digits), not an OGRN; move the number to `ogrnip` or set kind=legal",
                     ));
                 }
-                if let Some(ogrnip) = &self.ogrnip
+                if let Some(ogrnip) = visible(&self.ogrnip)
                     && let Err(e) = ids::validate_ogrnip(ogrnip)
                 {
                     errors.push(FieldError::new(

@@ -376,7 +376,7 @@ fn blocks_nested_too_deep_are_refused_with_the_limit_and_line() {
 
 /// Replaces the custom text of an agreement's current revision in the
 /// database, past every check — as a template saved by an older pdconsent.
-fn store_custom_text(env: &Env, code: &str, text: &str) {
+pub(crate) fn store_custom_text(env: &Env, code: &str, text: &str) {
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     // The guard goes and comes back exactly as it was, so that pdconsent,
     // which refuses a database whose guards were changed, reads the file.

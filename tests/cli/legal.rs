@@ -153,3 +153,156 @@ fn an_html_snippet_of_a_pre_ticked_box_is_refused_and_never_checked() {
     assert!(html.contains("<input type=\"checkbox\""), "{html}");
     assert!(!html.contains("checked"), "{html}");
 }
+
+// ------------------------------------ 7. invisible, bidirectional, control
+
+#[test]
+fn a_zero_width_space_in_an_inn_is_named_with_its_code_point_and_position() {
+    let env = Env::new();
+    let r = env.fails(&[
+        "requisites",
+        "add",
+        "main",
+        "--set",
+        "short_name=ООО «Ромашка»",
+        "--set",
+        "inn=784\u{200B}0502513",
+    ]);
+    // The command line holds the invisible character; the message shows it escaped.
+    insta::assert_snapshot!("zero_width_space_in_inn", r.pinned());
+    assert!(!r.stderr.contains('\u{200B}'), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("(U+200B ZERO WIDTH SPACE) at character 4"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("characters"),
+        "not a length: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bidirectional_and_invisible_characters_are_refused_in_every_value() {
+    let env = Env::with_example();
+    for (c, name) in [
+        ('\u{202E}', "RIGHT-TO-LEFT OVERRIDE"),
+        ('\u{2066}', "LEFT-TO-RIGHT ISOLATE"),
+        ('\u{00AD}', "SOFT HYPHEN"),
+        ('\u{FEFF}', "ZERO WIDTH NO-BREAK SPACE"),
+        ('\u{200F}', "RIGHT-TO-LEFT MARK"),
+    ] {
+        let bad = format!("ООО «{c}Ромашка»");
+        let cases: Vec<Vec<String>> = vec![
+            vec![
+                "requisites".into(),
+                "edit".into(),
+                "main".into(),
+                "--set".into(),
+                format!("short_name={bad}"),
+            ],
+            vec![
+                "agreement".into(),
+                "edit".into(),
+                "personal-data".into(),
+                "--add-purpose".into(),
+                bad.clone(),
+            ],
+            vec![
+                "agreement".into(),
+                "edit".into(),
+                "personal-data".into(),
+                "--set".into(),
+                format!("label=Я даю %согласие{c}%"),
+            ],
+            vec![
+                "source".into(),
+                "edit".into(),
+                "contact-form".into(),
+                "--add-field".into(),
+                bad.clone(),
+            ],
+        ];
+        for args in cases {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let r = env.fails(&args);
+            assert!(
+                r.stderr.contains(&format!("(U+{:04X} {name})", c as u32)),
+                "{args:?}: {}",
+                r.stderr
+            );
+        }
+    }
+    // A custom text: line and column.
+    let file = crate::common::write(
+        &env,
+        "t.txt.j2",
+        "Согласие\n\nОператор: \u{202E}{{ operator.display_name }}\n",
+    );
+    let r = env.fails(&[
+        "agreement",
+        "edit",
+        "personal-data",
+        "--set",
+        "template=custom",
+        "--text-file",
+        &file,
+    ]);
+    assert!(
+        r.stderr.contains(
+            "line 3, column 11: the text contains an invisible or bidirectional character (U+202E RIGHT-TO-LEFT OVERRIDE)"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_template_cannot_write_an_invisible_character_into_the_text() {
+    let env = Env::with_example();
+    let file = crate::common::write(
+        &env,
+        "t.txt.j2",
+        "Согласие\n\nОператор: {{ \"\\u202e\" }}{{ operator.display_name }}\n",
+    );
+    let r = env.fails(&[
+        "agreement",
+        "edit",
+        "personal-data",
+        "--set",
+        "template=custom",
+        "--text-file",
+        &file,
+    ]);
+    let message = "the rendered text contains an invisible or bidirectional character (U+202E RIGHT-TO-LEFT OVERRIDE) at its line 3, column 11";
+    assert!(r.stderr.contains(message), "{}", r.stderr);
+    // One already in the database (an older pdconsent) is never output.
+    let ok = crate::common::write(
+        &env,
+        "ok.txt.j2",
+        "Согласие\n\nОператор: {{ operator.display_name }}\n",
+    );
+    env.ok(&[
+        "agreement",
+        "add",
+        "old",
+        "--name",
+        "Old",
+        "--text-file",
+        &ok,
+    ]);
+    crate::bounds::store_custom_text(
+        &env,
+        "old",
+        "Согласие\n\nОператор: \u{202E}{{ operator.display_name }}\n",
+    );
+    for format in ["text", "html", "markdown", "json"] {
+        let r = env.fails(&["agreement", "preview", "old", "--format", format]);
+        assert!(r.stderr.contains(message), "{format}: {}", r.stderr);
+    }
+    let (exit, rows) = check(&env, &["old"]);
+    assert_eq!(exit, 1);
+    assert_eq!(ids(&rows, "error"), ["renders"]);
+}
