@@ -74,7 +74,9 @@ impl Requisites {
             "short_name" => self.short_name = v.to_string(),
             "full_name" => self.full_name = opt(),
             "inn" => self.inn = opt(),
-            "kpp" => self.kpp = opt().map(|s| s.to_uppercase()),
+            // ASCII only: `ß`.to_uppercase() is `SS`, which would turn an invalid
+            // KPP into a valid-looking one.
+            "kpp" => self.kpp = opt().map(|s| s.to_ascii_uppercase()),
             "ogrn" => self.ogrn = opt(),
             "ogrnip" => self.ogrnip = opt(),
             "legal_address" => self.legal_address = opt(),
@@ -288,6 +290,18 @@ mod tests {
             "{}",
             err.errors[1].message
         );
+    }
+
+    #[test]
+    fn kpp_upper_cases_ascii_letters_only() {
+        let mut r = legal();
+        r.set("kpp", "7705ab001").unwrap();
+        assert_eq!(r.kpp.as_deref(), Some("7705AB001"));
+        assert_eq!(r.validate(), Ok(()));
+        // `ß` would become `SS` with a full upper-casing: a valid-looking KPP.
+        r.set("kpp", "7705ß001").unwrap();
+        assert_eq!(r.kpp.as_deref(), Some("7705ß001"));
+        assert_eq!(r.validate().unwrap_err().errors[0].field, "kpp");
     }
 
     #[test]

@@ -306,3 +306,63 @@ fn a_template_cannot_write_an_invisible_character_into_the_text() {
     assert_eq!(exit, 1);
     assert_eq!(ids(&rows, "error"), ["renders"]);
 }
+
+// ------------------------------------------------------ 9. KPP, 10. region 00
+
+#[test]
+fn kpp_upper_cases_ascii_letters_only() {
+    let env = Env::with_example();
+    let r = env.fails(&["requisites", "edit", "main", "--set", "kpp=7812ß001"]);
+    assert!(
+        r.stderr
+            .contains("KPP `7812ß001` is invalid: length check failed: has 8 characters"),
+        "{}",
+        r.stderr
+    );
+    env.ok(&["requisites", "edit", "main", "--set", "kpp=7812ab001"]);
+    assert_eq!(
+        env.json(&["requisites", "show", "main"])["kpp"],
+        "7812AB001"
+    );
+}
+
+#[test]
+fn region_code_00_is_refused_in_every_identifier() {
+    let env = Env::with_example();
+    for (key, value, digits) in [
+        ("inn", "0012345679", "1-2"),
+        ("ogrn", "1000000000000", "4-5"),
+    ] {
+        let r = env.fails(&[
+            "requisites",
+            "edit",
+            "main",
+            "--set",
+            &format!("{key}={value}"),
+        ]);
+        assert!(
+            r.stderr.contains(&format!(
+                "digits {digits} are 00, which is no region's code"
+            )),
+            "{key}: {}",
+            r.stderr
+        );
+    }
+    env.ok(&[
+        "requisites",
+        "add",
+        "ip",
+        "--set",
+        "kind=individual",
+        "--set",
+        "short_name=Иванов Иван Иванович",
+    ]);
+    let r = env.fails(&[
+        "requisites",
+        "edit",
+        "ip",
+        "--set",
+        "ogrnip=300000000000000",
+    ]);
+    assert!(r.stderr.contains("digits 4-5 are 00"), "{}", r.stderr);
+}
