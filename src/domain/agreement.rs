@@ -239,24 +239,87 @@ impl Settings {
         for (key, v) in single {
             errors.extend(super::field::check_single_line(key, &v));
         }
-        if let Some(label) = &self.label {
-            let marks = label.matches('%').count();
-            if marks != 0 && marks != 2 {
-                errors.push(FieldError::new(
-                    "label",
-                    format!("label `{label}` has {marks} `%`; mark the link with exactly one pair, e.g. `Я даю %согласие на обработку персональных данных%`"),
-                ));
-            }
+        if let Some(label) = &self.label
+            && let Err(e) = check_label(label)
+        {
+            errors.push(FieldError::new("label", e));
         }
         Invalid::from_errors(super::field::ObjectKind::Agreement, code, errors)
     }
 
-    /// The label with its default per language.
+    /// The label, or the default that names the kind of consent: a person
+    /// must see which consent each box gives.
     pub fn effective_label(&self) -> &str {
-        self.label.as_deref().unwrap_or(match self.language {
-            Language::Ru => "Я даю %согласие на обработку персональных данных%",
-            Language::En => "I consent to the %processing of my personal data%",
-        })
+        self.label
+            .as_deref()
+            .unwrap_or(match (self.language, self.template.as_str()) {
+                (_, "ru-152fz-marketing") => "Я даю %согласие на получение рекламы и рассылок%",
+                (_, "ru-152fz-distribution") => {
+                    "Я даю %согласие на распространение персональных данных%"
+                }
+                (Language::Ru, _) => "Я даю %согласие на обработку персональных данных%",
+                (Language::En, _) => "I consent to the %processing of my personal data%",
+            })
+    }
+}
+
+/// A checkbox label split around its link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub before: String,
+    pub link: String,
+    pub after: String,
+    /// How many single `%` marks the label has (`%%` is a literal `%`, not a mark).
+    pub marks: usize,
+}
+
+/// Splits a label: the part between a pair of `%` is the link to the text,
+/// `%%` is a literal percent sign. Without exactly one pair the whole label is the link.
+pub fn parse_label(label: &str) -> Label {
+    let mut parts = vec![String::new()];
+    let mut marks = 0;
+    let mut chars = label.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '%' && chars.peek() != Some(&'%') {
+            marks += 1;
+            parts.push(String::new());
+            continue;
+        }
+        if c == '%' {
+            chars.next();
+        }
+        if let Some(part) = parts.last_mut() {
+            part.push(c);
+        }
+    }
+    match <[String; 3]>::try_from(parts) {
+        Ok([before, link, after]) => Label {
+            before,
+            link,
+            after,
+            marks,
+        },
+        Err(parts) => Label {
+            before: String::new(),
+            link: parts.concat(),
+            after: String::new(),
+            marks,
+        },
+    }
+}
+
+/// The form of a label: no link, or exactly one non-empty `%…%` link.
+pub fn check_label(label: &str) -> Result<(), String> {
+    let parsed = parse_label(label);
+    match parsed.marks {
+        0 => Ok(()),
+        2 if parsed.link.trim().is_empty() => Err(format!(
+            "the link `%…%` of label `{label}` is empty, so no words would open the text; put the words between the `%`, e.g. `Я даю %согласие на обработку персональных данных%` (a literal percent sign is `%%`)"
+        )),
+        2 => Ok(()),
+        marks => Err(format!(
+            "label `{label}` has {marks} `%`; mark the link with exactly one pair, e.g. `Я даю %согласие на обработку персональных данных%` (a literal percent sign is `%%`)"
+        )),
     }
 }
 

@@ -45,6 +45,24 @@ const ADVERTISING: &[&str] = &[
     "promotion",
 ];
 
+/// Other documents a consent's label must not make the person accept with
+/// the same tick (152-FZ art. 9 §1; since 1 Sept 2025 a consent is a separate
+/// document, Law 156-FZ): an offer, a user agreement, terms.
+const OTHER_DOCUMENTS: &[&str] = &[
+    "оферт",
+    "пользовательск",
+    "условия использования",
+    "условиями использования",
+    "условия предоставления",
+    "условиями предоставления",
+    "правила",
+    "правилами",
+    "offer",
+    "user agreement",
+    "terms",
+    "conditions of use",
+];
+
 fn contains(text: &str, needle: &str) -> bool {
     text.to_lowercase().contains(&needle.trim().to_lowercase())
 }
@@ -346,6 +364,28 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
         );
     }
 
+    // The label: its link opens the text, and it names this consent only.
+    let label = s.effective_label();
+    let parsed = super::agreement::parse_label(label);
+    let edit_label = edit_agr("--set label=\"Я даю %…%\"");
+    if let Err(e) = super::agreement::check_label(label) {
+        err("label", e, edit_label.clone());
+    } else if parsed.link.trim().is_empty() {
+        err(
+            "label",
+            format!("label `{label}` has no words that open the text"),
+            edit_label.clone(),
+        );
+    }
+    if let Some(stem) = OTHER_DOCUMENTS.iter().find(|d| contains(label, d)) {
+        err(
+            "label_bundled",
+            format!(
+                "label `{label}` mentions `{stem}…`: ticking a consent must not also accept an offer, a user agreement or terms (art. 9 §1; a separate document since 1 Sept 2025, Law 156-FZ)"
+            ),
+            edit_label,
+        );
+    }
     if let Some(f) = pre_ticked(
         code,
         s,

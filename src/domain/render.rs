@@ -598,13 +598,10 @@ pub fn check_template(source: &str, lang: Language) -> Result<(), TemplateError>
     Ok(())
 }
 
-/// The label split around its `%…%` link: (before, link, after).
+/// The label split around its `%…%` link: (before, link, after); `%%` is a literal `%`.
 pub fn split_label(label: &str) -> (String, String, String) {
-    let parts: Vec<&str> = label.splitn(3, '%').collect();
-    match parts.as_slice() {
-        [before, link, after] => (before.to_string(), link.to_string(), after.to_string()),
-        _ => (String::new(), label.replace('%', ""), String::new()),
-    }
+    let l = super::agreement::parse_label(label);
+    (l.before, l.link, l.after)
 }
 
 #[cfg(test)]

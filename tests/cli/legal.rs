@@ -366,3 +366,134 @@ fn region_code_00_is_refused_in_every_identifier() {
     ]);
     assert!(r.stderr.contains("digits 4-5 are 00"), "{}", r.stderr);
 }
+
+// ------------------------------------------------------------- 6. the label
+
+/// The checkbox line of a text preview (its last line).
+fn checkbox(env: &Env, args: &[&str]) -> String {
+    let mut full = vec!["agreement", "preview"];
+    full.extend(args);
+    let out = env.ok(&full).stdout;
+    out.lines().last().unwrap_or("").to_string()
+}
+
+#[test]
+fn the_default_label_names_the_kind_of_consent() {
+    let env = Env::with_example();
+    for (code, shown) in [
+        (
+            "personal-data",
+            "[ ] Я даю согласие на обработку персональных данных (обязательно)",
+        ),
+        (
+            "marketing",
+            "[ ] Я даю согласие на получение рекламы и рассылок (необязательно)",
+        ),
+        (
+            "reviews",
+            "[ ] Я даю согласие на распространение персональных данных (необязательно)",
+        ),
+    ] {
+        env.ok(&["agreement", "edit", code, "--unset", "label"]);
+        assert_eq!(checkbox(&env, &[code]), shown, "{code}");
+    }
+    let v = env.json(&["agreement", "preview", "reviews"]);
+    assert_eq!(
+        v["label"],
+        "Я даю %согласие на распространение персональных данных%"
+    );
+    let html = env
+        .ok(&["agreement", "preview", "marketing", "--format", "html"])
+        .stdout;
+    assert!(
+        html.contains(">согласие на получение рекламы и рассылок</a></label>"),
+        "{html}"
+    );
+    env.ok(&[
+        "agreement",
+        "add",
+        "en",
+        "--name",
+        "EN",
+        "--set",
+        "language=en",
+        "--template",
+        "en-consent",
+        "--add-purpose",
+        "answering requests",
+        "--set",
+        "term=until consent is withdrawn",
+    ]);
+    assert!(
+        checkbox(&env, &["en"]).starts_with("[ ] I consent to the processing of my personal data")
+    );
+}
+
+#[test]
+fn an_empty_link_in_a_label_is_refused() {
+    let env = Env::with_example();
+    let r = refused!(
+        &env,
+        "label_with_an_empty_link",
+        &[
+            "agreement",
+            "edit",
+            "personal-data",
+            "--set",
+            "label=Я даю % % согласие"
+        ]
+    );
+    assert!(r.stderr.contains("is empty"), "{}", r.stderr);
+}
+
+#[test]
+fn a_label_that_accepts_an_offer_or_terms_is_an_error() {
+    let env = Env::with_example();
+    for label in [
+        "Я принимаю условия %публичной оферты% и даю согласие",
+        "Я даю %согласие% и принимаю пользовательское соглашение",
+        "Я даю %согласие% и соглашаюсь с правилами сайта",
+    ] {
+        env.ok(&[
+            "agreement",
+            "edit",
+            "personal-data",
+            "--set",
+            &format!("label={label}"),
+        ]);
+        let (exit, rows) = check(&env, &["personal-data"]);
+        assert_eq!(exit, 1, "{label}");
+        assert_eq!(ids(&rows, "error"), ["label_bundled"], "{label}");
+        assert_eq!(
+            rows[0]["hint"],
+            "pdconsent agreement edit personal-data --set label=\"Я даю %…%\""
+        );
+    }
+    // Its own words only: the example's labels pass.
+    env.ok(&["apply", crate::common::example_file().to_str().unwrap()]);
+    assert_eq!(check(&env, &["--all"]).0, 0);
+}
+
+#[test]
+fn a_double_percent_is_a_literal_percent_sign() {
+    let env = Env::with_example();
+    env.ok(&[
+        "agreement",
+        "edit",
+        "marketing",
+        "--set",
+        "label=Я даю %согласие на получение рекламы% (скидка 10%%)",
+    ]);
+    assert_eq!(
+        checkbox(&env, &["marketing"]),
+        "[ ] Я даю согласие на получение рекламы (скидка 10%) (необязательно)"
+    );
+    let html = env
+        .ok(&["agreement", "preview", "marketing", "--format", "html"])
+        .stdout;
+    assert!(
+        html.contains(">согласие на получение рекламы</a> (скидка 10%)</label>"),
+        "{html}"
+    );
+    assert_eq!(check(&env, &["marketing"]).0, 0);
+}

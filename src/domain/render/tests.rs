@@ -262,6 +262,28 @@ fn label_split() {
         split_label("Согласен"),
         (String::new(), "Согласен".to_string(), String::new())
     );
+    // `%%` is a literal percent sign, inside or outside the link.
+    assert_eq!(
+        split_label("Скидка 10%%: я даю %согласие на 100%%%"),
+        (
+            "Скидка 10%: я даю ".to_string(),
+            "согласие на 100%".to_string(),
+            String::new()
+        )
+    );
+    use crate::domain::agreement::check_label;
+    assert!(check_label("Я даю %согласие%").is_ok());
+    assert!(check_label("Я даю 100%% согласие").is_ok());
+    assert!(
+        check_label("Я даю % % согласие")
+            .unwrap_err()
+            .contains("is empty")
+    );
+    assert!(
+        check_label("Я даю %согласие")
+            .unwrap_err()
+            .contains("has 1 `%`")
+    );
 }
 
 proptest! {
