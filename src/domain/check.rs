@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::agreement::{CUSTOM, Role};
+use super::agreement::{CUSTOM, Role, Settings};
 use super::render::{RenderInput, Rendered};
 use super::source::Link;
 
@@ -33,6 +33,23 @@ pub struct CheckInput<'a> {
     /// The link of this agreement on the source being checked, if any.
     pub link: Option<&'a Link>,
     pub source_archived: bool,
+    /// The source's fields that none of the agreements linked to it lists ([`unlisted_fields`]).
+    pub unlisted: &'a [String],
+}
+
+/// The fields a source collects that none of the agreements linked to it
+/// lists: collected with no consent that names them (art. 5 §5, art. 9 §4 item 5).
+pub fn unlisted_fields(source: &super::source::Source, agreements: &[&Settings]) -> Vec<String> {
+    source
+        .fields
+        .iter()
+        .filter(|f| {
+            !agreements
+                .iter()
+                .any(|s| super::render::listed_fields(s, Some(source)).contains(f))
+        })
+        .cloned()
+        .collect()
 }
 
 const ADVERTISING: &[&str] = &[
@@ -208,11 +225,14 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
     }
 
     // Item 5: the list of personal data.
-    let own_fields: Vec<&String> = match input.render.source {
-        Some(src) if !src.fields.is_empty() => src.fields.iter().collect(),
-        _ => s.fields.iter().collect(),
-    };
-    if own_fields.is_empty() {
+    let own_fields = super::render::listed_fields(s, input.render.source);
+    if own_fields.is_empty() && s.template == "ru-152fz-distribution" {
+        err(
+            "personal_data",
+            "a distribution consent lists no fields: it lists only its own, what the person permits to publish, never the form's (art. 10.1 §1, §4)".into(),
+            edit_agr("--add-field \"…\""),
+        );
+    } else if own_fields.is_empty() {
         let hint = match input.render.source {
             Some(src) => Some(format!(
                 "pdconsent source edit {} --add-field \"…\"",
@@ -419,11 +439,32 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
         }
     }
     if let Some(src) = input.render.source {
-        for f in src.fields.iter().filter(|f| !contains(text, f)) {
+        // A purpose-specific consent lists its own fields, not the form's.
+        let fields: &[String] = if super::render::lists_source_fields(s, src) {
+            &src.fields
+        } else {
+            &[]
+        };
+        for f in fields.iter().filter(|f| !contains(text, f)) {
             warn(
                 "source_field",
                 format!("field `{f}` of source `{}` is not in the text", src.code),
                 None,
+            );
+        }
+        // Once per source: on its first agreement.
+        let first = src.agreements.first().is_some_and(|l| l.agreement == code);
+        for f in input.unlisted.iter().filter(|_| first) {
+            warn(
+                "unlisted_field",
+                format!(
+                    "source `{}` collects `{f}`, but none of its agreements lists it: it is collected without consent to it (art. 5 §5, art. 9 §4 item 5)",
+                    src.code
+                ),
+                Some(format!(
+                    "link a consent that lists it (e.g. the standard consent, which lists every field of the form), or remove it: pdconsent source edit {} --remove-field \"{f}\"",
+                    src.code
+                )),
             );
         }
         if input.agreement_archived && !input.source_archived && input.link.is_some() {

@@ -195,6 +195,53 @@ fn display_name(r: &Requisites, lang: Language) -> String {
     }
 }
 
+/// The personal data a text lists, before what is recorded with every consent.
+///
+/// A distribution consent lists only its own fields: what the person chose to
+/// publish, never what the form happens to collect. A marketing consent lists
+/// its own when it declares them (art. 5 §5: no more than the purpose needs).
+/// Any other lists every field of the source (a form's comment is personal
+/// data too), or its own without a source or when the source lists none.
+pub fn listed_fields<'a>(s: &'a Settings, source: Option<&'a Source>) -> &'a [String] {
+    match source {
+        Some(src) if lists_source_fields(s, src) => &src.fields,
+        _ => &s.fields,
+    }
+}
+
+/// Whether the text lists the source's fields rather than the agreement's own ([`listed_fields`]).
+pub fn lists_source_fields(s: &Settings, source: &Source) -> bool {
+    let own_first = match s.template.as_str() {
+        "ru-152fz-distribution" => return false,
+        "ru-152fz-marketing" => !s.fields.is_empty(),
+        _ => false,
+    };
+    !own_first && !source.fields.is_empty()
+}
+
+/// The channels of advertising a list of fields gives an address for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Channels {
+    pub email: bool,
+    pub phone: bool,
+}
+
+impl Channels {
+    /// E-mail when a field is an e-mail address, phone when one is a phone number.
+    pub fn of(fields: &[String]) -> Channels {
+        let has = |stems: &[&str]| {
+            fields.iter().any(|f| {
+                let f = f.to_lowercase();
+                stems.iter().any(|s| f.contains(s))
+            })
+        };
+        Channels {
+            email: has(&["почт", "e-mail", "email"]),
+            phone: has(&["телефон", "phone"]),
+        }
+    }
+}
+
 struct Context {
     value: Value,
     warnings: Vec<Warning>,
@@ -334,21 +381,35 @@ fn build_context(input: &RenderInput) -> Context {
         purposes.push(marker(lang, text("цели обработки", "purposes")));
     }
 
-    let mut fields: Vec<String> = match input.source {
-        Some(src) if !src.fields.is_empty() => src.fields.clone(),
-        _ => s.fields.clone(),
-    };
-    if fields.is_empty() {
-        let hint = match input.source {
-            Some(src) => format!("pdconsent source edit {} --add-field \"…\"", src.code),
-            None => edit_agr("--add-field \"…\""),
-        };
+    let mut fields: Vec<String> = listed_fields(s, input.source).to_vec();
+    let channels = Channels::of(&fields);
+    if s.template == "ru-152fz-marketing" && channels == Channels::default() {
         push(
             &mut warnings,
             "fields",
-            "no personal-data fields: neither the source nor the agreement lists any".to_string(),
-            hint,
+            format!(
+                "agreement `{}` lists neither an e-mail address nor a phone number, so the advertising has nowhere to go; the text shows a marker",
+                input.code
+            ),
+            edit_agr("--add-field \"адрес электронной почты\""),
         );
+    }
+    if fields.is_empty() {
+        let (message, hint) = match input.source {
+            _ if s.template == "ru-152fz-distribution" => (
+                "no personal-data fields: a distribution consent lists only its own fields, what the person permits to publish",
+                edit_agr("--add-field \"…\""),
+            ),
+            Some(src) => (
+                "no personal-data fields: neither the source nor the agreement lists any",
+                format!("pdconsent source edit {} --add-field \"…\"", src.code),
+            ),
+            None => (
+                "no personal-data fields: neither the source nor the agreement lists any",
+                edit_agr("--add-field \"…\""),
+            ),
+        };
+        push(&mut warnings, "fields", message.to_string(), hint);
         fields.push(marker(
             lang,
             text("перечень персональных данных", "personal data"),
@@ -433,6 +494,10 @@ fn build_context(input: &RenderInput) -> Context {
         "term": s.term,
         "withdrawal_email": withdrawal_email,
         "restrictions": s.restrictions,
+        "channels": {
+            "email": channels.email,
+            "phone": channels.phone,
+        },
         "source": source,
         "agreement": { "code": input.code, "name": s.name, "revision": input.revision },
     });

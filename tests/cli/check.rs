@@ -344,7 +344,8 @@ fn warnings_do_not_fail_the_check() {
             .contains("направление рекламных рассылок")
     );
     // The same purpose in the marketing template is what it is for, and an
-    // advertising consent is optional.
+    // advertising consent is optional. (It sends to an address it lists: since
+    // issue 9 an advertising consent without one shows a marker.)
     env.ok(&[
         "agreement",
         "edit",
@@ -353,6 +354,8 @@ fn warnings_do_not_fail_the_check() {
         "ru-152fz-marketing",
         "--set",
         "required=false",
+        "--add-field",
+        "адрес электронной почты",
     ]);
     assert_eq!(check(&env, &["site"]), (0, vec![]));
     env.ok(&[
@@ -365,6 +368,8 @@ fn warnings_do_not_fail_the_check() {
         "ru-152fz-consent",
         "--remove-purpose",
         "направление рекламных рассылок",
+        "--remove-field",
+        "адрес электронной почты",
     ]);
 
     // An archived agreement still linked to an active source.

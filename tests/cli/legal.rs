@@ -497,3 +497,153 @@ fn a_double_percent_is_a_literal_percent_sign() {
     );
     assert_eq!(check(&env, &["marketing"]).0, 0);
 }
+
+// ------------------------------ 2, 5. each consent lists its own personal data
+
+/// The `- ` items of the paragraph that starts with `heading`.
+fn list_after(text: &str, heading: &str) -> Vec<String> {
+    let start = text
+        .find(heading)
+        .unwrap_or_else(|| panic!("no «{heading}» in:\n{text}"));
+    text[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("- "))
+        .map(|l| l[2..].trim_end_matches([';', '.']).to_string())
+        .collect()
+}
+
+fn text(env: &Env, args: &[&str]) -> String {
+    let mut full = vec!["agreement", "preview"];
+    full.extend(args);
+    env.json(&full)["text"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_distribution_consent_publishes_only_its_own_fields_never_the_forms() {
+    let env = Env::with_example();
+    env.ok(&["source", "edit", "contact-form", "--link", "reviews"]);
+    let t = text(&env, &["reviews", "--source", "contact-form"]);
+    assert_eq!(
+        list_after(
+            &t,
+            "Перечень персональных данных, разрешенных мною для распространения:"
+        ),
+        ["имя", "город", "фотография", "текст отзыва"]
+    );
+    assert!(!t.contains("комментарий"), "{t}");
+    // Without its own fields it lists nothing, whatever the form collects: an error.
+    for f in ["имя", "город", "фотография", "текст отзыва"] {
+        env.ok(&["agreement", "edit", "reviews", "--remove-field", f]);
+    }
+    let (exit, rows) = check(&env, &["reviews", "--source", "contact-form"]);
+    assert_eq!(exit, 1);
+    assert!(ids(&rows, "error").contains(&"personal_data"), "{rows:?}");
+    assert_eq!(
+        field(&rows, "personal_data", "hint"),
+        ["pdconsent agreement edit reviews --add-field \"…\""]
+    );
+    assert!(!text(&env, &["reviews", "--source", "contact-form"]).contains("комментарий"));
+}
+
+#[test]
+fn a_marketing_consent_lists_its_own_fields_and_only_their_channels() {
+    let env = Env::with_example();
+    let t = text(&env, &["marketing", "--source", "contact-form"]);
+    let listed = list_after(
+        &t,
+        "Перечень персональных данных, на обработку которых дается согласие:",
+    );
+    assert_eq!(
+        &listed[..3],
+        ["имя", "адрес электронной почты", "номер телефона"]
+    );
+    assert!(!listed.iter().any(|f| f == "комментарий"), "{listed:?}");
+    assert!(
+        t.contains("в виде электронных писем, SMS-сообщений и телефонных звонков"),
+        "{t}"
+    );
+
+    env.ok(&[
+        "agreement",
+        "edit",
+        "marketing",
+        "--remove-field",
+        "номер телефона",
+    ]);
+    let t = text(&env, &["marketing", "--source", "contact-form"]);
+    assert!(
+        t.contains("на указанный мною адрес электронной почты в виде электронных писем."),
+        "{t}"
+    );
+    assert!(
+        !t.contains("SMS") && !t.contains("звонк") && !t.contains("мессенджер"),
+        "{t}"
+    );
+
+    env.ok(&[
+        "agreement",
+        "edit",
+        "marketing",
+        "--remove-field",
+        "адрес электронной почты",
+        "--add-field",
+        "номер телефона",
+    ]);
+    let t = text(&env, &["marketing", "--source", "contact-form"]);
+    assert!(
+        t.contains("на указанный мною абонентский номер телефона в виде SMS-сообщений и телефонных звонков."),
+        "{t}"
+    );
+    assert!(!t.contains("электронных писем"), "{t}");
+
+    // Neither: nowhere to send, a marker and an error.
+    env.ok(&[
+        "agreement",
+        "edit",
+        "marketing",
+        "--remove-field",
+        "номер телефона",
+    ]);
+    let (exit, rows) = check(&env, &["marketing", "--source", "contact-form"]);
+    assert_eq!(exit, 1);
+    assert!(ids(&rows, "error").contains(&"unfilled"), "{rows:?}");
+    assert!(
+        text(&env, &["marketing"])
+            .contains("[не заполнено: адрес электронной почты или номер телефона]")
+    );
+}
+
+#[test]
+fn a_form_field_that_no_agreement_lists_is_a_warning() {
+    let env = Env::with_example();
+    env.ok(&[
+        "source",
+        "add",
+        "promo",
+        "--kind",
+        "form",
+        "--name",
+        "Подписка",
+        "--add-field",
+        "адрес электронной почты",
+        "--add-field",
+        "дата рождения",
+        "--link",
+        "marketing",
+    ]);
+    let (exit, rows) = check(&env, &["--all"]);
+    assert_eq!(exit, 0, "{rows:?}");
+    assert_eq!(ids(&rows, "warning"), ["unlisted_field"]);
+    assert_eq!(rows[0]["source"], "promo");
+    assert!(
+        rows[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("collects `дата рождения`, but none of its agreements lists it"),
+        "{rows:?}"
+    );
+    // The standard consent lists every field of the form: nothing unlisted.
+    env.ok(&["source", "edit", "promo", "--link", "personal-data"]);
+    assert_eq!(check(&env, &["--all"]), (0, vec![]));
+}

@@ -46,6 +46,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let mut rows = Vec::new();
         for (code, source) in pairs {
             let loaded = super::load(tx, &code, super::Pin::Current, source.as_deref())?;
+            let unlisted = match &loaded.source {
+                Some(src) => {
+                    let mut linked = Vec::new();
+                    for l in &src.source.agreements {
+                        linked.push(tx.agreement_get(&l.agreement)?.settings);
+                    }
+                    let linked: Vec<&crate::domain::agreement::Settings> = linked.iter().collect();
+                    check::unlisted_fields(&src.source, &linked)
+                }
+                None => Vec::new(),
+            };
             // A text that does not render is a finding; the other agreements are still checked.
             let findings = match render::render(&loaded.input()) {
                 Ok(rendered) => check::check(&CheckInput {
@@ -54,6 +65,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     agreement_archived: loaded.archived,
                     link: loaded.link(),
                     source_archived: loaded.source.as_ref().is_some_and(|s| s.archived),
+                    unlisted: &unlisted,
                 }),
                 Err(e) => vec![Finding {
                     severity: Severity::Error,

@@ -44,6 +44,7 @@ fn run(s: &Settings, r: Option<&Requisites>, src: Option<&Source>) -> Vec<Findin
         agreement_archived: false,
         link,
         source_archived: false,
+        unlisted: &[],
     })
 }
 
