@@ -238,27 +238,37 @@ fn a_custom_text_must_name_every_element() {
                 Цели: {{ purposes | join(\", \") }}.\n\nДанные: {{ fields | join(\", \") }}.\n\n\
                 {% for p in processors %}Обработчик: {{ p.name }}, ИНН {{ p.inn }}, {{ p.address }}.\n\n{% endfor %}\
                 Действия: {{ actions | join(\", \") }}; обработка {{ methods }}.\n\nСрок: {{ term }}.\n\n\
-                Отзыв: {{ withdrawal_email }}.\n";
+                Отзыв: {{ withdrawal_email }}; данные уничтожаются в течение 30 дней.\n";
     let file = write(&env, "full.txt.j2", full);
     env.ok(&["agreement", "edit", "site", "--text-file", &file]);
     assert_eq!(check(&env, &["site"]), (0, vec![]));
 
-    let cases = [
-        ("{{ operator.display_name }}", "Оператор", "operator_name"),
-        ("{{ operator.legal_address }}", "адрес", "operator_address"),
-        ("{{ purposes | join(\", \") }}", "цели", "purposes"),
-        ("{{ fields | join(\", \") }}", "данные", "personal_data"),
-        ("{{ p.name }}", "обработчик", "processors"),
-        ("{{ withdrawal_email }}", "почта", "withdrawal"),
-        ("{{ methods }}", "как-нибудь", "methods"),
-        ("{{ term }}", "долго", "term"),
+    // Without the display name the OGRN goes too (issue 9: `operator_ids`; the
+    // processor here happens to share the operator's INN, which stays).
+    let cases: [(&str, &str, &[&str]); 8] = [
+        (
+            "{{ operator.display_name }}",
+            "Оператор",
+            &["operator_name", "operator_ids"],
+        ),
+        (
+            "{{ operator.legal_address }}",
+            "адрес",
+            &["operator_address"],
+        ),
+        ("{{ purposes | join(\", \") }}", "цели", &["purposes"]),
+        ("{{ fields | join(\", \") }}", "данные", &["personal_data"]),
+        ("{{ p.name }}", "обработчик", &["processors"]),
+        ("{{ withdrawal_email }}", "почта", &["withdrawal"]),
+        ("{{ methods }}", "как-нибудь", &["methods"]),
+        ("{{ term }}", "долго", &["term"]),
     ];
-    for (part, instead, id) in cases {
+    for (part, instead, expected) in cases {
         let file = write(&env, "less.txt.j2", &full.replace(part, instead));
         env.ok(&["agreement", "edit", "site", "--text-file", &file]);
         let (code, rows) = check(&env, &["site"]);
         assert_eq!(code, 1, "without {part}");
-        assert_eq!(ids(&rows, "error"), [id], "without {part}");
+        assert_eq!(ids(&rows, "error"), expected, "without {part}");
     }
 }
 

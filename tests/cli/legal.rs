@@ -647,3 +647,168 @@ fn a_form_field_that_no_agreement_lists_is_a_warning() {
     env.ok(&["source", "edit", "promo", "--link", "personal-data"]);
     assert_eq!(check(&env, &["--all"]), (0, vec![]));
 }
+
+// ------------------------------------- 4. custom texts, as strict as built-in
+
+/// The example with `personal-data` turned into a custom copy of `template`
+/// changed by `edit`; the check's exit code and error ids.
+fn custom(
+    env: &Env,
+    code: &str,
+    template: &str,
+    edit: &dyn Fn(String) -> String,
+) -> (i32, Vec<String>) {
+    let text = edit(env.ok(&["template", "show", template]).stdout);
+    let file = crate::common::write(env, "custom.txt.j2", &text);
+    env.ok(&[
+        "agreement",
+        "edit",
+        code,
+        "--set",
+        "template=custom",
+        "--text-file",
+        &file,
+    ]);
+    let (exit, rows) = check(env, &[code]);
+    (
+        exit,
+        ids(&rows, "error").into_iter().map(String::from).collect(),
+    )
+}
+
+#[test]
+fn copies_of_the_built_in_texts_pass_as_custom_texts() {
+    let env = Env::with_example();
+    for (code, template) in [
+        ("personal-data", "ru-152fz-consent"),
+        ("marketing", "ru-152fz-marketing"),
+        ("reviews", "ru-152fz-distribution"),
+    ] {
+        assert_eq!(
+            custom(&env, code, template, &|t| t),
+            (0, vec![]),
+            "{template}"
+        );
+    }
+}
+
+#[test]
+fn a_custom_text_that_bundles_other_documents_or_purposes_is_an_error() {
+    let env = Env::with_example();
+    let end = "\n\nТакже я подтверждаю, что";
+    for addition in [
+        " принимаю условия публичной оферты.",
+        " ознакомлен с пользовательским соглашением и принимаю его.",
+        " принимаю условия использования сайта.",
+        " согласен на передачу данных партнерам для направления их собственных предложений.",
+        " согласен получать рекламу и рассылки Оператора.",
+        " согласен на опубликование моих данных на сайте.",
+        " согласен на распространение моих персональных данных.",
+    ] {
+        let (exit, errors) = custom(&env, "personal-data", "ru-152fz-consent", &|t| {
+            format!("{}{end}{addition}\n", t.trim_end())
+        });
+        assert_eq!(
+            (exit, errors),
+            (1, vec!["bundled".to_string()]),
+            "{addition}"
+        );
+    }
+    // Advertising and publication are each their own consent.
+    let (exit, errors) = custom(&env, "marketing", "ru-152fz-marketing", &|t| {
+        format!("{}{end} согласен на публикацию отзыва.\n", t.trim_end())
+    });
+    assert_eq!((exit, errors), (1, vec!["bundled".to_string()]));
+}
+
+#[test]
+fn a_custom_text_with_leftover_markup_is_an_error() {
+    let env = Env::with_example();
+    for leftover in [
+        "Оператор: %company_name%.",
+        "Оператор: {% raw %}{{ operator.short_name }}{% endraw %}.",
+        "Оператор: {% raw %}{% if x %}{% endraw %}.",
+        "Сайт: [не заполнено: сайт].",
+    ] {
+        let (exit, errors) = custom(&env, "personal-data", "ru-152fz-consent", &|t| {
+            format!("{}\n\n{leftover}\n", t.trim_end())
+        });
+        assert_eq!(exit, 1, "{leftover}");
+        assert!(
+            errors.contains(&"leftover_markup".to_string()),
+            "{leftover}: {errors:?}"
+        );
+    }
+    // A percent sign in prose is no placeholder.
+    let (exit, _) = custom(&env, "personal-data", "ru-152fz-consent", &|t| {
+        format!(
+            "{}\n\nСкидка 10% и 20% для постоянных клиентов не связана с согласием.\n",
+            t.trim_end()
+        )
+    });
+    assert_eq!(exit, 0);
+}
+
+#[test]
+fn a_custom_text_must_identify_the_operator_processors_and_the_30_day_clause() {
+    let env = Env::with_example();
+    let cases: [(&str, &str, &[&str]); 4] = [
+        (
+            "{{ operator.display_name }}",
+            "{{ operator.short_name }}",
+            &["operator_ids", "operator_ids"],
+        ),
+        (
+            "{{ operator.postal_address }}",
+            "{{ operator.legal_address }}",
+            &["postal_address"],
+        ),
+        (
+            "{% if p.address %}, адрес: {{ p.address }}{% endif %}",
+            "",
+            &["processors"],
+        ),
+        ("30 (тридцати) дней", "разумный срок", &["withdrawal_term"]),
+    ];
+    for (part, instead, expected) in cases {
+        let (exit, errors) = custom(&env, "personal-data", "ru-152fz-consent", &|t| {
+            assert!(t.contains(part), "{part}");
+            t.replace(part, instead)
+        });
+        assert_eq!(exit, 1, "without {part}");
+        assert_eq!(errors, expected.to_vec(), "without {part}");
+    }
+}
+
+#[test]
+fn debug_and_pprint_are_not_available_in_templates() {
+    let env = Env::with_example();
+    for (call, what) in [
+        ("{{ debug() }}", "debug"),
+        ("{{ operator | pprint }}", "pprint"),
+    ] {
+        let file = crate::common::write(&env, "t.txt.j2", &format!("Согласие\n\n{call}\n"));
+        let r = env.fails(&[
+            "agreement",
+            "edit",
+            "personal-data",
+            "--set",
+            "template=custom",
+            "--text-file",
+            &file,
+        ]);
+        assert!(r.stderr.contains("line 3"), "{what}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!(
+                "unknown {}",
+                if what == "debug" {
+                    "function"
+                } else {
+                    "filter"
+                }
+            )),
+            "{what}: {}",
+            r.stderr
+        );
+    }
+}

@@ -152,11 +152,18 @@ fn custom_text_is_checked_itself() {
     let mut expected = vec!["operator_address", "purposes", "processors"];
     expected.extend(["actions"; 11]);
     expected.extend(["methods", "term", "withdrawal"]);
+    // Issue 9: the operator's INN and OGRN, the processor's address, the 30-day clause.
+    expected.extend([
+        "operator_ids",
+        "operator_ids",
+        "processors",
+        "withdrawal_term",
+    ]);
     assert_eq!(e, expected);
     s.custom_text = Some(
         "{{ operator.display_name }}, {{ operator.legal_address }}. Цели: {{ purposes | join('; ') }}. Данные: {{ fields | join(', ') }}. \
-                  Обработчик: {% for p in processors %}{{ p.name }}{% endfor %}. Действия: {{ actions | join(', ') }}; \
-         обработка {{ methods }}. Срок: {{ term }}. Отзыв: {{ withdrawal_email }}."
+                  Обработчик: {% for p in processors %}{{ p.name }}, {{ p.address }}{% endfor %}. Действия: {{ actions | join(', ') }}; \
+         обработка {{ methods }}. Срок: {{ term }}. Отзыв: {{ withdrawal_email }}; данные уничтожаются в течение 30 дней."
             .into(),
     );
     assert_eq!(errors(&run(&s, Some(&company()), None)), Vec::<&str>::new());
