@@ -578,6 +578,20 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
     // and its own text says so.
     let behaviour = super::source::Behaviour::effective(s, input.link);
     let required = behaviour.required;
+    if s.template == "ru-152fz-distribution" && required {
+        let hint = match input.render.source {
+            Some(src) => Some(format!(
+                "pdconsent source edit {} --link {code},required=false",
+                src.code
+            )),
+            None => edit_agr("--set required=false"),
+        };
+        err(
+            "distribution_required",
+            "a consent to distribution is required, but it cannot be a condition of anything: it must be optional (art. 10.1 §9)".into(),
+            hint,
+        );
+    }
     if s.template == "ru-152fz-marketing" && required {
         let hint = match input.render.source {
             Some(src) => Some(format!(

@@ -247,6 +247,20 @@ impl Channels {
     }
 }
 
+/// The field of a form in which the person states the prohibitions and
+/// conditions of distribution (art. 10.1 §9): its caption speaks of «запрет».
+/// Empty when the source has none.
+pub fn restrictions_field(source: Option<&Source>) -> String {
+    source
+        .and_then(|s| {
+            s.fields
+                .iter()
+                .find(|f| f.to_lowercase().contains("запрет"))
+        })
+        .cloned()
+        .unwrap_or_default()
+}
+
 struct Context {
     value: Value,
     warnings: Vec<Warning>,
@@ -499,6 +513,7 @@ fn build_context(input: &RenderInput) -> Context {
         "term": s.term,
         "withdrawal_email": withdrawal_email,
         "restrictions": s.restrictions,
+        "restrictions_field": restrictions_field(input.source),
         "channels": {
             "email": channels.email,
             "phone": channels.phone,

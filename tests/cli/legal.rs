@@ -812,3 +812,100 @@ fn debug_and_pprint_are_not_available_in_templates() {
         );
     }
 }
+
+// --------------------------------------- 3. order No. 18 for distribution
+
+const INTERNAL_NETWORK: &str = "Условия, при которых полученные персональные данные могут передаваться Оператором только по его внутренней сети";
+
+#[test]
+fn a_required_distribution_consent_is_an_error() {
+    let env = Env::with_example();
+    env.ok(&["agreement", "edit", "reviews", "--set", "required=true"]);
+    let (exit, rows) = check(&env, &["reviews"]);
+    assert_eq!(exit, 1);
+    assert_eq!(ids(&rows, "error"), ["distribution_required"]);
+    assert_eq!(
+        rows[0]["hint"],
+        "pdconsent agreement edit reviews --set required=false"
+    );
+    env.ok(&["agreement", "edit", "reviews", "--set", "required=false"]);
+    env.ok(&[
+        "source",
+        "edit",
+        "contact-form",
+        "--link",
+        "reviews,required=true",
+    ]);
+    let (exit, rows) = check(&env, &["reviews", "--source", "contact-form"]);
+    assert_eq!(exit, 1);
+    assert_eq!(ids(&rows, "error"), ["distribution_required"]);
+    assert_eq!(
+        rows[0]["hint"],
+        "pdconsent source edit contact-form --link reviews,required=false"
+    );
+}
+
+#[test]
+fn the_distribution_text_names_the_subject_the_page_and_the_internal_network_in_every_branch() {
+    let env = Env::with_example();
+    env.ok(&["source", "edit", "contact-form", "--link", "reviews"]);
+    let t = text(&env, &["reviews", "--source", "contact-form"]);
+    assert!(t.contains("Я, субъект персональных данных, фамилия, имя, отчество (при наличии) и контактная информация (номер телефона, адрес электронной почты или почтовый адрес) которого указаны мною при заполнении формы на странице сайта https://severny-veter.ru/contacts,"), "{t}");
+    assert!(t.contains("сайта https://severny-veter.ru (далее — Сайт); адрес страницы Сайта, на которой дается настоящее согласие: https://severny-veter.ru/contacts."), "{t}");
+    // With the example's restrictions, and without any.
+    assert!(
+        t.contains(INTERNAL_NETWORK)
+            && t.contains("если они не указаны мною выше, я не устанавливаю."),
+        "{t}"
+    );
+    for r in [
+        "запрет на передачу (кроме предоставления доступа) персональных данных неограниченному кругу лиц",
+        "запрет на обработку персональных данных неограниченным кругом лиц, кроме ознакомления на сайте",
+    ] {
+        env.ok(&["agreement", "edit", "reviews", "--remove-restriction", r]);
+    }
+    let t = text(&env, &["reviews", "--source", "contact-form"]);
+    assert!(
+        t.contains("неограниченным кругом лиц я не устанавливаю."),
+        "{t}"
+    );
+    assert!(t.contains(INTERNAL_NETWORK), "{t}");
+    assert!(
+        !t.contains("мною не устанавливаются"),
+        "the subject's own words: {t}"
+    );
+    // Without a source the text says where the details were given.
+    assert!(
+        text(&env, &["reviews"]).contains("указаны мною при предоставлении настоящего согласия,")
+    );
+}
+
+#[test]
+fn the_form_can_carry_the_subjects_own_prohibitions() {
+    let env = Env::with_example();
+    env.ok(&[
+        "source",
+        "add",
+        "review-form",
+        "--kind",
+        "form",
+        "--name",
+        "Отзыв",
+        "--set",
+        "url=https://severny-veter.ru/reviews/new",
+        "--add-field",
+        "имя",
+        "--add-field",
+        "текст отзыва",
+        "--add-field",
+        "запреты и условия распространения",
+        "--link",
+        "personal-data",
+        "--link",
+        "reviews",
+    ]);
+    let t = text(&env, &["reviews", "--source", "review-form"]);
+    assert!(t.contains("указываются мною в поле «запреты и условия распространения» формы; если в этом поле указано «не устанавливаю» или оно не заполнено, таких запретов и условий я не устанавливаю."), "{t}");
+    assert!(t.contains(INTERNAL_NETWORK), "{t}");
+    assert_eq!(check(&env, &["reviews", "--source", "review-form"]).0, 0);
+}

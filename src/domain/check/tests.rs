@@ -70,6 +70,8 @@ fn complete_agreement_passes() {
         }
         if template == "ru-152fz-distribution" {
             s.actions.push(Action::Transfer);
+            // Issue 9: a consent to distribution is optional (art. 10.1 §9).
+            s.required = false;
         }
         let f = run(&s, Some(&company()), None);
         assert!(f.is_empty(), "{template}: {f:?}");
@@ -202,9 +204,16 @@ fn warnings() {
 fn distribution_needs_the_transfer_action_and_marketing_must_be_optional() {
     let mut s = complete();
     s.template = "ru-152fz-distribution".into();
+    s.required = false;
     assert_eq!(
         errors(&run(&s, Some(&company()), None)),
         ["distribution_transfer"]
+    );
+    s.actions.push(Action::Transfer);
+    s.required = true;
+    assert_eq!(
+        errors(&run(&s, Some(&company()), None)),
+        ["distribution_required"]
     );
     let mut s = complete();
     s.template = "ru-152fz-marketing".into();
