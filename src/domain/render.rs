@@ -247,6 +247,33 @@ impl Channels {
     }
 }
 
+/// The categories of the listed data (order No. 18): a field is marked special
+/// or biometric by its caption («фотография (биометрические персональные
+/// данные)», «сведения о здоровье (специальная категория)»); any other is
+/// ordinary personal data.
+pub fn data_categories(fields: &[String]) -> Vec<&'static str> {
+    let mark = |f: &String| {
+        let f = f.to_lowercase();
+        if f.contains("биометрическ") {
+            2
+        } else if f.contains("специальн") && f.contains("категори") {
+            1
+        } else {
+            0
+        }
+    };
+    let names = [
+        "персональные данные, не относящиеся к специальным категориям персональных данных и к биометрическим персональным данным",
+        "специальные категории персональных данных",
+        "биометрические персональные данные",
+    ];
+    let marks: Vec<usize> = fields.iter().map(mark).collect();
+    (0..3)
+        .filter(|m| marks.contains(m))
+        .map(|m| names[m])
+        .collect()
+}
+
 /// The field of a form in which the person states the prohibitions and
 /// conditions of distribution (art. 10.1 §9): its caption speaks of «запрет».
 /// Empty when the source has none.
@@ -514,6 +541,7 @@ fn build_context(input: &RenderInput) -> Context {
         "withdrawal_email": withdrawal_email,
         "restrictions": s.restrictions,
         "restrictions_field": restrictions_field(input.source),
+        "categories": data_categories(listed_fields(s, input.source)),
         "channels": {
             "email": channels.email,
             "phone": channels.phone,

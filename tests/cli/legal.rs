@@ -909,3 +909,21 @@ fn the_form_can_carry_the_subjects_own_prohibitions() {
     assert!(t.contains(INTERNAL_NETWORK), "{t}");
     assert_eq!(check(&env, &["reviews", "--source", "review-form"]).0, 0);
 }
+
+#[test]
+fn the_distribution_category_follows_the_fields_marked_special_or_biometric() {
+    let env = Env::with_example();
+    let t = text(&env, &["reviews"]);
+    assert!(t.contains("Категория персональных данных, на обработку которых дается согласие: персональные данные, не относящиеся к специальным категориям персональных данных и к биометрическим персональным данным."), "{t}");
+    env.ok(&[
+        "agreement",
+        "edit",
+        "reviews",
+        "--remove-field",
+        "фотография",
+        "--add-field",
+        "фотография (биометрические персональные данные)",
+    ]);
+    let t = text(&env, &["reviews"]);
+    assert!(t.contains("Категории персональных данных, на обработку которых дается согласие: персональные данные, не относящиеся к специальным категориям персональных данных и к биометрическим персональным данным; биометрические персональные данные."), "{t}");
+}

@@ -377,3 +377,24 @@ fn a_control_character_written_by_the_template_is_refused() {
     };
     assert_eq!(render(&input).unwrap().text, "a\tb\nc\n");
 }
+
+#[test]
+fn data_categories_follow_the_fields_marks() {
+    use super::data_categories;
+    let f = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(data_categories(&f(&["имя"])).len(), 1);
+    assert_eq!(
+        data_categories(&f(&[
+            "имя",
+            "фотография (биометрические персональные данные)"
+        ])),
+        [
+            "персональные данные, не относящиеся к специальным категориям персональных данных и к биометрическим персональным данным",
+            "биометрические персональные данные"
+        ]
+    );
+    assert_eq!(
+        data_categories(&f(&["сведения о здоровье (специальная категория)"])),
+        ["специальные категории персональных данных"]
+    );
+}
