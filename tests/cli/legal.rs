@@ -927,3 +927,146 @@ fn the_distribution_category_follows_the_fields_marked_special_or_biometric() {
     let t = text(&env, &["reviews"]);
     assert!(t.contains("Категории персональных данных, на обработку которых дается согласие: персональные данные, не относящиеся к специальным категориям персональных данных и к биометрическим персональным данным; биометрические персональные данные."), "{t}");
 }
+
+// ------------------------------------------------------ 8. value hygiene
+
+#[test]
+fn slips_in_values_are_warnings_naming_the_setting() {
+    let env = Env::with_example();
+    let cases: [(&[&str], &str, &str); 8] = [
+        (
+            &[
+                "agreement",
+                "edit",
+                "personal-data",
+                "--add-purpose",
+                "обработка  заявок",
+            ],
+            "purposes",
+            "has a doubled space",
+        ),
+        (
+            &[
+                "agreement",
+                "edit",
+                "personal-data",
+                "--add-purpose",
+                "обработка заявок;;",
+            ],
+            "purposes",
+            "has doubled punctuation `;;`",
+        ),
+        (
+            &[
+                "agreement",
+                "edit",
+                "personal-data",
+                "--add-purpose",
+                "обработка заявок..",
+            ],
+            "purposes",
+            "has doubled punctuation `..`",
+        ),
+        (
+            &[
+                "requisites",
+                "edit",
+                "main",
+                "--set",
+                "short_name=ООО \"Северный ветер\"",
+            ],
+            "requisites.short_name",
+            "straight quotes",
+        ),
+        (
+            &["requisites", "edit", "main", "--set", "postal_address=—"],
+            "requisites.postal_address",
+            "is not an address a letter can reach",
+        ),
+        (
+            &[
+                "requisites",
+                "edit",
+                "main",
+                "--set",
+                "postal_address=Петербург",
+            ],
+            "requisites.postal_address",
+            "is not an address a letter can reach",
+        ),
+        (
+            &[
+                "agreement",
+                "edit",
+                "personal-data",
+                "--add-purpose",
+                "любые законные цели",
+            ],
+            "purposes",
+            "is vague (`любые законные цели`)",
+        ),
+        (
+            &[
+                "agreement",
+                "edit",
+                "personal-data",
+                "--set",
+                "term=бессрочно",
+            ],
+            "term",
+            "is vague (`бессрочн`)",
+        ),
+    ];
+    let restore = crate::common::example_file();
+    for (args, setting, message) in cases {
+        env.ok(args);
+        let (exit, rows) = check(&env, &["personal-data"]);
+        assert_eq!(exit, 0, "{args:?}: a warning, not an error: {rows:?}");
+        let hygiene = field(&rows, "value_hygiene", "message");
+        assert!(
+            hygiene
+                .iter()
+                .any(|m| m.starts_with(&format!("{setting}: ")) && m.contains(message)),
+            "{args:?}: {rows:?}"
+        );
+        // Back to the example (apply replaces lists and values as the file says).
+        env.ok(&["apply", restore.to_str().unwrap()]);
+        assert_eq!(check(&env, &["personal-data"]), (0, vec![]), "{args:?}");
+    }
+}
+
+#[test]
+fn an_entrepreneur_named_with_ip_would_read_ip_ip() {
+    let env = Env::with_example();
+    env.ok(&[
+        "requisites",
+        "add",
+        "ip",
+        "--set",
+        "kind=individual",
+        "--set",
+        "short_name=ИП Иванов Иван Иванович",
+        "--set",
+        &format!("inn={}", crate::common::INN_PERSON),
+        "--set",
+        &format!("ogrnip={}", crate::common::OGRNIP),
+        "--set",
+        "legal_address=123456, г. Москва, ул. Тверская, д. 7",
+    ]);
+    env.ok(&[
+        "agreement",
+        "edit",
+        "personal-data",
+        "--set",
+        "requisites=ip",
+    ]);
+    assert!(text(&env, &["personal-data"]).contains("ИП ИП Иванов"));
+    let (exit, rows) = check(&env, &["personal-data"]);
+    assert_eq!(exit, 0);
+    let hygiene = field(&rows, "value_hygiene", "message");
+    assert!(hygiene.iter().any(|m| m.contains("«ИП ИП …»")), "{rows:?}");
+    assert_eq!(
+        field(&rows, "value_hygiene", "hint"),
+        ["pdconsent requisites edit ip --set short_name=…"]
+    );
+}
