@@ -254,6 +254,7 @@ impl Settings {
             .as_deref()
             .unwrap_or(match (self.language, self.template.as_str()) {
                 (_, "ru-152fz-marketing") => "Я даю %согласие на получение рекламы и рассылок%",
+                (_, "en-marketing") => "I consent to %receive marketing communications%",
                 (_, "ru-152fz-distribution") => {
                     "Я даю %согласие на распространение персональных данных%"
                 }
@@ -261,6 +262,11 @@ impl Settings {
                 (Language::En, _) => "I consent to the %processing of my personal data%",
             })
     }
+}
+
+/// The advertising consents (38-FZ art. 18; GDPR art. 21(2)): optional, their own fields.
+pub fn is_marketing(template: &str) -> bool {
+    matches!(template, "ru-152fz-marketing" | "en-marketing")
 }
 
 /// A checkbox label split around its link.

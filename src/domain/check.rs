@@ -571,6 +571,28 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
         }
     }
 
+    // An English text must be readable by the person it is for (GDPR art. 12(1)).
+    if s.language == super::agreement::Language::En {
+        let cyrillic = |f: &&String| f.chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c));
+        for f in own_fields.iter().filter(cyrillic) {
+            let hint = match input.render.source {
+                Some(src) if super::render::lists_source_fields(s, src) => format!(
+                    "give the English agreement a source with English captions, or its own: pdconsent agreement edit {code} --add-field \"…\""
+                ),
+                _ => format!(
+                    "pdconsent agreement edit {code} --remove-field \"{f}\" --add-field \"…\""
+                ),
+            };
+            err(
+                "field_language",
+                format!(
+                    "the English text lists the field `{f}` with a Cyrillic caption only (GDPR art. 12(1): concise, intelligible, in clear and plain language)"
+                ),
+                Some(hint),
+            );
+        }
+    }
+
     // Item 6: processors, with name and address (and INN, so they can be identified).
     for t in &s.third_parties {
         if t.inn.trim().is_empty() || t.address.trim().is_empty() {
@@ -707,7 +729,7 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
             hint,
         );
     }
-    if s.template == "ru-152fz-marketing" && required {
+    if super::agreement::is_marketing(&s.template) && required {
         let hint = match input.render.source {
             Some(src) => Some(format!(
                 "pdconsent source edit {} --link {code},required=false",
@@ -789,8 +811,16 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
         {
             warn(
                 "bundled_advertising",
-                format!("purpose `{p}` is advertising inside a personal-data consent; since 1 Sept 2025 it must be a separate consent"),
-                Some("create a separate agreement with --template ru-152fz-marketing and link both to the source".into()),
+                format!(
+                    "purpose `{p}` is advertising inside a personal-data consent; since 1 Sept 2025 it must be a separate consent"
+                ),
+                Some(format!(
+                    "create a separate agreement with --template {} and link both to the source",
+                    match s.language {
+                        super::agreement::Language::Ru => "ru-152fz-marketing",
+                        super::agreement::Language::En => "en-marketing",
+                    }
+                )),
             );
         }
     }

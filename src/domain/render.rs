@@ -51,6 +51,11 @@ pub const BUILTIN: &[(&str, Language, &str)] = &[
         Language::En,
         include_str!("../../templates/en-consent.txt.j2"),
     ),
+    (
+        "en-marketing",
+        Language::En,
+        include_str!("../../templates/en-marketing.txt.j2"),
+    ),
 ];
 
 /// The source of a built-in template.
@@ -218,7 +223,7 @@ pub fn listed_fields<'a>(s: &'a Settings, source: Option<&'a Source>) -> &'a [St
 pub fn lists_source_fields(s: &Settings, source: &Source) -> bool {
     let own_first = match s.template.as_str() {
         "ru-152fz-distribution" => return false,
-        "ru-152fz-marketing" => !s.fields.is_empty(),
+        "ru-152fz-marketing" | "en-marketing" => !s.fields.is_empty(),
         _ => false,
     };
     !own_first && !source.fields.is_empty()
@@ -429,7 +434,7 @@ fn build_context(input: &RenderInput) -> Context {
 
     let mut fields: Vec<String> = listed_fields(s, input.source).to_vec();
     let channels = Channels::of(&fields);
-    if s.template == "ru-152fz-marketing" && channels == Channels::default() {
+    if super::agreement::is_marketing(&s.template) && channels == Channels::default() {
         push(
             &mut warnings,
             "fields",

@@ -1070,3 +1070,103 @@ fn an_entrepreneur_named_with_ip_would_read_ip_ip() {
         ["pdconsent requisites edit ip --set short_name=…"]
     );
 }
+
+// ------------------------------------------------- 11. the English (GDPR) text
+
+/// The example plus an English agreement with English fields.
+fn with_english() -> Env {
+    let env = Env::with_example();
+    env.ok(&[
+        "agreement",
+        "add",
+        "en",
+        "--name",
+        "Consent",
+        "--language",
+        "en",
+        "--add-purpose",
+        "answering enquiries",
+        "--add-field",
+        "name",
+        "--add-field",
+        "e-mail",
+    ]);
+    env
+}
+
+#[test]
+fn the_english_text_states_storage_in_russia_the_transfer_and_automated_decisions() {
+    let env = with_english();
+    let t = text(&env, &["en"]);
+    assert!(t.contains("My personal data is stored in the Russian Federation, where the Controller is established."), "{t}");
+    assert!(t.contains("outside the European Economic Area"), "{t}");
+    assert!(t.contains("Article 49(1)(a) GDPR"), "{t}");
+    assert!(
+        t.contains("No automated decision-making, including profiling,"),
+        "{t}"
+    );
+    assert_eq!(check(&env, &["en"]), (0, vec![]));
+}
+
+#[test]
+fn an_english_text_listing_a_cyrillic_caption_is_an_error() {
+    let env = with_english();
+    env.ok(&["agreement", "edit", "en", "--add-field", "телефон"]);
+    let (exit, rows) = check(&env, &["en"]);
+    assert_eq!(exit, 1);
+    assert_eq!(ids(&rows, "error"), ["field_language"]);
+    assert!(rows[0]["message"].as_str().unwrap().contains("`телефон`"));
+    // On a Russian form the English text lists the form's Russian captions: an error too.
+    env.ok(&["agreement", "edit", "en", "--remove-field", "телефон"]);
+    env.ok(&["source", "edit", "contact-form", "--link", "en"]);
+    let (exit, rows) = check(&env, &["en", "--source", "contact-form"]);
+    assert_eq!(exit, 1);
+    assert_eq!(ids(&rows, "error"), ["field_language"; 4]);
+}
+
+#[test]
+fn english_advertising_has_its_own_template_and_the_hint_names_it() {
+    let env = with_english();
+    env.ok(&[
+        "agreement",
+        "edit",
+        "en",
+        "--add-purpose",
+        "sending marketing newsletters",
+    ]);
+    let (exit, rows) = check(&env, &["en"]);
+    assert_eq!(exit, 0);
+    assert_eq!(
+        field(&rows, "bundled_advertising", "hint"),
+        ["create a separate agreement with --template en-marketing and link both to the source"]
+    );
+    env.ok(&[
+        "agreement",
+        "add",
+        "en-news",
+        "--name",
+        "News",
+        "--language",
+        "en",
+        "--template",
+        "en-marketing",
+        "--add-purpose",
+        "sending marketing newsletters",
+        "--add-field",
+        "e-mail",
+    ]);
+    let (exit, rows) = check(&env, &["en-news"]);
+    assert_eq!(exit, 1, "advertising consent must be optional");
+    assert_eq!(ids(&rows, "error"), ["marketing_required"]);
+    env.ok(&["agreement", "edit", "en-news", "--set", "required=false"]);
+    assert_eq!(check(&env, &["en-news"]), (0, vec![]));
+    assert_eq!(
+        checkbox(&env, &["en-news"]),
+        "[ ] I consent to receive marketing communications (optional)"
+    );
+    let t = text(&env, &["en-news"]);
+    assert!(
+        t.contains("at the e-mail address I give, by e-mail."),
+        "{t}"
+    );
+}

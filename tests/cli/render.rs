@@ -752,6 +752,7 @@ fn template_list_and_show() {
         ("ru-152fz-marketing", "ru"),
         ("ru-152fz-distribution", "ru"),
         ("en-consent", "en"),
+        ("en-marketing", "en"),
     ];
     let list = env.json(&["template", "list"]);
     let list = list.as_array().unwrap();
