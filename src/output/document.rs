@@ -62,9 +62,10 @@ pub fn escape_html(s: &str) -> String {
 fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        // `&` too: `&copy;` would otherwise become an entity.
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '&'
         ) {
             out.push('\\');
         }
@@ -127,7 +128,12 @@ impl Document<'_> {
     }
 
     pub fn markdown(&self) -> String {
-        let mut out = String::new();
+        // The anchor the label links to when the text has no URL of its own:
+        // it must exist in the same output.
+        let mut out = match self.url {
+            Some(_) => String::new(),
+            None => format!("<a id=\"pdconsent-{}\"></a>\n\n", self.agreement),
+        };
         for (i, b) in blocks(self.text).into_iter().enumerate() {
             match b {
                 Block::Paragraph(p) if i == 0 => {
@@ -296,8 +302,11 @@ mod tests {
 
     #[test]
     fn markdown_escapes() {
-        let md = doc("Title\n\na*b\n").markdown();
-        assert!(md.starts_with("## Title\n\na\\*b\n\n"));
+        let md = doc("Title\n\na*b & c&copy;\n").markdown();
+        assert!(
+            md.starts_with("<a id=\"pdconsent-site\"></a>\n\n## Title\n\na\\*b \\& c\\&copy;\n\n"),
+            "{md}"
+        );
         assert!(md.contains("- [ ] Я даю [согласие](#pdconsent-site) \\<b\\> (обязательно)"));
     }
 }

@@ -1170,3 +1170,48 @@ fn english_advertising_has_its_own_template_and_the_hint_names_it() {
         "{t}"
     );
 }
+
+// ------------------------------------------------------------------ smaller
+
+#[test]
+fn the_chat_text_names_its_accept_button_and_the_form_text_its_box() {
+    let env = Env::with_example();
+    let chat = text(&env, &["personal-data", "--source", "site-chat"]);
+    assert!(
+        chat.contains("путем нажатия кнопки «Принимаю» при обращении к Оператору в чате"),
+        "{chat}"
+    );
+    let form = text(&env, &["personal-data", "--source", "contact-form"]);
+    assert!(
+        form.contains("путем проставления отметки в соответствующем поле при заполнении формы"),
+        "{form}"
+    );
+    assert!(!form.contains("«Принимаю»"), "{form}");
+}
+
+#[test]
+fn markdown_links_to_an_anchor_of_its_own_and_escapes_ampersands() {
+    let env = Env::with_example();
+    env.ok(&[
+        "agreement",
+        "edit",
+        "personal-data",
+        "--add-purpose",
+        "ответы на вопросы &copy; клиентов",
+    ]);
+    let md = env
+        .ok(&[
+            "agreement",
+            "preview",
+            "personal-data",
+            "--format",
+            "markdown",
+        ])
+        .stdout;
+    assert!(
+        md.starts_with("<a id=\"pdconsent-personal-data\"></a>\n\n## "),
+        "{md}"
+    );
+    assert!(md.contains("](#pdconsent-personal-data)"), "{md}");
+    assert!(md.contains("ответы на вопросы \\&copy; клиентов"), "{md}");
+}

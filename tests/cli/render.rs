@@ -256,16 +256,20 @@ fn html_escapes_user_text_and_follows_the_behaviour() {
         "no script without require_reading"
     );
 
-    // The same text in Markdown is escaped for Markdown.
+    // The same text in Markdown is escaped for Markdown, `&` included, and
+    // the label's link goes to an anchor of the same output (issue 9).
     let md = preview(&env, &["site"], "markdown");
-    assert!(md.starts_with("## "), "{md}");
     assert!(
-        md.contains("- \\<script\\>alert(\"x\")\\</script\\> & 'ещё'."),
+        md.starts_with("<a id=\"pdconsent-site\"></a>\n\n## "),
+        "{md}"
+    );
+    assert!(
+        md.contains("- \\<script\\>alert(\"x\")\\</script\\> \\& 'ещё'."),
         "{md}"
     );
     assert!(
         md.ends_with(
-            "- [ ] Я \\<b\\>даю\\</b\\> [согласие & подтверждаю](#pdconsent-site) (обязательно)\n"
+            "- [ ] Я \\<b\\>даю\\</b\\> [согласие \\& подтверждаю](#pdconsent-site) (обязательно)\n"
         ),
         "{md}"
     );
@@ -279,7 +283,8 @@ fn html_escapes_user_text_and_follows_the_behaviour() {
     ]);
     let md = preview(&env, &["site"], "markdown");
     assert!(
-        md.contains("[согласие & подтверждаю](https://romashka.ru/consent)"),
+        md.contains("[согласие \\& подтверждаю](https://romashka.ru/consent)")
+            && !md.contains("<a id="),
         "{md}"
     );
     let html = preview(&env, &["site"], "html");
