@@ -171,7 +171,12 @@ impl Document<'_> {
     /// A self-contained snippet: the checkbox with its label and link, the
     /// text in an expandable block, and data- attributes the form sends back.
     pub fn html(&self) -> String {
-        let id = format!("pdconsent-{}", self.agreement);
+        // Two forms on one page may carry the same agreement: the source
+        // (a slug, like the code) keeps their element ids apart.
+        let id = match self.source {
+            Some(src) => format!("pdconsent-{}-{src}", self.agreement),
+            None => format!("pdconsent-{}", self.agreement),
+        };
         let b = self.behaviour;
         let mut attrs = format!(
             "class=\"pdconsent\" data-agreement=\"{}\" data-revision=\"{}\" data-sha256=\"{}\"",
@@ -283,7 +288,7 @@ mod tests {
         assert!(!html.contains("disabled"));
         assert!(html.contains("e.preventDefault();t.open=true;"));
         assert!(
-            html.contains("Я даю <a href=\"#pdconsent-site-text\" onclick=\"document.getElementById('pdconsent-site-text').open=true\">согласие</a> &lt;b&gt;</label>")
+            html.contains("Я даю <a href=\"#pdconsent-site-contact-text\" onclick=\"document.getElementById('pdconsent-site-contact-text').open=true\">согласие</a> &lt;b&gt;</label>")
         );
         assert!(!html.contains("<b>"));
     }

@@ -1215,3 +1215,38 @@ fn markdown_links_to_an_anchor_of_its_own_and_escapes_ampersands() {
     assert!(md.contains("](#pdconsent-personal-data)"), "{md}");
     assert!(md.contains("ответы на вопросы \\&copy; клиентов"), "{md}");
 }
+
+#[test]
+fn two_snippets_of_one_agreement_on_one_page_have_distinct_ids() {
+    let env = Env::with_example();
+    let id_attrs = |source: &str| -> Vec<String> {
+        let html = env
+            .ok(&[
+                "agreement",
+                "preview",
+                "personal-data",
+                "--source",
+                source,
+                "--format",
+                "html",
+            ])
+            .stdout;
+        html.split(" id=\"")
+            .skip(1)
+            .map(|s| s[..s.find('"').unwrap()].to_string())
+            .collect()
+    };
+    let contact = id_attrs("contact-form");
+    let callback = id_attrs("callback-form");
+    assert_eq!(
+        contact,
+        [
+            "pdconsent-personal-data-contact-form-checkbox",
+            "pdconsent-personal-data-contact-form-text"
+        ]
+    );
+    assert!(
+        contact.iter().all(|id| !callback.contains(id)),
+        "{callback:?}"
+    );
+}

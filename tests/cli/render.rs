@@ -354,7 +354,9 @@ fn require_reading_opens_the_text_before_the_box_can_be_ticked() {
         "{html}"
     );
     assert!(
-        html.contains("<script>(function(){var t=document.getElementById(\"pdconsent-site-text\")"),
+        html.contains(
+            "<script>(function(){var t=document.getElementById(\"pdconsent-site-f-text\")"
+        ),
         "{html}"
     );
     assert!(html.contains("e.preventDefault();t.open=true;"), "{html}");
