@@ -15,6 +15,8 @@ pub struct Document<'a> {
     pub url: Option<&'a str>,
     pub behaviour: Behaviour,
     pub russian: bool,
+    /// The `nonce` of the page's Content-Security-Policy, for the snippet's script.
+    pub nonce: Option<&'a str>,
 }
 
 /// Blocks of the text: paragraphs, with `- ` lines grouped as lists.
@@ -240,12 +242,25 @@ impl Document<'_> {
             escape_html(&after),
         );
         if b.require_reading {
+            // Without JavaScript nothing opens the text: say it in plain HTML.
+            let note = if self.russian {
+                "Перед тем как поставить отметку, откройте и прочитайте текст согласия."
+            } else {
+                "Please open and read the consent text before ticking the box."
+            };
+            out.push_str(&format!(
+                "  <noscript><p class=\"pdconsent-require-reading\">{note}</p></noscript>\n"
+            ));
             // require_reading: ticking the box before the text was opened opens the
             // text instead. The box is never disabled, because browsers skip disabled
             // boxes when they check `required`; without JavaScript the backend must
             // check reading itself.
+            let nonce = self
+                .nonce
+                .map(|n| format!(" nonce=\"{}\"", escape_html(n)))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "  <script>(function(){{var t=document.getElementById(\"{id}-text\"),c=document.getElementById(\"{id}-checkbox\"),seen=t.open;t.addEventListener(\"toggle\",function(){{if(t.open){{seen=true;}}}});c.addEventListener(\"click\",function(e){{if(!seen){{e.preventDefault();t.open=true;}}}});}})();</script>\n"
+                "  <script{nonce}>(function(){{var t=document.getElementById(\"{id}-text\"),c=document.getElementById(\"{id}-checkbox\"),seen=t.open;t.addEventListener(\"toggle\",function(){{if(t.open){{seen=true;}}}});c.addEventListener(\"click\",function(e){{if(!seen){{e.preventDefault();t.open=true;}}}});}})();</script>\n"
             ));
         }
         out.push_str("</div>\n");
@@ -272,6 +287,7 @@ mod tests {
                 require_reading: true,
             },
             russian: true,
+            nonce: None,
         }
     }
 

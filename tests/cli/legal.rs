@@ -1250,3 +1250,52 @@ fn two_snippets_of_one_agreement_on_one_page_have_distinct_ids() {
         "{callback:?}"
     );
 }
+
+#[test]
+fn require_reading_says_so_without_javascript_and_takes_a_csp_nonce() {
+    let env = Env::with_example();
+    let html = env
+        .ok(&["agreement", "preview", "reviews", "--format", "html"])
+        .stdout;
+    assert!(
+        html.contains("  <noscript><p class=\"pdconsent-require-reading\">Перед тем как поставить отметку, откройте и прочитайте текст согласия.</p></noscript>\n"),
+        "{html}"
+    );
+    assert!(html.contains("  <script>(function(){"), "{html}");
+    let html = env
+        .ok(&[
+            "agreement",
+            "preview",
+            "reviews",
+            "--format",
+            "html",
+            "--nonce",
+            "rAnd0m+/=",
+        ])
+        .stdout;
+    assert!(
+        html.contains("  <script nonce=\"rAnd0m+/=\">(function(){"),
+        "{html}"
+    );
+    // Nothing but base64 reaches the attribute.
+    let r = env.run(&[
+        "agreement",
+        "preview",
+        "reviews",
+        "--format",
+        "html",
+        "--nonce",
+        "x\"><script>alert(1)</script>",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.pinned());
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("is not a nonce"), "{}", r.stderr);
+    // Without require_reading there is no script and no note.
+    let html = env
+        .ok(&["agreement", "preview", "personal-data", "--format", "html"])
+        .stdout;
+    assert!(
+        !html.contains("<noscript>") && !html.contains("<script"),
+        "{html}"
+    );
+}
