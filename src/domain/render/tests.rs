@@ -123,6 +123,7 @@ fn builtin_templates_render_for_a_company_and_an_entrepreneur() {
             ("company-chat", false, Some(chat())),
             ("entrepreneur-form", false, Some(form())),
             ("company-no-source", true, None),
+            ("entrepreneur-parties-chat", true, Some(chat())),
         ] {
             let s = settings(id, *lang, with_parties);
             let req = if case.starts_with("entrepreneur") {
