@@ -400,6 +400,8 @@ fn build_context(input: &RenderInput) -> Context {
                 "email": r.email.clone().unwrap_or_default(),
                 "phone": r.phone.clone().unwrap_or_default(),
                 "website": r.website.clone().unwrap_or_default(),
+                "dpo": r.dpo.clone().unwrap_or_default(),
+                "eu_representative": r.eu_representative.clone().unwrap_or_default(),
             })
         }
         None => {
@@ -417,6 +419,7 @@ fn build_context(input: &RenderInput) -> Context {
             json!({
                 "display_name": m, "kind": "legal", "short_name": m, "full_name": "", "inn": "", "kpp": "",
                 "ogrn": "", "ogrnip": "", "legal_address": a, "postal_address": a, "email": "", "phone": "", "website": "",
+                "dpo": "", "eu_representative": "",
             })
         }
     };

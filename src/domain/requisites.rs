@@ -22,6 +22,12 @@ pub struct Requisites {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub website: Option<String>,
+    /// The data protection officer's name and contact (GDPR art. 13(1)(b)); English texts name it.
+    #[serde(default)]
+    pub dpo: Option<String>,
+    /// The representative in the EU (GDPR art. 27): name and address; English texts name it.
+    #[serde(default)]
+    pub eu_representative: Option<String>,
     #[serde(rename = "default")]
     pub is_default: bool,
 }
@@ -40,6 +46,8 @@ pub const KEYS: &[&str] = &[
     "email",
     "phone",
     "website",
+    "dpo",
+    "eu_representative",
     "default",
 ];
 
@@ -60,6 +68,8 @@ impl Requisites {
             email: None,
             phone: None,
             website: None,
+            dpo: None,
+            eu_representative: None,
             is_default: false,
         }
     }
@@ -84,6 +94,8 @@ impl Requisites {
             "email" => self.email = opt(),
             "phone" => self.phone = opt(),
             "website" => self.website = opt(),
+            "dpo" => self.dpo = opt(),
+            "eu_representative" => self.eu_representative = opt(),
             "default" => self.is_default = parse_bool(v).map_err(|m| FieldError::new(key, m))?,
             _ => {
                 return Err(FieldError::new(
@@ -114,6 +126,8 @@ impl Requisites {
             "email" => self.email.clone(),
             "phone" => self.phone.clone(),
             "website" => self.website.clone(),
+            "dpo" => self.dpo.clone(),
+            "eu_representative" => self.eu_representative.clone(),
             "default" => Some(self.is_default.to_string()),
             _ => None,
         }

@@ -269,7 +269,11 @@ pub struct RequisitesView {
     pub created_at: String,
     /// The default set, used by agreements that name none.
     pub default: bool,
+    /// The data protection officer (GDPR art. 13(1)(b)).
+    pub dpo: Option<String>,
     pub email: Option<String>,
+    /// The representative in the EU (GDPR art. 27).
+    pub eu_representative: Option<String>,
     pub full_name: Option<String>,
     pub inn: Option<String>,
     pub kind: Kind,
@@ -304,6 +308,8 @@ impl RequisitesView {
             email,
             phone,
             website,
+            dpo,
+            eu_representative,
             is_default,
         } = &rec.requisites;
         RequisitesView {
@@ -325,6 +331,8 @@ impl RequisitesView {
             updated_at: rec.updated_at.clone(),
             used_by,
             website: website.clone(),
+            dpo: dpo.clone(),
+            eu_representative: eu_representative.clone(),
         }
     }
 }

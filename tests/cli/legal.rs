@@ -1299,3 +1299,34 @@ fn require_reading_says_so_without_javascript_and_takes_a_csp_nonce() {
         "{html}"
     );
 }
+
+#[test]
+fn the_english_texts_name_the_dpo_and_the_eu_representative_when_set() {
+    let env = with_english();
+    let before = text(&env, &["en"]);
+    assert!(!before.contains("Data protection officer"), "{before}");
+    env.ok(&[
+        "requisites",
+        "edit",
+        "main",
+        "--set",
+        "dpo=Anna Smirnova, dpo@severny-veter.ru",
+        "--set",
+        "eu_representative=Nordwind EU GmbH, Friedrichstraße 1, 10117 Berlin, Germany",
+    ]);
+    let v = env.json(&["requisites", "show", "main"]);
+    assert_eq!(v["dpo"], "Anna Smirnova, dpo@severny-veter.ru");
+    let t = text(&env, &["en"]);
+    assert!(
+        t.contains("\n\nData protection officer of the Controller (Article 13(1)(b) GDPR): Anna Smirnova, dpo@severny-veter.ru.\n\nRepresentative of the Controller in the European Union (Article 27 GDPR): Nordwind EU GmbH, Friedrichstraße 1, 10117 Berlin, Germany.\n\nPurposes of the processing:"),
+        "{t}"
+    );
+    // Russian texts are unchanged by them.
+    assert!(!text(&env, &["personal-data"]).contains("Anna Smirnova"));
+    // They round-trip through dump and apply.
+    let dump = env.ok(&["dump"]).stdout;
+    assert!(
+        dump.contains("dpo = \"Anna Smirnova, dpo@severny-veter.ru\""),
+        "{dump}"
+    );
+}
