@@ -186,6 +186,7 @@ const SOURCE_KEYS: &[&str] = &[
     "fields",
     "warning",
     "agreements",
+    "captions_en",
 ];
 const LINK_KEYS: &[&str] = &[
     "agreement",
@@ -669,6 +670,30 @@ impl<'t> Parser<'t> {
                 "warning" => match self.boolean(v, &kp) {
                     Some(b) => s.warning = b,
                     None => ok = false,
+                },
+                "captions_en" => match v.get_ref() {
+                    DeValue::Table(t) => {
+                        for (field, caption) in t.iter() {
+                            let field = field.get_ref().to_string();
+                            match self.string(caption, &format!("{kp}.{field}")) {
+                                Some(c) => {
+                                    s.captions_en.insert(field, c);
+                                }
+                                None => ok = false,
+                            }
+                        }
+                    }
+                    other => {
+                        self.err(
+                            v.span(),
+                            &kp,
+                            format!(
+                                "expected a table of field = \"English caption\", found {}",
+                                other.type_str()
+                            ),
+                        );
+                        ok = false;
+                    }
                 },
                 "agreements" => {
                     for (lp, t) in self.tables(v, &kp) {

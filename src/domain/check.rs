@@ -545,7 +545,7 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
     }
 
     // Item 5: the list of personal data.
-    let own_fields = super::render::listed_fields(s, input.render.source);
+    let own_fields = super::render::listed_captions(s, input.render.source);
     if own_fields.is_empty() && s.template == "ru-152fz-distribution" {
         err(
             "personal_data",
@@ -576,9 +576,9 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
         let cyrillic = |f: &&String| f.chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c));
         for f in own_fields.iter().filter(cyrillic) {
             let hint = match input.render.source {
-                Some(src) if super::render::lists_source_fields(s, src) => format!(
-                    "give the English agreement a source with English captions, or its own: pdconsent agreement edit {code} --add-field \"…\""
-                ),
+                Some(src) if super::render::lists_source_fields(s, src) => {
+                    format!("pdconsent source edit {} --caption-en \"{f}=…\"", src.code)
+                }
                 _ => format!(
                     "pdconsent agreement edit {code} --remove-field \"{f}\" --add-field \"…\""
                 ),
@@ -831,7 +831,11 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
         } else {
             &[]
         };
-        for f in fields.iter().filter(|f| !contains(text, f)) {
+        let english = s.language == super::agreement::Language::En;
+        for f in fields
+            .iter()
+            .filter(|f| !contains(text, if english { src.caption_en(f) } else { f }))
+        {
             warn(
                 "source_field",
                 format!("field `{f}` of source `{}` is not in the text", src.code),

@@ -219,6 +219,19 @@ pub fn listed_fields<'a>(s: &'a Settings, source: Option<&'a Source>) -> &'a [St
     }
 }
 
+/// The captions a text lists: [`listed_fields`], in an English text with the
+/// source's English caption of each field that has one.
+pub fn listed_captions(s: &Settings, source: Option<&Source>) -> Vec<String> {
+    let fields = listed_fields(s, source);
+    match (s.language, source) {
+        (Language::En, Some(src)) => fields
+            .iter()
+            .map(|f| src.caption_en(f).to_string())
+            .collect(),
+        _ => fields.to_vec(),
+    }
+}
+
 /// Whether the text lists the source's fields rather than the agreement's own ([`listed_fields`]).
 pub fn lists_source_fields(s: &Settings, source: &Source) -> bool {
     let own_first = match s.template.as_str() {
@@ -435,7 +448,7 @@ fn build_context(input: &RenderInput) -> Context {
         purposes.push(marker(lang, text("цели обработки", "purposes")));
     }
 
-    let mut fields: Vec<String> = listed_fields(s, input.source).to_vec();
+    let mut fields: Vec<String> = listed_captions(s, input.source);
     let channels = Channels::of(&fields);
     if super::agreement::is_marketing(&s.template) && channels == Channels::default() {
         push(

@@ -162,6 +162,8 @@ impl ThirdPartyView {
 pub struct SourceView {
     pub agreements: Vec<SourceLinkView>,
     pub archived: bool,
+    /// English captions of the fields, by caption (`{}` when none).
+    pub captions_en: std::collections::BTreeMap<String, String>,
     pub code: String,
     pub created_at: String,
     pub fields: Vec<String>,
@@ -185,10 +187,12 @@ impl SourceView {
             fields,
             warning,
             agreements: _,
+            captions_en,
         } = &rec.source;
         SourceView {
             agreements,
             archived: rec.archived,
+            captions_en: captions_en.clone(),
             code: code.clone(),
             created_at: rec.created_at.clone(),
             fields: fields.clone(),

@@ -22,10 +22,7 @@ static MIGRATIONS: &[(&str, &str)] = &[
         "pinned texts",
         include_str!("migrations/0003_pinned_texts.sql"),
     ),
-    (
-        "gdpr contacts",
-        include_str!("migrations/0004_gdpr_contacts.sql"),
-    ),
+    ("gdpr", include_str!("migrations/0004_gdpr.sql")),
 ];
 
 /// The schema version this binary writes.

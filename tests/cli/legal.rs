@@ -1330,3 +1330,69 @@ fn the_english_texts_name_the_dpo_and_the_eu_representative_when_set() {
         "{dump}"
     );
 }
+
+#[test]
+fn a_source_field_carries_an_english_caption_for_english_texts() {
+    let env = with_english();
+    env.ok(&["source", "edit", "contact-form", "--link", "en"]);
+    let (exit, rows) = check(&env, &["en", "--source", "contact-form"]);
+    assert_eq!(exit, 1);
+    assert_eq!(
+        field(&rows, "field_language", "hint")[0],
+        "pdconsent source edit contact-form --caption-en \"имя=…\""
+    );
+    env.ok(&[
+        "source",
+        "edit",
+        "contact-form",
+        "--caption-en",
+        "имя=name",
+        "--caption-en",
+        "адрес электронной почты=e-mail address",
+        "--caption-en",
+        "номер телефона=telephone number",
+        "--caption-en",
+        "комментарий=comment",
+    ]);
+    assert_eq!(
+        check(&env, &["en", "--source", "contact-form"]),
+        (0, vec![])
+    );
+    let t = text(&env, &["en", "--source", "contact-form"]);
+    assert_eq!(
+        list_after(&t, "Categories of personal data processed:")[..4],
+        ["name", "e-mail address", "telephone number", "comment"]
+    );
+    // The Russian texts keep the Russian captions.
+    let ru = text(&env, &["personal-data", "--source", "contact-form"]);
+    assert!(
+        ru.contains("- комментарий;") && !ru.contains("comment"),
+        "{ru}"
+    );
+    let v = env.json(&["source", "show", "contact-form"]);
+    assert_eq!(v["captions_en"]["комментарий"], "comment");
+    // dump → apply keeps them; removing a field removes its caption.
+    let dump = env.ok(&["dump"]).stdout;
+    let file = crate::common::write(&env, "dump.toml", &dump);
+    let again = Env::new();
+    again.ok(&["apply", &file]);
+    assert_eq!(again.ok(&["dump"]).stdout, dump);
+    env.ok(&[
+        "source",
+        "edit",
+        "contact-form",
+        "--remove-field",
+        "комментарий",
+    ]);
+    let v = env.json(&["source", "show", "contact-form"]);
+    assert!(v["captions_en"].get("комментарий").is_none(), "{v}");
+    // A caption needs its field.
+    let r = env.fails(&[
+        "source",
+        "edit",
+        "contact-form",
+        "--caption-en",
+        "возраст=age",
+    ]);
+    assert!(r.stderr.contains("has no field `возраст`"), "{}", r.stderr);
+}
