@@ -1396,3 +1396,27 @@ fn a_source_field_carries_an_english_caption_for_english_texts() {
     ]);
     assert!(r.stderr.contains("has no field `возраст`"), "{}", r.stderr);
 }
+
+#[test]
+fn an_empty_link_stored_by_an_older_pdconsent_fails_the_check() {
+    let env = Env::with_example();
+    env.ok(&[
+        "agreement",
+        "add",
+        "old",
+        "--name",
+        "Старое",
+        "--add-purpose",
+        "обработка заявок",
+        "--add-field",
+        "имя",
+    ]);
+    crate::bounds::store_setting(&env, "old", "label", "Я даю %% согласие");
+    // `%%` is a literal percent now: this label has no link, which is allowed.
+    assert_eq!(check(&env, &["old"]), (0, vec![]));
+    crate::bounds::store_setting(&env, "old", "label", "Я даю % % согласие");
+    let (exit, rows) = check(&env, &["old"]);
+    assert_eq!(exit, 1);
+    assert_eq!(ids(&rows, "error"), ["label"]);
+    assert!(rows[0]["message"].as_str().unwrap().contains("is empty"));
+}
