@@ -172,6 +172,7 @@ const AGREEMENT_KEYS: &[&str] = &[
     "term",
     "third_parties",
     "withdrawal_email",
+    "automated_decisions",
     "fields",
     "restrictions",
 ];

@@ -47,6 +47,11 @@ pub struct Settings {
     /// Conditions and prohibitions for data permitted for distribution (art. 10.1 §9).
     #[serde(default)]
     pub restrictions: Vec<String>,
+    /// Automated decision-making, including profiling, that the processing
+    /// involves: its logic, significance and consequences (GDPR art. 13(2)(f),
+    /// art. 22). `None`: none is used, which the English texts say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated_decisions: Option<String>,
 }
 
 /// Scalar keys accepted by `--set key=value`.
@@ -64,6 +69,7 @@ pub const SET_KEYS: &[&str] = &[
     "methods",
     "term",
     "withdrawal_email",
+    "automated_decisions",
 ];
 
 impl Settings {
@@ -101,6 +107,7 @@ impl Settings {
             withdrawal_email: None,
             fields: Vec::new(),
             restrictions: Vec::new(),
+            automated_decisions: None,
         }
     }
 
@@ -219,6 +226,7 @@ impl Settings {
             ("label", &self.label),
             ("url", &self.url),
             ("withdrawal_email", &self.withdrawal_email),
+            ("automated_decisions", &self.automated_decisions),
         ] {
             single.extend(v.clone().map(|v| (key, v)));
         }

@@ -560,6 +560,7 @@ fn build_context(input: &RenderInput) -> Context {
         "recipients": party(Role::Recipient),
         "term": s.term,
         "withdrawal_email": withdrawal_email,
+        "automated_decisions": s.automated_decisions.clone().unwrap_or_default(),
         "restrictions": s.restrictions,
         "restrictions_field": restrictions_field(input.source),
         "categories": data_categories(listed_fields(s, input.source)),

@@ -33,6 +33,8 @@ use crate::storage::{
 pub struct AgreementView {
     pub actions: Vec<Action>,
     pub archived: bool,
+    /// Automated decision-making the processing involves (`null`: none).
+    pub automated_decisions: Option<String>,
     pub checked_by_default: bool,
     pub code: String,
     pub created_at: String,
@@ -94,10 +96,12 @@ impl AgreementView {
             withdrawal_email,
             fields,
             restrictions,
+            automated_decisions,
         } = &rec.settings;
         AgreementView {
             actions: actions.clone(),
             archived: rec.archived,
+            automated_decisions: automated_decisions.clone(),
             checked_by_default: *checked_by_default,
             code: rec.code.clone(),
             created_at: rec.created_at.clone(),

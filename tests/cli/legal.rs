@@ -1420,3 +1420,37 @@ fn an_empty_link_stored_by_an_older_pdconsent_fails_the_check() {
     assert_eq!(ids(&rows, "error"), ["label"]);
     assert!(rows[0]["message"].as_str().unwrap().contains("is empty"));
 }
+
+#[test]
+fn the_english_text_says_whether_automated_decisions_are_used() {
+    let env = with_english();
+    assert!(text(&env, &["en"]).contains("No automated decision-making, including profiling,"));
+    env.ok(&[
+        "agreement",
+        "edit",
+        "en",
+        "--set",
+        "automated_decisions=enquiries are ranked by a scoring model that decides the order of answers",
+    ]);
+    let t = text(&env, &["en"]);
+    assert!(
+        t.contains("The processing involves automated decision-making, including profiling (Article 22 GDPR): enquiries are ranked by a scoring model that decides the order of answers"),
+        "{t}"
+    );
+    assert!(!t.contains("No automated decision-making"), "{t}");
+    assert_eq!(
+        env.json(&["agreement", "show", "en"])["automated_decisions"],
+        "enquiries are ranked by a scoring model that decides the order of answers"
+    );
+    // It round-trips through dump and apply; unset, the text says none is used.
+    let dump = env.ok(&["dump"]).stdout;
+    assert!(
+        dump.contains("automated_decisions = \"enquiries are ranked"),
+        "{dump}"
+    );
+    let again = Env::new();
+    again.ok(&["apply", &crate::common::write(&env, "d.toml", &dump)]);
+    assert_eq!(again.ok(&["dump"]).stdout, dump);
+    env.ok(&["agreement", "edit", "en", "--unset", "automated_decisions"]);
+    assert!(text(&env, &["en"]).contains("No automated decision-making"));
+}
