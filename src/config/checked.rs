@@ -104,6 +104,30 @@ impl<T: Shape> Shape for Items<T> {
     }
 }
 
+/// A table of strings by key (a source's English captions by field).
+impl Shape for std::collections::BTreeMap<String, String> {
+    const EXPECTED: &'static str = "a table of strings (field = \"caption\")";
+    const ITEMS: &'static str = "an array of tables";
+
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Checked<Self>, A::Error> {
+        let mut out = std::collections::BTreeMap::new();
+        let mut wrong = None;
+        while let Some((key, value)) = map.next_entry::<String, Checked<String>>()? {
+            match value {
+                _ if key == DATETIME => wrong = Some("datetime"),
+                Checked::Ok(v) => {
+                    out.insert(key, v);
+                }
+                Checked::Wrong(_) => wrong = Some("a table with a value that is not a string"),
+            }
+        }
+        Ok(match wrong {
+            Some(w) => Checked::Wrong(w),
+            None => Checked::Ok(out),
+        })
+    }
+}
+
 impl<T: DeserializeOwned> Shape for Table<T> {
     const EXPECTED: &'static str = "a table";
     const ITEMS: &'static str = "an array of tables";

@@ -31,6 +31,8 @@ pub struct RequisitesEntry {
     pub email: Field<String>,
     pub phone: Field<String>,
     pub website: Field<String>,
+    pub dpo: Field<String>,
+    pub eu_representative: Field<String>,
     pub default: Field<bool>,
 }
 
@@ -58,6 +60,7 @@ pub struct AgreementEntry {
     pub withdrawal_email: Field<String>,
     pub fields: Field<Items<String>>,
     pub restrictions: Field<Items<String>>,
+    pub automated_decisions: Field<String>,
 }
 
 /// An `[[agreements.third_parties]]` entry.
@@ -82,6 +85,7 @@ pub struct SourceEntry {
     pub fields: Field<Items<String>>,
     pub warning: Field<bool>,
     pub agreements: Field<Items<Table<LinkEntry>>>,
+    pub captions_en: Field<std::collections::BTreeMap<String, String>>,
 }
 
 /// A `[[sources.agreements]]` entry: a linked agreement and its overrides.

@@ -251,6 +251,8 @@ impl<'t> Reader<'t> {
             ("email", &e.email),
             ("phone", &e.phone),
             ("website", &e.website),
+            ("dpo", &e.dpo),
+            ("eu_representative", &e.eu_representative),
         ];
         for (k, f) in texts {
             if let Some((text, at)) = self.get(f, &key(k))
@@ -308,6 +310,7 @@ impl<'t> Reader<'t> {
             ("methods", &e.methods),
             ("term", &e.term),
             ("withdrawal_email", &e.withdrawal_email),
+            ("automated_decisions", &e.automated_decisions),
         ];
         for (k, f) in texts {
             if let Some((text, at)) = self.get(f, &key(k)) {
@@ -446,6 +449,9 @@ impl<'t> Reader<'t> {
         }
         if let Some((warning, _)) = self.get(&e.warning, &key("warning")) {
             s.warning = *warning;
+        }
+        if let Some((captions, _)) = self.get(&e.captions_en, &key("captions_en")) {
+            s.captions_en = captions.clone();
         }
         for (lp, l, at) in self.tables(&e.agreements, &key("agreements")) {
             s.agreements.extend(self.link(&lp, l, at));

@@ -214,8 +214,15 @@ fn dump_writes_the_keys_parse_allows() {
     let s = &mut cfg.agreements[0].settings;
     s.url = Some("https://example.ru/consent".into());
     s.custom_text = Some("text".into());
+    s.automated_decisions = Some("none".into());
     cfg.agreements[0].archived = true;
     cfg.requisites[0].requisites.ogrnip = Some("339099603082469".into());
+    cfg.requisites[0].requisites.dpo = Some("dpo@example.ru".into());
+    cfg.requisites[0].requisites.eu_representative = Some("EU Rep, Berlin".into());
+    cfg.sources[0]
+        .source
+        .captions_en
+        .insert("имя".into(), "name".into());
     cfg.sources[0].archived = true;
     let link = &mut cfg.sources[0].source.agreements[0];
     (link.required, link.checked_by_default, link.require_reading) =

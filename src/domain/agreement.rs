@@ -47,6 +47,11 @@ pub struct Settings {
     /// Conditions and prohibitions for data permitted for distribution (art. 10.1 §9).
     #[serde(default)]
     pub restrictions: Vec<String>,
+    /// Automated decision-making, including profiling, that the processing
+    /// involves: its logic, significance and consequences (GDPR art. 13(2)(f),
+    /// art. 22). `None`: none is used, which the English texts say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated_decisions: Option<String>,
 }
 
 /// Scalar keys accepted by `--set key=value`.
@@ -64,6 +69,7 @@ pub const SET_KEYS: &[&str] = &[
     "methods",
     "term",
     "withdrawal_email",
+    "automated_decisions",
 ];
 
 impl Settings {
@@ -101,6 +107,7 @@ impl Settings {
             withdrawal_email: None,
             fields: Vec::new(),
             restrictions: Vec::new(),
+            automated_decisions: None,
         }
     }
 
@@ -196,7 +203,9 @@ impl Settings {
             } else {
                 Kind::Legal
             };
-            if let Err(e) = check_inn(kind, &tp.inn) {
+            if super::field::find_control(&tp.inn, &[]).is_some() {
+                // Reported as an invisible character below, not as a wrong length.
+            } else if let Err(e) = check_inn(kind, &tp.inn) {
                 errors.push(FieldError::new(&format!("{field}.inn"), e.message));
             }
         }
@@ -217,6 +226,7 @@ impl Settings {
             ("label", &self.label),
             ("url", &self.url),
             ("withdrawal_email", &self.withdrawal_email),
+            ("automated_decisions", &self.automated_decisions),
         ] {
             single.extend(v.clone().map(|v| (key, v)));
         }
@@ -237,24 +247,93 @@ impl Settings {
         for (key, v) in single {
             errors.extend(super::field::check_single_line(key, &v));
         }
-        if let Some(label) = &self.label {
-            let marks = label.matches('%').count();
-            if marks != 0 && marks != 2 {
-                errors.push(FieldError::new(
-                    "label",
-                    format!("label `{label}` has {marks} `%`; mark the link with exactly one pair, e.g. `Я даю %согласие на обработку персональных данных%`"),
-                ));
-            }
+        if let Some(label) = &self.label
+            && let Err(e) = check_label(label)
+        {
+            errors.push(FieldError::new("label", e));
         }
         Invalid::from_errors(super::field::ObjectKind::Agreement, code, errors)
     }
 
-    /// The label with its default per language.
+    /// The label, or the default that names the kind of consent: a person
+    /// must see which consent each box gives.
     pub fn effective_label(&self) -> &str {
-        self.label.as_deref().unwrap_or(match self.language {
-            Language::Ru => "Я даю %согласие на обработку персональных данных%",
-            Language::En => "I consent to the %processing of my personal data%",
-        })
+        self.label
+            .as_deref()
+            .unwrap_or(match (self.language, self.template.as_str()) {
+                (_, "ru-152fz-marketing") => "Я даю %согласие на получение рекламы и рассылок%",
+                (_, "en-marketing") => "I consent to %receive marketing communications%",
+                (_, "ru-152fz-distribution") => {
+                    "Я даю %согласие на распространение персональных данных%"
+                }
+                (Language::Ru, _) => "Я даю %согласие на обработку персональных данных%",
+                (Language::En, _) => "I consent to the %processing of my personal data%",
+            })
+    }
+}
+
+/// The advertising consents (38-FZ art. 18; GDPR art. 21(2)): optional, their own fields.
+pub fn is_marketing(template: &str) -> bool {
+    matches!(template, "ru-152fz-marketing" | "en-marketing")
+}
+
+/// A checkbox label split around its link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub before: String,
+    pub link: String,
+    pub after: String,
+    /// How many single `%` marks the label has (`%%` is a literal `%`, not a mark).
+    pub marks: usize,
+}
+
+/// Splits a label: the part between a pair of `%` is the link to the text,
+/// `%%` is a literal percent sign. Without exactly one pair the whole label is the link.
+pub fn parse_label(label: &str) -> Label {
+    let mut parts = vec![String::new()];
+    let mut marks = 0;
+    let mut chars = label.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '%' && chars.peek() != Some(&'%') {
+            marks += 1;
+            parts.push(String::new());
+            continue;
+        }
+        if c == '%' {
+            chars.next();
+        }
+        if let Some(part) = parts.last_mut() {
+            part.push(c);
+        }
+    }
+    match <[String; 3]>::try_from(parts) {
+        Ok([before, link, after]) => Label {
+            before,
+            link,
+            after,
+            marks,
+        },
+        Err(parts) => Label {
+            before: String::new(),
+            link: parts.concat(),
+            after: String::new(),
+            marks,
+        },
+    }
+}
+
+/// The form of a label: no link, or exactly one non-empty `%…%` link.
+pub fn check_label(label: &str) -> Result<(), String> {
+    let parsed = parse_label(label);
+    match parsed.marks {
+        0 => Ok(()),
+        2 if parsed.link.trim().is_empty() => Err(format!(
+            "the link `%…%` of label `{label}` is empty, so no words would open the text; put the words between the `%`, e.g. `Я даю %согласие на обработку персональных данных%` (a literal percent sign is `%%`)"
+        )),
+        2 => Ok(()),
+        marks => Err(format!(
+            "label `{label}` has {marks} `%`; mark the link with exactly one pair, e.g. `Я даю %согласие на обработку персональных данных%` (a literal percent sign is `%%`)"
+        )),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::agreement::{CUSTOM, Role};
+use super::agreement::{CUSTOM, Role, Settings};
 use super::render::{RenderInput, Rendered};
 use super::source::Link;
 
@@ -33,6 +33,23 @@ pub struct CheckInput<'a> {
     /// The link of this agreement on the source being checked, if any.
     pub link: Option<&'a Link>,
     pub source_archived: bool,
+    /// The source's fields that none of the agreements linked to it lists ([`unlisted_fields`]).
+    pub unlisted: &'a [String],
+}
+
+/// The fields a source collects that none of the agreements linked to it
+/// lists: collected with no consent that names them (art. 5 §5, art. 9 §4 item 5).
+pub fn unlisted_fields(source: &super::source::Source, agreements: &[&Settings]) -> Vec<String> {
+    source
+        .fields
+        .iter()
+        .filter(|f| {
+            !agreements
+                .iter()
+                .any(|s| super::render::listed_fields(s, Some(source)).contains(f))
+        })
+        .cloned()
+        .collect()
 }
 
 const ADVERTISING: &[&str] = &[
@@ -45,8 +62,373 @@ const ADVERTISING: &[&str] = &[
     "promotion",
 ];
 
+/// Other documents a consent's label must not make the person accept with
+/// the same tick (152-FZ art. 9 §1; since 1 Sept 2025 a consent is a separate
+/// document, Law 156-FZ): an offer, a user agreement, terms.
+const OTHER_DOCUMENTS: &[&str] = &[
+    "оферт",
+    "пользовательск",
+    "условия использования",
+    "условиями использования",
+    "условия предоставления",
+    "условиями предоставления",
+    "правила",
+    "правилами",
+    "offer",
+    "user agreement",
+    "terms",
+    "conditions of use",
+];
+
+/// What a custom personal-data text must not carry besides its own consent:
+/// other documents (an offer, a user agreement, terms) and the transfer of
+/// data to partners for their own offers.
+const BUNDLED_ALWAYS: &[&str] = &[
+    "оферт",
+    "пользовательское соглашение",
+    "пользовательского соглашения",
+    "пользовательским соглашением",
+    "условия использования",
+    "условиями использования",
+    "правила пользования",
+    "правилами пользования",
+    "партнерам для",
+    "партнёрам для",
+    "предложений партнер",
+    "предложений партнёр",
+    "предложения партнер",
+    "предложения партнёр",
+    "user agreement",
+    "terms of use",
+    "terms of service",
+    "terms and conditions",
+    "public offer",
+    "partners' own",
+    "partners for their own",
+];
+
+/// Publication (distribution to an unlimited circle of persons, art. 10.1).
+const PUBLICATION: &[&str] = &[
+    "распространени",
+    "опубликов",
+    "публикац",
+    "неограниченному кругу",
+    "неопределенному кругу",
+    "publication",
+    "publish",
+    "make public",
+];
+
+/// The 30-day clause of art. 21 §5 in the words texts use for it.
+const THIRTY_DAYS: &[&str] = &[
+    "30 дней",
+    "30 (тридцати) дней",
+    "30 (тридцать) дней",
+    "тридцати дней",
+    "тридцать дней",
+    "30 календарных дней",
+    "30 days",
+    "30 (thirty) days",
+    "thirty days",
+];
+
+/// How a consent to distribution says when it ends (art. 10.1 §14).
+const DISTRIBUTION_ENDS: &[&str] = &[
+    "с момента поступления",
+    "трех рабочих дней",
+    "трёх рабочих дней",
+    "3 рабочих дней",
+    "3 (трех) рабочих дней",
+    "upon receipt",
+];
+
+/// Template markup a custom text left in its output: `%placeholder%`, an
+/// unrendered `{{` or `{%`, an unfilled marker.
+fn leftover_markup(text: &str) -> Option<String> {
+    for m in ["{{", "{%", "%}", "}}", "[не заполнено", "[not filled in"] {
+        if text.contains(m) {
+            return Some(m.to_string());
+        }
+    }
+    let mut rest = text;
+    while let Some(start) = rest.find('%') {
+        let after = &rest[start + 1..];
+        let word: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !word.is_empty() && after[word.len()..].starts_with('%') {
+            return Some(format!("%{word}%"));
+        }
+        rest = after;
+    }
+    None
+}
+
 fn contains(text: &str, needle: &str) -> bool {
     text.to_lowercase().contains(&needle.trim().to_lowercase())
+}
+
+/// A box ticked by default is not consent: silence or inaction never is
+/// (152-FZ art. 9 §1 «однозначное», art. 10.1 §8; 38-FZ art. 18; GDPR
+/// recital 32). The error of `check`, and the refusal of an HTML snippet.
+pub fn pre_ticked(
+    code: &str,
+    settings: &super::agreement::Settings,
+    link: Option<&Link>,
+    source: Option<&str>,
+) -> Option<Finding> {
+    let behaviour = super::source::Behaviour::effective(settings, link);
+    if !behaviour.checked_by_default {
+        return None;
+    }
+    let hint = match (link, source) {
+        (Some(l), Some(src)) if l.checked_by_default == Some(true) => {
+            format!("pdconsent source edit {src} --link {code},checked_by_default=false")
+        }
+        _ => format!("pdconsent agreement edit {code} --set checked_by_default=false"),
+    };
+    Some(Finding {
+        severity: Severity::Error,
+        check: "checked_by_default",
+        message: "the box is ticked by default, but silence or inaction is not consent (152-FZ art. 9 §1, art. 10.1 §8; 38-FZ art. 18; GDPR recital 32)".into(),
+        hint: Some(hint),
+    })
+}
+
+/// A custom text is held to what the built-in ones say: one consent, no
+/// leftover markup, the operator identified (INN, OGRN/OGRNIP, postal
+/// address), processors with their addresses, the 30-day clause.
+fn custom_text(
+    input: &CheckInput,
+    text: &str,
+    err: &mut dyn FnMut(&'static str, String, Option<String>),
+) {
+    let s = input.render.settings;
+    let edit_text = || {
+        Some(format!(
+            "pdconsent agreement edit {} --text-file FILE",
+            input.render.code
+        ))
+    };
+    if let Some(stem) = BUNDLED_ALWAYS.iter().find(|b| contains(text, b)) {
+        err(
+            "bundled",
+            format!(
+                "the text mentions `{stem}`: a consent is a separate document, not part of an offer, terms or a user agreement, and does not give data to partners for their own offers (art. 9 §1; Law 156-FZ)"
+            ),
+            edit_text(),
+        );
+    }
+    let all_purposes = |stems: &[&str]| {
+        !s.purposes.is_empty()
+            && s.purposes
+                .iter()
+                .all(|p| stems.iter().any(|a| contains(p, a)))
+    };
+    let advertising = ADVERTISING.iter().find(|a| contains(text, a));
+    let publication = PUBLICATION.iter().find(|a| contains(text, a));
+    match (advertising, publication) {
+        (Some(a), Some(p)) => err(
+            "bundled",
+            format!(
+                "the text speaks of advertising (`{a}`) and of publication (`{p}`): each is its own consent (art. 10.1 §1; 38-FZ art. 18; Law 156-FZ)"
+            ),
+            edit_text(),
+        ),
+        (Some(a), None) if !all_purposes(ADVERTISING) => err(
+            "bundled",
+            format!(
+                "the text speaks of advertising (`{a}`) beside purposes that are not advertising: an advertising consent is its own document (38-FZ art. 18; Law 156-FZ)"
+            ),
+            Some("use one agreement with --template ru-152fz-marketing for the advertising".into()),
+        ),
+        (None, Some(p)) if !all_purposes(PUBLICATION) => err(
+            "bundled",
+            format!(
+                "the text speaks of publication (`{p}`) beside purposes that are not publication: a consent to distribution is drawn up separately (art. 10.1 §1)"
+            ),
+            Some(
+                "use one agreement with --template ru-152fz-distribution for what is published"
+                    .into(),
+            ),
+        ),
+        _ => {}
+    }
+    if let Some(m) = leftover_markup(text) {
+        err(
+            "leftover_markup",
+            format!("the text shows `{m}`: markup or a placeholder that was never filled in"),
+            edit_text(),
+        );
+    }
+    if let Some(r) = input.render.requisites {
+        let state = match r.kind {
+            super::requisites::Kind::Legal => ("OGRN", &r.ogrn),
+            super::requisites::Kind::Individual => ("OGRNIP", &r.ogrnip),
+        };
+        for (what, v) in [("INN", &r.inn), state] {
+            match v {
+                Some(v) if !text.contains(v.as_str()) => err(
+                    "operator_ids",
+                    format!(
+                        "the text does not give the operator's {what} `{v}`, which identifies it (art. 9 §4 item 3)"
+                    ),
+                    Some("print {{ operator.display_name }}, which carries both".into()),
+                ),
+                _ => {}
+            }
+        }
+        if let Some(p) = &r.postal_address
+            && Some(p) != r.legal_address.as_ref()
+            && !contains(text, p)
+        {
+            err(
+                "postal_address",
+                format!(
+                    "the text does not give the postal address `{p}` where withdrawals are sent (art. 9 §4 item 8)"
+                ),
+                Some("print {{ operator.postal_address }}".into()),
+            );
+        }
+    }
+    for t in s.third_parties.iter().filter(|t| t.role == Role::Processor) {
+        if !t.address.trim().is_empty() && !contains(text, &t.address) {
+            err(
+                "processors",
+                format!(
+                    "the text does not give the address `{}` of the processor `{}` (art. 9 §4 item 6)",
+                    t.address, t.name
+                ),
+                Some("print {{ p.address }} in the loop over processors".into()),
+            );
+        }
+    }
+    // A consent to distribution ends when the demand arrives (art. 10.1 §14).
+    let distribution = publication.is_some() && all_purposes(PUBLICATION);
+    let ends = distribution && DISTRIBUTION_ENDS.iter().any(|d| contains(text, d));
+    if !ends && !THIRTY_DAYS.iter().any(|d| contains(text, d)) {
+        err(
+            "withdrawal_term",
+            "the text does not say that on withdrawal the data is destroyed within 30 days (art. 9 §2, art. 21 §5; a consent to distribution: that it ends when the demand arrives, art. 10.1 §14)".into(),
+            edit_text(),
+        );
+    }
+}
+
+/// Purposes and terms too vague to be "specific" (art. 5 §2, art. 9 §1).
+const VAGUE: &[&str] = &[
+    "любые законные цели",
+    "любых законных целях",
+    "любых целях",
+    "любые цели",
+    "иные цели",
+    "иных целях",
+    "бессрочн",
+    "без ограничения срока",
+    "any lawful purpose",
+    "any purpose",
+    "other purposes",
+    "indefinite",
+    "perpetual",
+];
+
+/// Typing slips that reach the legal text: each a warning naming the setting.
+fn hygiene(input: &CheckInput) -> Vec<(String, String)> {
+    let s = input.render.settings;
+    let ru = s.language == super::agreement::Language::Ru;
+    let mut values: Vec<(String, &str)> = vec![("term".into(), &s.term)];
+    values.extend(s.label.iter().map(|v| ("label".into(), v.as_str())));
+    for (key, list) in [
+        ("purposes", &s.purposes),
+        ("fields", &s.fields),
+        ("restrictions", &s.restrictions),
+    ] {
+        values.extend(list.iter().map(|v| (key.to_string(), v.as_str())));
+    }
+    for t in &s.third_parties {
+        values.push(("third_parties.name".into(), &t.name));
+        values.push(("third_parties.address".into(), &t.address));
+    }
+    let mut addresses: Vec<(String, &str)> = s
+        .third_parties
+        .iter()
+        .map(|t| ("third_parties.address".to_string(), t.address.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    if let Some(r) = input.render.requisites {
+        values.push(("requisites.short_name".into(), &r.short_name));
+        for (key, v) in [
+            ("full_name", &r.full_name),
+            ("legal_address", &r.legal_address),
+            ("postal_address", &r.postal_address),
+        ] {
+            if let Some(v) = v {
+                values.push((format!("requisites.{key}"), v));
+            }
+        }
+        for (key, v) in [
+            ("legal_address", &r.legal_address),
+            ("postal_address", &r.postal_address),
+        ] {
+            if let Some(v) = v {
+                addresses.push((format!("requisites.{key}"), v));
+            }
+        }
+        if r.kind == super::requisites::Kind::Individual
+            && ["ип ", "ип\u{a0}", "индивидуальный предприниматель"]
+                .iter()
+                .any(|p| r.short_name.to_lowercase().starts_with(p))
+        {
+            out.push((
+                "requisites.short_name".into(),
+                format!("`{}` starts with «ИП», which the text adds itself: it would read «ИП ИП …»; give the name only", r.short_name),
+            ));
+        }
+    }
+    if let Some(src) = input.render.source {
+        values.extend(
+            src.fields
+                .iter()
+                .map(|v| ("source.fields".to_string(), v.as_str())),
+        );
+    }
+    for (key, v) in &values {
+        if v.contains("  ") {
+            out.push((key.clone(), format!("`{v}` has a doubled space")));
+        }
+        let doubled = [";;", ",,", "::", "!!", "??"]
+            .iter()
+            .find(|p| v.contains(**p))
+            .copied()
+            .or_else(|| (v.contains("..") && !v.contains("...")).then_some(".."));
+        if let Some(p) = doubled {
+            out.push((key.clone(), format!("`{v}` has doubled punctuation `{p}`")));
+        }
+        if ru && v.contains('"') {
+            out.push((
+                key.clone(),
+                format!("`{v}` has straight quotes `\"`; a Russian text uses «ёлочки»"),
+            ));
+        }
+    }
+    for (key, v) in addresses {
+        let t = v.trim();
+        if t.split_whitespace().count() < 2 || ["-", "—", "–"].contains(&t) {
+            out.push((key, format!("`{v}` is not an address a letter can reach: give the postal code, city, street and building")));
+        }
+    }
+    let vague = s
+        .purposes
+        .iter()
+        .map(|p| ("purposes", p.as_str()))
+        .chain([("term", s.term.as_str())]);
+    for (key, v) in vague {
+        if let Some(stem) = VAGUE.iter().find(|w| contains(v, w)) {
+            out.push((key.into(), format!("`{v}` is vague (`{stem}`): consent is to specific purposes for a stated term (art. 5 §2, art. 9 §1, art. 9 §4 items 4, 8)")));
+        }
+    }
+    out
 }
 
 /// Every finding of the legal check (152-FZ art. 9 §4, art. 10.1, order No. 18), errors first.
@@ -163,11 +545,14 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
     }
 
     // Item 5: the list of personal data.
-    let own_fields: Vec<&String> = match input.render.source {
-        Some(src) if !src.fields.is_empty() => src.fields.iter().collect(),
-        _ => s.fields.iter().collect(),
-    };
-    if own_fields.is_empty() {
+    let own_fields = super::render::listed_captions(s, input.render.source);
+    if own_fields.is_empty() && s.template == "ru-152fz-distribution" {
+        err(
+            "personal_data",
+            "a distribution consent lists no fields: it lists only its own, what the person permits to publish, never the form's (art. 10.1 §1, §4)".into(),
+            edit_agr("--add-field \"…\""),
+        );
+    } else if own_fields.is_empty() {
         let hint = match input.render.source {
             Some(src) => Some(format!(
                 "pdconsent source edit {} --add-field \"…\"",
@@ -182,6 +567,28 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
                 "personal_data",
                 format!("the text does not list the field `{f}` (art. 9 §4 item 5)"),
                 None,
+            );
+        }
+    }
+
+    // An English text must be readable by the person it is for (GDPR art. 12(1)).
+    if s.language == super::agreement::Language::En {
+        let cyrillic = |f: &&String| f.chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c));
+        for f in own_fields.iter().filter(cyrillic) {
+            let hint = match input.render.source {
+                Some(src) if super::render::lists_source_fields(s, src) => {
+                    format!("pdconsent source edit {} --caption-en \"{f}=…\"", src.code)
+                }
+                _ => format!(
+                    "pdconsent agreement edit {code} --remove-field \"{f}\" --add-field \"…\""
+                ),
+            };
+            err(
+                "field_language",
+                format!(
+                    "the English text lists the field `{f}` with a Cyrillic caption only (GDPR art. 12(1): concise, intelligible, in clear and plain language)"
+                ),
+                Some(hint),
             );
         }
     }
@@ -292,6 +699,10 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
         _ => {}
     }
 
+    if s.template == CUSTOM {
+        custom_text(input, text, &mut err);
+    }
+
     if text.contains("[не заполнено:") || text.contains("[not filled in:") {
         err(
             "unfilled",
@@ -304,7 +715,21 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
     // and its own text says so.
     let behaviour = super::source::Behaviour::effective(s, input.link);
     let required = behaviour.required;
-    if s.template == "ru-152fz-marketing" && required {
+    if s.template == "ru-152fz-distribution" && required {
+        let hint = match input.render.source {
+            Some(src) => Some(format!(
+                "pdconsent source edit {} --link {code},required=false",
+                src.code
+            )),
+            None => edit_agr("--set required=false"),
+        };
+        err(
+            "distribution_required",
+            "a consent to distribution is required, but it cannot be a condition of anything: it must be optional (art. 10.1 §9)".into(),
+            hint,
+        );
+    }
+    if super::agreement::is_marketing(&s.template) && required {
         let hint = match input.render.source {
             Some(src) => Some(format!(
                 "pdconsent source edit {} --link {code},required=false",
@@ -319,6 +744,37 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
         );
     }
 
+    // The label: its link opens the text, and it names this consent only.
+    let label = s.effective_label();
+    let parsed = super::agreement::parse_label(label);
+    let edit_label = edit_agr("--set label=\"Я даю %…%\"");
+    if let Err(e) = super::agreement::check_label(label) {
+        err("label", e, edit_label.clone());
+    } else if parsed.link.trim().is_empty() {
+        err(
+            "label",
+            format!("label `{label}` has no words that open the text"),
+            edit_label.clone(),
+        );
+    }
+    if let Some(stem) = OTHER_DOCUMENTS.iter().find(|d| contains(label, d)) {
+        err(
+            "label_bundled",
+            format!(
+                "label `{label}` mentions `{stem}…`: ticking a consent must not also accept an offer, a user agreement or terms (art. 9 §1; a separate document since 1 Sept 2025, Law 156-FZ)"
+            ),
+            edit_label,
+        );
+    }
+    if let Some(f) = pre_ticked(
+        code,
+        s,
+        input.link,
+        input.render.source.map(|s| s.code.as_str()),
+    ) {
+        out.push(f);
+    }
+
     // Warnings.
     let mut warn = |check: &'static str, message: String, hint: Option<String>| {
         out.push(Finding {
@@ -328,20 +784,23 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
             hint,
         });
     };
-    let checked = behaviour.checked_by_default;
-    if checked {
-        let hint = match (input.link, input.render.source) {
-            (Some(l), Some(src)) if l.checked_by_default == Some(true) => Some(format!(
-                "pdconsent source edit {} --link {},checked_by_default=false",
-                src.code, code
+    for (setting, message) in hygiene(input) {
+        let hint = match setting.strip_prefix("requisites.") {
+            Some(key) => Some(format!(
+                "pdconsent requisites edit {} --set {key}=…",
+                s.requisites
             )),
-            _ => edit_agr("--set checked_by_default=false"),
+            None => match setting.strip_prefix("source.") {
+                Some(_) => input.render.source.map(|src| {
+                    format!(
+                        "pdconsent source edit {} --remove-field … --add-field …",
+                        src.code
+                    )
+                }),
+                None => Some(format!("pdconsent agreement edit {code} … ({setting})")),
+            },
         };
-        warn(
-            "checked_by_default",
-            "the box is ticked by default; consent must be unambiguous (art. 9 §1)".into(),
-            hint,
-        );
+        warn("value_hygiene", format!("{setting}: {message}"), hint);
     }
     let personal_data_consent = matches!(s.template.as_str(), "ru-152fz-consent" | "en-consent");
     if personal_data_consent {
@@ -352,17 +811,50 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
         {
             warn(
                 "bundled_advertising",
-                format!("purpose `{p}` is advertising inside a personal-data consent; since 1 Sept 2025 it must be a separate consent"),
-                Some("create a separate agreement with --template ru-152fz-marketing and link both to the source".into()),
+                format!(
+                    "purpose `{p}` is advertising inside a personal-data consent; since 1 Sept 2025 it must be a separate consent"
+                ),
+                Some(format!(
+                    "create a separate agreement with --template {} and link both to the source",
+                    match s.language {
+                        super::agreement::Language::Ru => "ru-152fz-marketing",
+                        super::agreement::Language::En => "en-marketing",
+                    }
+                )),
             );
         }
     }
     if let Some(src) = input.render.source {
-        for f in src.fields.iter().filter(|f| !contains(text, f)) {
+        // A purpose-specific consent lists its own fields, not the form's.
+        let fields: &[String] = if super::render::lists_source_fields(s, src) {
+            &src.fields
+        } else {
+            &[]
+        };
+        let english = s.language == super::agreement::Language::En;
+        for f in fields
+            .iter()
+            .filter(|f| !contains(text, if english { src.caption_en(f) } else { f }))
+        {
             warn(
                 "source_field",
                 format!("field `{f}` of source `{}` is not in the text", src.code),
                 None,
+            );
+        }
+        // Once per source: on its first agreement.
+        let first = src.agreements.first().is_some_and(|l| l.agreement == code);
+        for f in input.unlisted.iter().filter(|_| first) {
+            warn(
+                "unlisted_field",
+                format!(
+                    "source `{}` collects `{f}`, but none of its agreements lists it: it is collected without consent to it (art. 5 §5, art. 9 §4 item 5)",
+                    src.code
+                ),
+                Some(format!(
+                    "link a consent that lists it (e.g. the standard consent, which lists every field of the form), or remove it: pdconsent source edit {} --remove-field \"{f}\"",
+                    src.code
+                )),
             );
         }
         if input.agreement_archived && !input.source_archived && input.link.is_some() {

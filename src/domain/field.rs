@@ -145,12 +145,61 @@ pub fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
-/// The first control character in `value` that is not `allowed`, with its
-/// line and column (from 1).
+/// Invisible and bidirectional characters: they hide words or reorder them
+/// on screen (U+202E shows «Ромашка» reversed), so what a person reads is not
+/// what the text says. (code point, name)
+const INVISIBLE: &[(char, &str)] = &[
+    ('\u{00AD}', "SOFT HYPHEN"),
+    ('\u{061C}', "ARABIC LETTER MARK"),
+    ('\u{200B}', "ZERO WIDTH SPACE"),
+    ('\u{200C}', "ZERO WIDTH NON-JOINER"),
+    ('\u{200D}', "ZERO WIDTH JOINER"),
+    ('\u{200E}', "LEFT-TO-RIGHT MARK"),
+    ('\u{200F}', "RIGHT-TO-LEFT MARK"),
+    ('\u{202A}', "LEFT-TO-RIGHT EMBEDDING"),
+    ('\u{202B}', "RIGHT-TO-LEFT EMBEDDING"),
+    ('\u{202C}', "POP DIRECTIONAL FORMATTING"),
+    ('\u{202D}', "LEFT-TO-RIGHT OVERRIDE"),
+    ('\u{202E}', "RIGHT-TO-LEFT OVERRIDE"),
+    ('\u{2060}', "WORD JOINER"),
+    ('\u{2066}', "LEFT-TO-RIGHT ISOLATE"),
+    ('\u{2067}', "RIGHT-TO-LEFT ISOLATE"),
+    ('\u{2068}', "FIRST STRONG ISOLATE"),
+    ('\u{2069}', "POP DIRECTIONAL ISOLATE"),
+    ('\u{FEFF}', "ZERO WIDTH NO-BREAK SPACE"),
+];
+
+/// The name of an invisible or bidirectional character, `None` for any other.
+fn invisible(c: char) -> Option<&'static str> {
+    INVISIBLE.iter().find(|(i, _)| *i == c).map(|(_, n)| *n)
+}
+
+/// A character no value or text may hold, described for a message:
+/// `a control character (\u{1b})` or
+/// `an invisible or bidirectional character (U+200B ZERO WIDTH SPACE)`.
+pub fn describe_forbidden(c: char) -> String {
+    match invisible(c) {
+        Some(name) => format!(
+            "an invisible or bidirectional character (U+{:04X} {name})",
+            c as u32
+        ),
+        None => format!("a control character ({})", c.escape_unicode()),
+    }
+}
+
+/// Why the character must go, for the end of a message; `None` for a control character.
+fn invisible_reason(c: char) -> Option<&'static str> {
+    invisible(c).map(|_| {
+        "it hides or reorders words, so the text a person reads is not the text that is stored; delete it"
+    })
+}
+
+/// The first control, invisible or bidirectional character in `value` that is
+/// not `allowed`, with its line and column (from 1).
 pub fn find_control(value: &str, allowed: &[char]) -> Option<(usize, usize, char)> {
     let (at, c) = value
         .char_indices()
-        .find(|(_, c)| c.is_control() && !allowed.contains(c))?;
+        .find(|(_, c)| (c.is_control() || invisible(*c).is_some()) && !allowed.contains(c))?;
     let before = &value[..at];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     Some((
@@ -166,29 +215,35 @@ pub const TEXT_CONTROLS: &[char] = &['\n', '\r', '\t'];
 
 /// A multi-line text (a custom template) must not carry control characters
 /// other than line breaks and tabs: ESC, BEL, NUL, backspace … would reach the
-/// hashed legal text and drive the terminal that shows it.
+/// hashed legal text and drive the terminal that shows it; nor invisible or
+/// bidirectional ones, which hide or reorder its words.
 pub fn check_text(field: &str, value: &str) -> Option<FieldError> {
     find_control(value, TEXT_CONTROLS).map(|(line, column, c)| {
+        let tail = invisible_reason(c)
+            .unwrap_or("a text may hold line breaks and tabs, no other control characters");
         FieldError::new(
             field,
             format!(
-                "line {line}, column {column}: the text contains a control character ({}); a text may hold line breaks and tabs, no other control characters",
-                c.escape_unicode()
+                "line {line}, column {column}: the text contains {}; {tail}",
+                describe_forbidden(c)
             ),
         )
     })
 }
 
 /// A one-line value (a name, an address, a purpose …) must not carry line
-/// breaks or other control characters: they would reshape the consent text.
+/// breaks or other control characters: they would reshape the consent text;
+/// nor invisible or bidirectional ones (an INN with a zero-width space in it).
 pub fn check_single_line(field: &str, value: &str) -> Option<FieldError> {
-    find_control(value, &[]).map(|(_, _, c)| {
+    find_control(value, &[]).map(|(_, column, c)| {
+        let tail =
+            invisible_reason(c).unwrap_or("write it on one line without tabs or line breaks");
         FieldError::new(
             field,
             format!(
-                "`{}` contains a control character ({}); write it on one line without tabs or line breaks",
+                "`{}` contains {} at character {column}; {tail}",
                 value.escape_debug(),
-                c.escape_unicode()
+                describe_forbidden(c)
             ),
         )
     })

@@ -98,6 +98,29 @@ mod tests {
     }
 
     #[test]
+    fn invisible_and_bidirectional_characters_are_refused_with_code_point_and_position() {
+        for c in [
+            '\u{200B}', '\u{200F}', '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{00AD}',
+            '\u{FEFF}',
+        ] {
+            let e = check_single_line("inn", &format!("784{c}0502513"))
+                .unwrap_or_else(|| panic!("U+{:04X} passed", c as u32));
+            assert!(
+                e.message.contains(&format!(
+                    "an invisible or bidirectional character (U+{:04X} ",
+                    c as u32
+                )) && e.message.contains(") at character 4;"),
+                "{}",
+                e.message
+            );
+            let e = check_text("custom_text", &format!("один\nдва {c}")).unwrap();
+            assert!(e.message.starts_with("line 2, column 5: "), "{}", e.message);
+        }
+        // Ordinary typography is not invisible: no-break space, «», —, №.
+        assert_eq!(check_single_line("name", "ООО\u{a0}«Ромашка» — № 1"), None);
+    }
+
+    #[test]
     fn emails() {
         assert!(check_email("email", "privacy@romashka.ru").is_ok());
         assert!(check_email("email", "ivan.petrov+news@почта.рф").is_ok());

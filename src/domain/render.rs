@@ -51,6 +51,11 @@ pub const BUILTIN: &[(&str, Language, &str)] = &[
         Language::En,
         include_str!("../../templates/en-consent.txt.j2"),
     ),
+    (
+        "en-marketing",
+        Language::En,
+        include_str!("../../templates/en-marketing.txt.j2"),
+    ),
 ];
 
 /// The source of a built-in template.
@@ -106,6 +111,11 @@ fn environment() -> Environment<'static> {
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_fuel(Some(2_000_000));
     env.set_recursion_limit(50);
+    // Functions whose output is not legal text: `debug()` prints the engine's
+    // internal state and `pprint` Rust's debug form, both with bytes that
+    // depend on the library's version.
+    env.remove_global("debug");
+    env.remove_filter("pprint");
     env
 }
 
@@ -193,6 +203,107 @@ fn display_name(r: &Requisites, lang: Language) -> String {
     } else {
         format!("{base} ({})", ids.join(", "))
     }
+}
+
+/// The personal data a text lists, before what is recorded with every consent.
+///
+/// A distribution consent lists only its own fields: what the person chose to
+/// publish, never what the form happens to collect. A marketing consent lists
+/// its own when it declares them (art. 5 §5: no more than the purpose needs).
+/// Any other lists every field of the source (a form's comment is personal
+/// data too), or its own without a source or when the source lists none.
+pub fn listed_fields<'a>(s: &'a Settings, source: Option<&'a Source>) -> &'a [String] {
+    match source {
+        Some(src) if lists_source_fields(s, src) => &src.fields,
+        _ => &s.fields,
+    }
+}
+
+/// The captions a text lists: [`listed_fields`], in an English text with the
+/// source's English caption of each field that has one.
+pub fn listed_captions(s: &Settings, source: Option<&Source>) -> Vec<String> {
+    let fields = listed_fields(s, source);
+    match (s.language, source) {
+        (Language::En, Some(src)) => fields
+            .iter()
+            .map(|f| src.caption_en(f).to_string())
+            .collect(),
+        _ => fields.to_vec(),
+    }
+}
+
+/// Whether the text lists the source's fields rather than the agreement's own ([`listed_fields`]).
+pub fn lists_source_fields(s: &Settings, source: &Source) -> bool {
+    let own_first = match s.template.as_str() {
+        "ru-152fz-distribution" => return false,
+        "ru-152fz-marketing" | "en-marketing" => !s.fields.is_empty(),
+        _ => false,
+    };
+    !own_first && !source.fields.is_empty()
+}
+
+/// The channels of advertising a list of fields gives an address for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Channels {
+    pub email: bool,
+    pub phone: bool,
+}
+
+impl Channels {
+    /// E-mail when a field is an e-mail address, phone when one is a phone number.
+    pub fn of(fields: &[String]) -> Channels {
+        let has = |stems: &[&str]| {
+            fields.iter().any(|f| {
+                let f = f.to_lowercase();
+                stems.iter().any(|s| f.contains(s))
+            })
+        };
+        Channels {
+            email: has(&["почт", "e-mail", "email"]),
+            phone: has(&["телефон", "phone"]),
+        }
+    }
+}
+
+/// The categories of the listed data (order No. 18): a field is marked special
+/// or biometric by its caption («фотография (биометрические персональные
+/// данные)», «сведения о здоровье (специальная категория)»); any other is
+/// ordinary personal data.
+pub fn data_categories(fields: &[String]) -> Vec<&'static str> {
+    let mark = |f: &String| {
+        let f = f.to_lowercase();
+        if f.contains("биометрическ") {
+            2
+        } else if f.contains("специальн") && f.contains("категори") {
+            1
+        } else {
+            0
+        }
+    };
+    let names = [
+        "персональные данные, не относящиеся к специальным категориям персональных данных и к биометрическим персональным данным",
+        "специальные категории персональных данных",
+        "биометрические персональные данные",
+    ];
+    let marks: Vec<usize> = fields.iter().map(mark).collect();
+    (0..3)
+        .filter(|m| marks.contains(m))
+        .map(|m| names[m])
+        .collect()
+}
+
+/// The field of a form in which the person states the prohibitions and
+/// conditions of distribution (art. 10.1 §9): its caption speaks of «запрет».
+/// Empty when the source has none.
+pub fn restrictions_field(source: Option<&Source>) -> String {
+    source
+        .and_then(|s| {
+            s.fields
+                .iter()
+                .find(|f| f.to_lowercase().contains("запрет"))
+        })
+        .cloned()
+        .unwrap_or_default()
 }
 
 struct Context {
@@ -302,6 +413,8 @@ fn build_context(input: &RenderInput) -> Context {
                 "email": r.email.clone().unwrap_or_default(),
                 "phone": r.phone.clone().unwrap_or_default(),
                 "website": r.website.clone().unwrap_or_default(),
+                "dpo": r.dpo.clone().unwrap_or_default(),
+                "eu_representative": r.eu_representative.clone().unwrap_or_default(),
             })
         }
         None => {
@@ -319,6 +432,7 @@ fn build_context(input: &RenderInput) -> Context {
             json!({
                 "display_name": m, "kind": "legal", "short_name": m, "full_name": "", "inn": "", "kpp": "",
                 "ogrn": "", "ogrnip": "", "legal_address": a, "postal_address": a, "email": "", "phone": "", "website": "",
+                "dpo": "", "eu_representative": "",
             })
         }
     };
@@ -334,21 +448,35 @@ fn build_context(input: &RenderInput) -> Context {
         purposes.push(marker(lang, text("цели обработки", "purposes")));
     }
 
-    let mut fields: Vec<String> = match input.source {
-        Some(src) if !src.fields.is_empty() => src.fields.clone(),
-        _ => s.fields.clone(),
-    };
-    if fields.is_empty() {
-        let hint = match input.source {
-            Some(src) => format!("pdconsent source edit {} --add-field \"…\"", src.code),
-            None => edit_agr("--add-field \"…\""),
-        };
+    let mut fields: Vec<String> = listed_captions(s, input.source);
+    let channels = Channels::of(&fields);
+    if super::agreement::is_marketing(&s.template) && channels == Channels::default() {
         push(
             &mut warnings,
             "fields",
-            "no personal-data fields: neither the source nor the agreement lists any".to_string(),
-            hint,
+            format!(
+                "agreement `{}` lists neither an e-mail address nor a phone number, so the advertising has nowhere to go; the text shows a marker",
+                input.code
+            ),
+            edit_agr("--add-field \"адрес электронной почты\""),
         );
+    }
+    if fields.is_empty() {
+        let (message, hint) = match input.source {
+            _ if s.template == "ru-152fz-distribution" => (
+                "no personal-data fields: a distribution consent lists only its own fields, what the person permits to publish",
+                edit_agr("--add-field \"…\""),
+            ),
+            Some(src) => (
+                "no personal-data fields: neither the source nor the agreement lists any",
+                format!("pdconsent source edit {} --add-field \"…\"", src.code),
+            ),
+            None => (
+                "no personal-data fields: neither the source nor the agreement lists any",
+                edit_agr("--add-field \"…\""),
+            ),
+        };
+        push(&mut warnings, "fields", message.to_string(), hint);
         fields.push(marker(
             lang,
             text("перечень персональных данных", "personal data"),
@@ -432,7 +560,14 @@ fn build_context(input: &RenderInput) -> Context {
         "recipients": party(Role::Recipient),
         "term": s.term,
         "withdrawal_email": withdrawal_email,
+        "automated_decisions": s.automated_decisions.clone().unwrap_or_default(),
         "restrictions": s.restrictions,
+        "restrictions_field": restrictions_field(input.source),
+        "categories": data_categories(listed_fields(s, input.source)),
+        "channels": {
+            "email": channels.email,
+            "phone": channels.phone,
+        },
         "source": source,
         "agreement": { "code": input.code, "name": s.name, "revision": input.revision },
     });
@@ -487,12 +622,23 @@ pub fn render(input: &RenderInput) -> Result<Rendered, TemplateError> {
             line: None,
             column: None,
             message: format!(
-                "the rendered text contains a control character ({}) at its line {line}, column {column}; a text may hold line breaks and tabs, no other control characters (look for an escape such as \"\\x1b\" in the template)",
-                c.escape_unicode()
+                "the rendered text contains {} at its line {line}, column {column}; a text may hold line breaks and tabs, no other control, invisible or bidirectional characters (look for an escape such as \"\\x1b\" in the template, or a value that holds one)",
+                super::field::describe_forbidden(c)
             ),
         });
     }
     let label: String = s.effective_label().nfc().collect();
+    // An older pdconsent stored labels unchecked for invisible characters.
+    if let Some((_, column, c)) = super::field::find_control(&label, &[]) {
+        return Err(TemplateError {
+            line: None,
+            column: None,
+            message: format!(
+                "the label contains {} at character {column}; edit it with --set label=…",
+                super::field::describe_forbidden(c)
+            ),
+        });
+    }
     Ok(Rendered {
         sha256: sha256_hex(text.as_bytes()),
         text,
@@ -587,13 +733,10 @@ pub fn check_template(source: &str, lang: Language) -> Result<(), TemplateError>
     Ok(())
 }
 
-/// The label split around its `%…%` link: (before, link, after).
+/// The label split around its `%…%` link: (before, link, after); `%%` is a literal `%`.
 pub fn split_label(label: &str) -> (String, String, String) {
-    let parts: Vec<&str> = label.splitn(3, '%').collect();
-    match parts.as_slice() {
-        [before, link, after] => (before.to_string(), link.to_string(), after.to_string()),
-        _ => (String::new(), label.replace('%', ""), String::new()),
-    }
+    let l = super::agreement::parse_label(label);
+    (l.before, l.link, l.after)
 }
 
 #[cfg(test)]

@@ -22,6 +22,12 @@ pub struct Requisites {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub website: Option<String>,
+    /// The data protection officer's name and contact (GDPR art. 13(1)(b)); English texts name it.
+    #[serde(default)]
+    pub dpo: Option<String>,
+    /// The representative in the EU (GDPR art. 27): name and address; English texts name it.
+    #[serde(default)]
+    pub eu_representative: Option<String>,
     #[serde(rename = "default")]
     pub is_default: bool,
 }
@@ -40,6 +46,8 @@ pub const KEYS: &[&str] = &[
     "email",
     "phone",
     "website",
+    "dpo",
+    "eu_representative",
     "default",
 ];
 
@@ -60,6 +68,8 @@ impl Requisites {
             email: None,
             phone: None,
             website: None,
+            dpo: None,
+            eu_representative: None,
             is_default: false,
         }
     }
@@ -74,7 +84,9 @@ impl Requisites {
             "short_name" => self.short_name = v.to_string(),
             "full_name" => self.full_name = opt(),
             "inn" => self.inn = opt(),
-            "kpp" => self.kpp = opt().map(|s| s.to_uppercase()),
+            // ASCII only: `ß`.to_uppercase() is `SS`, which would turn an invalid
+            // KPP into a valid-looking one.
+            "kpp" => self.kpp = opt().map(|s| s.to_ascii_uppercase()),
             "ogrn" => self.ogrn = opt(),
             "ogrnip" => self.ogrnip = opt(),
             "legal_address" => self.legal_address = opt(),
@@ -82,6 +94,8 @@ impl Requisites {
             "email" => self.email = opt(),
             "phone" => self.phone = opt(),
             "website" => self.website = opt(),
+            "dpo" => self.dpo = opt(),
+            "eu_representative" => self.eu_representative = opt(),
             "default" => self.is_default = parse_bool(v).map_err(|m| FieldError::new(key, m))?,
             _ => {
                 return Err(FieldError::new(
@@ -112,6 +126,8 @@ impl Requisites {
             "email" => self.email.clone(),
             "phone" => self.phone.clone(),
             "website" => self.website.clone(),
+            "dpo" => self.dpo.clone(),
+            "eu_representative" => self.eu_representative.clone(),
             "default" => Some(self.is_default.to_string()),
             _ => None,
         }
@@ -129,12 +145,18 @@ impl Requisites {
                 "the short name is required: without it every consent text would show a blank company name",
             ));
         }
-        if let Some(inn) = &self.inn {
+        // An identifier with an invisible character in it is reported as such
+        // (below), not as a number of the wrong length.
+        fn visible(v: &Option<String>) -> Option<&str> {
+            v.as_deref()
+                .filter(|v| super::field::find_control(v, &[]).is_none())
+        }
+        if let Some(inn) = visible(&self.inn) {
             errors.extend(check_inn(self.kind, inn).err());
         }
         match self.kind {
             Kind::Legal => {
-                if let Some(kpp) = &self.kpp
+                if let Some(kpp) = visible(&self.kpp)
                     && let Err(e) = ids::validate_kpp(kpp)
                 {
                     errors.push(FieldError::new(
@@ -142,7 +164,7 @@ impl Requisites {
                         format!("KPP `{kpp}` is invalid: {e}"),
                     ));
                 }
-                if let Some(ogrn) = &self.ogrn
+                if let Some(ogrn) = visible(&self.ogrn)
                     && let Err(e) = ids::validate_ogrn(ogrn)
                 {
                     errors.push(FieldError::new(
@@ -170,7 +192,7 @@ impl Requisites {
                         "an individual entrepreneur has an OGRNIP (15 digits), not an OGRN; move the number to `ogrnip` or set kind=legal",
                     ));
                 }
-                if let Some(ogrnip) = &self.ogrnip
+                if let Some(ogrnip) = visible(&self.ogrnip)
                     && let Err(e) = ids::validate_ogrnip(ogrnip)
                 {
                     errors.push(FieldError::new(
@@ -282,6 +304,18 @@ mod tests {
             "{}",
             err.errors[1].message
         );
+    }
+
+    #[test]
+    fn kpp_upper_cases_ascii_letters_only() {
+        let mut r = legal();
+        r.set("kpp", "7705ab001").unwrap();
+        assert_eq!(r.kpp.as_deref(), Some("7705AB001"));
+        assert_eq!(r.validate(), Ok(()));
+        // `ß` would become `SS` with a full upper-casing: a valid-looking KPP.
+        r.set("kpp", "7705ß001").unwrap();
+        assert_eq!(r.kpp.as_deref(), Some("7705ß001"));
+        assert_eq!(r.validate().unwrap_err().errors[0].field, "kpp");
     }
 
     #[test]

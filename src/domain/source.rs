@@ -137,6 +137,10 @@ pub struct Source {
     pub warning: bool,
     #[serde(default)]
     pub agreements: Vec<Link>,
+    /// English captions of the fields, by the field's caption: what an English
+    /// text lists instead (GDPR art. 12(1)). Fields without one keep their caption.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub captions_en: std::collections::BTreeMap<String, String>,
 }
 
 /// The settings `--set` takes.
@@ -153,6 +157,7 @@ impl Source {
             fields: kind.default_fields(),
             warning: kind == SourceKind::Openline,
             agreements: Vec::new(),
+            captions_en: std::collections::BTreeMap::new(),
         }
     }
 
@@ -182,6 +187,42 @@ impl Source {
         for f in self.fields.iter_mut() {
             *f = super::field::nfc(f.trim());
         }
+        self.captions_en = std::mem::take(&mut self.captions_en)
+            .into_iter()
+            .map(|(k, v)| (super::field::nfc(k.trim()), super::field::nfc(v.trim())))
+            .collect();
+        // A caption belongs to a field: it goes with it.
+        let fields = &self.fields;
+        self.captions_en.retain(|k, _| fields.contains(k));
+    }
+
+    /// Gives a field its English caption (`FIELD=CAPTION`); an empty caption removes it.
+    pub fn set_caption_en(&mut self, spec: &str) -> Result<(), FieldError> {
+        let Some((field, caption)) = spec.split_once('=') else {
+            return Err(FieldError::new(
+                "captions_en",
+                format!("`{spec}` is not FIELD=CAPTION, e.g. \"имя=name\""),
+            ));
+        };
+        let field = nfc(field.trim());
+        if !self.fields.contains(&field) {
+            return Err(FieldError::new(
+                "captions_en",
+                format!("source `{}` has no field `{field}`", self.code),
+            ));
+        }
+        let caption = nfc(caption.trim());
+        if caption.is_empty() {
+            self.captions_en.remove(&field);
+        } else {
+            self.captions_en.insert(field, caption);
+        }
+        Ok(())
+    }
+
+    /// The caption of a field in an English text.
+    pub fn caption_en<'a>(&'a self, field: &'a str) -> &'a str {
+        self.captions_en.get(field).map_or(field, String::as_str)
     }
 
     /// Adds a form field by its caption.
@@ -272,6 +313,15 @@ impl Source {
         errors.extend(super::field::check_single_line("name", &self.name));
         for f in &self.fields {
             errors.extend(super::field::check_single_line("fields", f));
+        }
+        for (f, c) in &self.captions_en {
+            errors.extend(super::field::check_single_line("captions_en", c));
+            if !self.fields.contains(f) {
+                errors.push(FieldError::new(
+                    "captions_en",
+                    format!("`{f}` has an English caption but is not a field of the source"),
+                ));
+            }
         }
         Invalid::from_errors(super::field::ObjectKind::Source, &self.code, errors)
     }

@@ -15,6 +15,8 @@ pub struct Document<'a> {
     pub url: Option<&'a str>,
     pub behaviour: Behaviour,
     pub russian: bool,
+    /// The `nonce` of the page's Content-Security-Policy, for the snippet's script.
+    pub nonce: Option<&'a str>,
 }
 
 /// Blocks of the text: paragraphs, with `- ` lines grouped as lists.
@@ -62,9 +64,10 @@ pub fn escape_html(s: &str) -> String {
 fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        // `&` too: `&copy;` would otherwise become an entity.
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '&'
         ) {
             out.push('\\');
         }
@@ -127,7 +130,12 @@ impl Document<'_> {
     }
 
     pub fn markdown(&self) -> String {
-        let mut out = String::new();
+        // The anchor the label links to when the text has no URL of its own:
+        // it must exist in the same output.
+        let mut out = match self.url {
+            Some(_) => String::new(),
+            None => format!("<a id=\"pdconsent-{}\"></a>\n\n", self.agreement),
+        };
         for (i, b) in blocks(self.text).into_iter().enumerate() {
             match b {
                 Block::Paragraph(p) if i == 0 => {
@@ -165,7 +173,12 @@ impl Document<'_> {
     /// A self-contained snippet: the checkbox with its label and link, the
     /// text in an expandable block, and data- attributes the form sends back.
     pub fn html(&self) -> String {
-        let id = format!("pdconsent-{}", self.agreement);
+        // Two forms on one page may carry the same agreement: the source
+        // (a slug, like the code) keeps their element ids apart.
+        let id = match self.source {
+            Some(src) => format!("pdconsent-{}-{src}", self.agreement),
+            None => format!("pdconsent-{}", self.agreement),
+        };
         let b = self.behaviour;
         let mut attrs = format!(
             "class=\"pdconsent\" data-agreement=\"{}\" data-revision=\"{}\" data-sha256=\"{}\"",
@@ -187,9 +200,8 @@ impl Document<'_> {
         if b.required {
             input.push_str(" required");
         }
-        if b.checked_by_default {
-            input.push_str(" checked");
-        }
+        // Never `checked`, whatever the setting says: a box ticked by default is
+        // not consent (152-FZ art. 9 §1); `preview` refuses such a snippet.
         input.push('>');
         let (before, link, after) = split_label(self.label);
         let href = match self.url {
@@ -230,12 +242,25 @@ impl Document<'_> {
             escape_html(&after),
         );
         if b.require_reading {
+            // Without JavaScript nothing opens the text: say it in plain HTML.
+            let note = if self.russian {
+                "Перед тем как поставить отметку, откройте и прочитайте текст согласия."
+            } else {
+                "Please open and read the consent text before ticking the box."
+            };
+            out.push_str(&format!(
+                "  <noscript><p class=\"pdconsent-require-reading\">{note}</p></noscript>\n"
+            ));
             // require_reading: ticking the box before the text was opened opens the
             // text instead. The box is never disabled, because browsers skip disabled
             // boxes when they check `required`; without JavaScript the backend must
             // check reading itself.
+            let nonce = self
+                .nonce
+                .map(|n| format!(" nonce=\"{}\"", escape_html(n)))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "  <script>(function(){{var t=document.getElementById(\"{id}-text\"),c=document.getElementById(\"{id}-checkbox\"),seen=t.open;t.addEventListener(\"toggle\",function(){{if(t.open){{seen=true;}}}});c.addEventListener(\"click\",function(e){{if(!seen){{e.preventDefault();t.open=true;}}}});}})();</script>\n"
+                "  <script{nonce}>(function(){{var t=document.getElementById(\"{id}-text\"),c=document.getElementById(\"{id}-checkbox\"),seen=t.open;t.addEventListener(\"toggle\",function(){{if(t.open){{seen=true;}}}});c.addEventListener(\"click\",function(e){{if(!seen){{e.preventDefault();t.open=true;}}}});}})();</script>\n"
             ));
         }
         out.push_str("</div>\n");
@@ -262,6 +287,7 @@ mod tests {
                 require_reading: true,
             },
             russian: true,
+            nonce: None,
         }
     }
 
@@ -278,7 +304,7 @@ mod tests {
         assert!(!html.contains("disabled"));
         assert!(html.contains("e.preventDefault();t.open=true;"));
         assert!(
-            html.contains("Я даю <a href=\"#pdconsent-site-text\" onclick=\"document.getElementById('pdconsent-site-text').open=true\">согласие</a> &lt;b&gt;</label>")
+            html.contains("Я даю <a href=\"#pdconsent-site-contact-text\" onclick=\"document.getElementById('pdconsent-site-contact-text').open=true\">согласие</a> &lt;b&gt;</label>")
         );
         assert!(!html.contains("<b>"));
     }
@@ -297,8 +323,11 @@ mod tests {
 
     #[test]
     fn markdown_escapes() {
-        let md = doc("Title\n\na*b\n").markdown();
-        assert!(md.starts_with("## Title\n\na\\*b\n\n"));
+        let md = doc("Title\n\na*b & c&copy;\n").markdown();
+        assert!(
+            md.starts_with("<a id=\"pdconsent-site\"></a>\n\n## Title\n\na\\*b \\& c\\&copy;\n\n"),
+            "{md}"
+        );
         assert!(md.contains("- [ ] Я даю [согласие](#pdconsent-site) \\<b\\> (обязательно)"));
     }
 }

@@ -33,6 +33,8 @@ use crate::storage::{
 pub struct AgreementView {
     pub actions: Vec<Action>,
     pub archived: bool,
+    /// Automated decision-making the processing involves (`null`: none).
+    pub automated_decisions: Option<String>,
     pub checked_by_default: bool,
     pub code: String,
     pub created_at: String,
@@ -94,10 +96,12 @@ impl AgreementView {
             withdrawal_email,
             fields,
             restrictions,
+            automated_decisions,
         } = &rec.settings;
         AgreementView {
             actions: actions.clone(),
             archived: rec.archived,
+            automated_decisions: automated_decisions.clone(),
             checked_by_default: *checked_by_default,
             code: rec.code.clone(),
             created_at: rec.created_at.clone(),
@@ -162,6 +166,8 @@ impl ThirdPartyView {
 pub struct SourceView {
     pub agreements: Vec<SourceLinkView>,
     pub archived: bool,
+    /// English captions of the fields, by caption (`{}` when none).
+    pub captions_en: std::collections::BTreeMap<String, String>,
     pub code: String,
     pub created_at: String,
     pub fields: Vec<String>,
@@ -185,10 +191,12 @@ impl SourceView {
             fields,
             warning,
             agreements: _,
+            captions_en,
         } = &rec.source;
         SourceView {
             agreements,
             archived: rec.archived,
+            captions_en: captions_en.clone(),
             code: code.clone(),
             created_at: rec.created_at.clone(),
             fields: fields.clone(),
@@ -269,7 +277,11 @@ pub struct RequisitesView {
     pub created_at: String,
     /// The default set, used by agreements that name none.
     pub default: bool,
+    /// The data protection officer (GDPR art. 13(1)(b)).
+    pub dpo: Option<String>,
     pub email: Option<String>,
+    /// The representative in the EU (GDPR art. 27).
+    pub eu_representative: Option<String>,
     pub full_name: Option<String>,
     pub inn: Option<String>,
     pub kind: Kind,
@@ -304,6 +316,8 @@ impl RequisitesView {
             email,
             phone,
             website,
+            dpo,
+            eu_representative,
             is_default,
         } = &rec.requisites;
         RequisitesView {
@@ -325,6 +339,8 @@ impl RequisitesView {
             updated_at: rec.updated_at.clone(),
             used_by,
             website: website.clone(),
+            dpo: dpo.clone(),
+            eu_representative: eu_representative.clone(),
         }
     }
 }

@@ -28,7 +28,7 @@ pub struct RequisitesRevisionRecord {
     pub requisites: Requisites,
 }
 
-const REQ_COLUMNS: &str = "code, kind, short_name, full_name, inn, kpp, ogrn, ogrnip, legal_address, postal_address, email, phone, website, is_default, created_at, updated_at, current_revision";
+const REQ_COLUMNS: &str = "code, kind, short_name, full_name, inn, kpp, ogrn, ogrnip, legal_address, postal_address, email, phone, website, is_default, created_at, updated_at, current_revision, dpo, eu_representative";
 
 fn row_to_revision(row: &rusqlite::Row) -> rusqlite::Result<(u32, String, String, String)> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
@@ -72,6 +72,8 @@ fn row_to_requisites(row: &rusqlite::Row) -> rusqlite::Result<RequisitesRecord> 
             phone: row.get(11)?,
             website: row.get(12)?,
             is_default: row.get(13)?,
+            dpo: row.get(17)?,
+            eu_representative: row.get(18)?,
         },
         created_at: row.get(14)?,
         updated_at: row.get(15)?,
@@ -133,11 +135,11 @@ impl Tx<'_> {
         }
         self.execute(
             "INSERT INTO requisites (code, kind, short_name, full_name, inn, kpp, ogrn, ogrnip, legal_address,
-                 postal_address, email, phone, website, is_default, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)
+                 postal_address, email, phone, website, is_default, created_at, updated_at, dpo, eu_representative)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17)
              ON CONFLICT (code) DO UPDATE SET kind = ?2, short_name = ?3, full_name = ?4, inn = ?5, kpp = ?6,
                  ogrn = ?7, ogrnip = ?8, legal_address = ?9, postal_address = ?10, email = ?11, phone = ?12,
-                 website = ?13, is_default = ?14, updated_at = ?15",
+                 website = ?13, is_default = ?14, updated_at = ?15, dpo = ?16, eu_representative = ?17",
             params![
                 r.code,
                 r.kind.as_str(),
@@ -153,7 +155,9 @@ impl Tx<'_> {
                 r.phone,
                 r.website,
                 r.is_default,
-                stamp.at
+                stamp.at,
+                r.dpo,
+                r.eu_representative
             ],
         )?;
         self.requisites_revise(r, stamp)?;

@@ -22,6 +22,7 @@ static MIGRATIONS: &[(&str, &str)] = &[
         "pinned texts",
         include_str!("migrations/0003_pinned_texts.sql"),
     ),
+    ("gdpr", include_str!("migrations/0004_gdpr.sql")),
 ];
 
 /// The schema version this binary writes.

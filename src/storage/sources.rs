@@ -159,7 +159,7 @@ impl Tx<'_> {
         param: &dyn rusqlite::ToSql,
     ) -> Result<Vec<SourceRecord>> {
         let mut st = self.tx.prepare_cached(&format!(
-            "SELECT id, code, kind, name, url, fields, warning, archived, created_at, updated_at, current_revision FROM sources WHERE {where_sql} ORDER BY code"
+            "SELECT id, code, kind, name, url, fields, warning, archived, created_at, updated_at, current_revision, captions_en FROM sources WHERE {where_sql} ORDER BY code"
         ))?;
         let rows = st.query_map([param], |r| {
             Ok((
@@ -174,6 +174,7 @@ impl Tx<'_> {
                 r.get::<_, String>(8)?,
                 r.get::<_, String>(9)?,
                 r.get::<_, u32>(10)?,
+                r.get::<_, String>(11)?,
             ))
         })?;
         let mut out = Vec::new();
@@ -190,6 +191,7 @@ impl Tx<'_> {
                 created_at,
                 updated_at,
                 revision,
+                captions_en,
             ) = row?;
             let corrupt = |detail: String| StoreError::Corrupt {
                 what: format!("source `{code}`"),
@@ -198,6 +200,8 @@ impl Tx<'_> {
             let kind = SourceKind::parse(&kind).map_err(corrupt)?;
             let fields: Vec<String> =
                 serde_json::from_str(&fields).map_err(|e| corrupt(e.to_string()))?;
+            let captions_en =
+                serde_json::from_str(&captions_en).map_err(|e| corrupt(e.to_string()))?;
             let agreements = self.source_links(id)?;
             out.push(SourceRecord {
                 source: Source {
@@ -208,6 +212,7 @@ impl Tx<'_> {
                     fields,
                     warning,
                     agreements,
+                    captions_en,
                 },
                 revision,
                 archived,
@@ -241,10 +246,11 @@ impl Tx<'_> {
     pub fn source_save(&self, s: &Source, stamp: Stamp) -> Result<()> {
         let at = stamp.at;
         self.execute(
-            "INSERT INTO sources (code, kind, name, url, fields, warning, archived, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7)
-             ON CONFLICT (code) DO UPDATE SET kind = ?2, name = ?3, url = ?4, fields = ?5, warning = ?6, updated_at = ?7",
-            params![s.code, s.kind.as_str(), s.name, s.url, to_json(&s.fields), s.warning, at],
+            "INSERT INTO sources (code, kind, name, url, fields, warning, archived, created_at, updated_at, captions_en)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8)
+             ON CONFLICT (code) DO UPDATE SET kind = ?2, name = ?3, url = ?4, fields = ?5, warning = ?6, updated_at = ?7,
+                 captions_en = ?8",
+            params![s.code, s.kind.as_str(), s.name, s.url, to_json(&s.fields), s.warning, at, to_json(&s.captions_en)],
         )?;
         let id: i64 = self.query_row("SELECT id FROM sources WHERE code = ?1", [&s.code], |r| {
             r.get(0)

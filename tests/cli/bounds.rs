@@ -376,7 +376,13 @@ fn blocks_nested_too_deep_are_refused_with_the_limit_and_line() {
 
 /// Replaces the custom text of an agreement's current revision in the
 /// database, past every check — as a template saved by an older pdconsent.
-fn store_custom_text(env: &Env, code: &str, text: &str) {
+pub(crate) fn store_custom_text(env: &Env, code: &str, text: &str) {
+    store_setting(env, code, "custom_text", text);
+}
+
+/// Writes one setting of an agreement's revisions straight into the database,
+/// as an older pdconsent (which checked less) could have stored it.
+pub(crate) fn store_setting(env: &Env, code: &str, key: &str, value: &str) {
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     // The guard goes and comes back exactly as it was, so that pdconsent,
     // which refuses a database whose guards were changed, reads the file.
@@ -391,9 +397,9 @@ fn store_custom_text(env: &Env, code: &str, text: &str) {
         .unwrap();
     let n = conn
         .execute(
-            "UPDATE agreement_revisions SET settings = json_set(settings, '$.custom_text', ?1)
+            "UPDATE agreement_revisions SET settings = json_set(settings, '$.' || ?3, ?1)
              WHERE agreement_id = (SELECT id FROM agreements WHERE code = ?2)",
-            rusqlite::params![text, code],
+            rusqlite::params![value, code, key],
         )
         .unwrap();
     assert_eq!(n, 1);

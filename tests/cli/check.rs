@@ -238,27 +238,37 @@ fn a_custom_text_must_name_every_element() {
                 Цели: {{ purposes | join(\", \") }}.\n\nДанные: {{ fields | join(\", \") }}.\n\n\
                 {% for p in processors %}Обработчик: {{ p.name }}, ИНН {{ p.inn }}, {{ p.address }}.\n\n{% endfor %}\
                 Действия: {{ actions | join(\", \") }}; обработка {{ methods }}.\n\nСрок: {{ term }}.\n\n\
-                Отзыв: {{ withdrawal_email }}.\n";
+                Отзыв: {{ withdrawal_email }}; данные уничтожаются в течение 30 дней.\n";
     let file = write(&env, "full.txt.j2", full);
     env.ok(&["agreement", "edit", "site", "--text-file", &file]);
     assert_eq!(check(&env, &["site"]), (0, vec![]));
 
-    let cases = [
-        ("{{ operator.display_name }}", "Оператор", "operator_name"),
-        ("{{ operator.legal_address }}", "адрес", "operator_address"),
-        ("{{ purposes | join(\", \") }}", "цели", "purposes"),
-        ("{{ fields | join(\", \") }}", "данные", "personal_data"),
-        ("{{ p.name }}", "обработчик", "processors"),
-        ("{{ withdrawal_email }}", "почта", "withdrawal"),
-        ("{{ methods }}", "как-нибудь", "methods"),
-        ("{{ term }}", "долго", "term"),
+    // Without the display name the OGRN goes too (issue 9: `operator_ids`; the
+    // processor here happens to share the operator's INN, which stays).
+    let cases: [(&str, &str, &[&str]); 8] = [
+        (
+            "{{ operator.display_name }}",
+            "Оператор",
+            &["operator_name", "operator_ids"],
+        ),
+        (
+            "{{ operator.legal_address }}",
+            "адрес",
+            &["operator_address"],
+        ),
+        ("{{ purposes | join(\", \") }}", "цели", &["purposes"]),
+        ("{{ fields | join(\", \") }}", "данные", &["personal_data"]),
+        ("{{ p.name }}", "обработчик", &["processors"]),
+        ("{{ withdrawal_email }}", "почта", &["withdrawal"]),
+        ("{{ methods }}", "как-нибудь", &["methods"]),
+        ("{{ term }}", "долго", &["term"]),
     ];
-    for (part, instead, id) in cases {
+    for (part, instead, expected) in cases {
         let file = write(&env, "less.txt.j2", &full.replace(part, instead));
         env.ok(&["agreement", "edit", "site", "--text-file", &file]);
         let (code, rows) = check(&env, &["site"]);
         assert_eq!(code, 1, "without {part}");
-        assert_eq!(ids(&rows, "error"), [id], "without {part}");
+        assert_eq!(ids(&rows, "error"), expected, "without {part}");
     }
 }
 
@@ -279,7 +289,8 @@ fn warnings_do_not_fail_the_check() {
         "site",
     ]);
 
-    // A box ticked by default, by the agreement.
+    // A box ticked by default, by the agreement: since issue 9 an error, not a
+    // warning (silence or inaction is not consent, art. 9 §1).
     env.ok(&[
         "agreement",
         "edit",
@@ -288,8 +299,8 @@ fn warnings_do_not_fail_the_check() {
         "checked_by_default=true",
     ]);
     let (code, rows) = check(&env, &["site"]);
-    assert_eq!(code, 0);
-    assert_eq!(ids(&rows, "warning"), ["checked_by_default"]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&rows, "error"), ["checked_by_default"]);
     assert_eq!(
         rows[0]["hint"],
         "pdconsent agreement edit site --set checked_by_default=false"
@@ -316,8 +327,8 @@ fn warnings_do_not_fail_the_check() {
         "alone it is not ticked"
     );
     let (code, rows) = check(&env, &["site", "--source", "f"]);
-    assert_eq!(code, 0);
-    assert_eq!(ids(&rows, "warning"), ["checked_by_default"]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&rows, "error"), ["checked_by_default"]);
     assert_eq!(rows[0]["source"], "f");
     assert_eq!(
         rows[0]["hint"],
@@ -343,7 +354,8 @@ fn warnings_do_not_fail_the_check() {
             .contains("направление рекламных рассылок")
     );
     // The same purpose in the marketing template is what it is for, and an
-    // advertising consent is optional.
+    // advertising consent is optional. (It sends to an address it lists: since
+    // issue 9 an advertising consent without one shows a marker.)
     env.ok(&[
         "agreement",
         "edit",
@@ -352,6 +364,8 @@ fn warnings_do_not_fail_the_check() {
         "ru-152fz-marketing",
         "--set",
         "required=false",
+        "--add-field",
+        "адрес электронной почты",
     ]);
     assert_eq!(check(&env, &["site"]), (0, vec![]));
     env.ok(&[
@@ -364,6 +378,8 @@ fn warnings_do_not_fail_the_check() {
         "ru-152fz-consent",
         "--remove-purpose",
         "направление рекламных рассылок",
+        "--remove-field",
+        "адрес электронной почты",
     ]);
 
     // An archived agreement still linked to an active source.
@@ -421,8 +437,8 @@ fn all_checks_every_active_agreement_alone_and_on_its_sources() {
         "site",
     ]);
     let (code, rows) = check(&env, &["--all"]);
-    assert_eq!(code, 0);
-    assert_eq!(ids(&rows, "warning"), ["checked_by_default"]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&rows, "error"), ["checked_by_default"]);
     assert_eq!(rows[0]["agreement"], "other");
     assert_eq!(rows[0]["source"], "f");
 

@@ -16,6 +16,7 @@ mod bounds;
 mod check;
 mod database;
 mod info;
+mod legal;
 mod log;
 mod program;
 mod render;

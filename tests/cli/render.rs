@@ -256,16 +256,20 @@ fn html_escapes_user_text_and_follows_the_behaviour() {
         "no script without require_reading"
     );
 
-    // The same text in Markdown is escaped for Markdown.
+    // The same text in Markdown is escaped for Markdown, `&` included, and
+    // the label's link goes to an anchor of the same output (issue 9).
     let md = preview(&env, &["site"], "markdown");
-    assert!(md.starts_with("## "), "{md}");
     assert!(
-        md.contains("- \\<script\\>alert(\"x\")\\</script\\> & 'ещё'."),
+        md.starts_with("<a id=\"pdconsent-site\"></a>\n\n## "),
+        "{md}"
+    );
+    assert!(
+        md.contains("- \\<script\\>alert(\"x\")\\</script\\> \\& 'ещё'."),
         "{md}"
     );
     assert!(
         md.ends_with(
-            "- [ ] Я \\<b\\>даю\\</b\\> [согласие & подтверждаю](#pdconsent-site) (обязательно)\n"
+            "- [ ] Я \\<b\\>даю\\</b\\> [согласие \\& подтверждаю](#pdconsent-site) (обязательно)\n"
         ),
         "{md}"
     );
@@ -279,7 +283,8 @@ fn html_escapes_user_text_and_follows_the_behaviour() {
     ]);
     let md = preview(&env, &["site"], "markdown");
     assert!(
-        md.contains("[согласие & подтверждаю](https://romashka.ru/consent)"),
+        md.contains("[согласие \\& подтверждаю](https://romashka.ru/consent)")
+            && !md.contains("<a id="),
         "{md}"
     );
     let html = preview(&env, &["site"], "html");
@@ -302,13 +307,22 @@ fn html_escapes_user_text_and_follows_the_behaviour() {
         "--add-field",
         "имя",
         "--link",
-        "site,required=false,checked_by_default=true",
+        "site,required=false",
     ]);
     let html = preview(&env, &["site", "--source", "f"], "html");
     let input = input_tag(&html);
-    assert!(input.ends_with(" checked>"), "{input}");
+    assert!(input.ends_with("\">"), "{input}");
     assert!(!input.contains(" required"), "{input}");
     assert!(div_tag(&html).contains("data-source=\"f\""));
+    // A box ticked by default has no HTML snippet (issue 9; tests/cli/legal.rs),
+    // but the setting stays readable.
+    env.ok(&[
+        "source",
+        "edit",
+        "f",
+        "--link",
+        "site,required=false,checked_by_default=true",
+    ]);
     let v = env.json(&["agreement", "preview", "site", "--source", "f"]);
     assert_eq!(
         v["behaviour"],
@@ -340,7 +354,9 @@ fn require_reading_opens_the_text_before_the_box_can_be_ticked() {
         "{html}"
     );
     assert!(
-        html.contains("<script>(function(){var t=document.getElementById(\"pdconsent-site-text\")"),
+        html.contains(
+            "<script>(function(){var t=document.getElementById(\"pdconsent-site-f-text\")"
+        ),
         "{html}"
     );
     assert!(html.contains("e.preventDefault();t.open=true;"), "{html}");
@@ -650,7 +666,7 @@ fn a_valid_custom_template_renders() {
          {%- for p in purposes %}\n- {{ p }}{% if loop.last %}.{% else %};{% endif %}\n{%- endfor %}\n\n\
          Данные: {{ fields | join(\", \") }}.\n\n\
          Действия: {{ actions | join(\", \") }}; обработка {{ methods }}. Срок: {{ term }}.\n\n\
-         Отзыв: {{ withdrawal_email }}.{% if source %} Источник: {{ source.name }}.{% endif %}\n",
+         Отзыв: {{ withdrawal_email }}; данные уничтожаются в течение 30 дней.{% if source %} Источник: {{ source.name }}.{% endif %}\n",
     );
     env.ok(&[
         "agreement",
@@ -680,7 +696,7 @@ fn a_valid_custom_template_renders() {
          Действия: сбор, запись, систематизация, накопление, хранение, уточнение (обновление, изменение), \
          извлечение, использование, блокирование, удаление, уничтожение; обработка с использованием средств \
          автоматизации и без использования таких средств (смешанная обработка). Срок: до отзыва согласия.\n\n\
-         Отзыв: privacy@romashka.ru.\n\n\
+         Отзыв: privacy@romashka.ru; данные уничтожаются в течение 30 дней.\n\n\
          [ ] Я даю согласие на обработку персональных данных (обязательно)\n"
     );
     env.ok(&[
@@ -743,6 +759,7 @@ fn template_list_and_show() {
         ("ru-152fz-marketing", "ru"),
         ("ru-152fz-distribution", "ru"),
         ("en-consent", "en"),
+        ("en-marketing", "en"),
     ];
     let list = env.json(&["template", "list"]);
     let list = list.as_array().unwrap();

@@ -475,7 +475,7 @@ fn show_table_names_the_agreements_that_use_a_set() {
     let env = with_an_archived_user();
     let table = env.ok(&["requisites", "show", "main"]).stdout;
     assert!(
-        table.contains("| used by        | newsletter, site "),
+        table.contains("| used by           | newsletter, site "),
         "{table}"
     );
 }

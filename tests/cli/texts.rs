@@ -324,6 +324,28 @@ fn every_built_in_template_renders_the_same_bytes() {
             "e-mail",
         ],
     );
+    env.ok_at(
+        "2026-11-04T10:00:00Z",
+        &[
+            "agreement",
+            "add",
+            "english-marketing",
+            "--name",
+            "Marketing",
+            "--language",
+            "en",
+            "--template",
+            "en-marketing",
+            "--set",
+            "required=false",
+            "--add-purpose",
+            "sending news and offers",
+            "--add-field",
+            "name",
+            "--add-field",
+            "e-mail",
+        ],
+    );
     let mut seen = std::collections::BTreeSet::new();
     for (agreement, source) in [
         ("personal-data", Some("contact-form")),
@@ -331,6 +353,7 @@ fn every_built_in_template_renders_the_same_bytes() {
         ("marketing", Some("contact-form")),
         ("reviews", None),
         ("english", None),
+        ("english-marketing", None),
     ] {
         let mut args = vec!["agreement", "preview", agreement];
         if let Some(s) = source {

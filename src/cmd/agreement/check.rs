@@ -9,7 +9,7 @@ use crate::{Outcome, output};
 
 /// Check agreements against 152-FZ: errors for missing elements of art. 9 §4
 /// (items 3–8), invalid requisites, incomplete third parties, order No. 18 for
-/// distribution consents; warnings for pre-ticked boxes, bundled advertising,
+/// distribution consents, pre-ticked boxes; warnings for bundled advertising,
 /// fields missing from the text, archived agreements on active sources.
 /// Exits 1 when any error is found.
 #[derive(Debug, clap::Args)]
@@ -46,6 +46,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let mut rows = Vec::new();
         for (code, source) in pairs {
             let loaded = super::load(tx, &code, super::Pin::Current, source.as_deref())?;
+            let unlisted = match &loaded.source {
+                Some(src) => {
+                    let mut linked = Vec::new();
+                    for l in &src.source.agreements {
+                        linked.push(tx.agreement_get(&l.agreement)?.settings);
+                    }
+                    let linked: Vec<&crate::domain::agreement::Settings> = linked.iter().collect();
+                    check::unlisted_fields(&src.source, &linked)
+                }
+                None => Vec::new(),
+            };
             // A text that does not render is a finding; the other agreements are still checked.
             let findings = match render::render(&loaded.input()) {
                 Ok(rendered) => check::check(&CheckInput {
@@ -54,6 +65,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     agreement_archived: loaded.archived,
                     link: loaded.link(),
                     source_archived: loaded.source.as_ref().is_some_and(|s| s.archived),
+                    unlisted: &unlisted,
                 }),
                 Err(e) => vec![Finding {
                     severity: Severity::Error,

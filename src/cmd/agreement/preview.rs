@@ -27,6 +27,26 @@ pub struct Args {
     /// its requisites and the source current then (RFC 3339, or a date for the end of that day, UTC)
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// The nonce of the page's Content-Security-Policy (`script-src 'nonce-VALUE'`), put on the
+    /// HTML snippet's script (with require_reading); base64 characters only
+    #[arg(long, value_name = "VALUE", value_parser = parse_nonce)]
+    pub nonce: Option<String>,
+}
+
+/// A CSP nonce is base64 (RFC 4648, either alphabet); nothing else may reach the attribute.
+fn parse_nonce(v: &str) -> std::result::Result<String, String> {
+    let ok = !v.is_empty()
+        && v.len() <= 256
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'));
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(format!(
+            "`{}` is not a nonce: use 1-256 base64 characters (A-Z, a-z, 0-9, + / = - _)",
+            v.escape_debug()
+        ))
+    }
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
@@ -66,6 +86,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         output::warning(&w.message, Some(&w.hint));
     }
     let behaviour = Behaviour::effective(s, link);
+    if format == Format::Html
+        && let Some(f) =
+            crate::domain::check::pre_ticked(&loaded.code, s, link, args.source.as_deref())
+    {
+        let fix = f.hint.unwrap_or_default();
+        return Err(anyhow::anyhow!("{}", f.message)).hint(format!(
+            "untick it with `{fix}`; no HTML snippet ticks a box"
+        ));
+    }
     let doc = Document {
         agreement: &loaded.code,
         revision: loaded.revision,
@@ -76,6 +105,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         url: s.url.as_deref(),
         behaviour,
         russian: s.language == crate::domain::agreement::Language::Ru,
+        nonce: args.nonce.as_deref(),
     };
     match format {
         Format::Json => ctx.out.print_json(&PreviewView::new(

@@ -96,6 +96,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         ("fields", numbered(&s.fields)),
         ("restrictions", numbered(&s.restrictions)),
     ];
+    // Only the English (GDPR) texts speak of automated decisions.
+    let mut rows = rows;
+    if s.language == crate::domain::agreement::Language::En || s.automated_decisions.is_some() {
+        rows.push((
+            "automated_decisions",
+            s.automated_decisions
+                .clone()
+                .unwrap_or_else(|| "— (none; the English texts say so)".into()),
+        ));
+    }
     for (k, v) in rows {
         t.add_row(vec![
             k.to_string(),

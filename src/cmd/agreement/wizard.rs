@@ -263,10 +263,10 @@ pub fn run(
         "--set label=…",
         current.label.as_deref().unwrap_or(""),
         &|s| {
-            if s.trim().is_empty() || s.matches('%').count() == 2 {
+            if s.trim().is_empty() {
                 Ok(())
             } else {
-                Err("mark the link with exactly two `%`, e.g. Я даю %согласие%".into())
+                crate::domain::agreement::check_label(s)
             }
         },
     )?;

@@ -52,7 +52,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result {
 #[derive(Debug, Default, clap::Args)]
 pub struct SettingsArgs {
     /// Set one setting, KEY=VALUE; repeatable. Keys: kind, short_name, full_name,
-    /// inn, kpp, ogrn, ogrnip, legal_address, postal_address, email, phone, website
+    /// inn, kpp, ogrn, ogrnip, legal_address, postal_address, email, phone, website,
+    /// dpo, eu_representative
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Clear an optional setting; repeatable

@@ -79,6 +79,10 @@ pub struct SettingsArgs {
     /// Unlink an agreement; repeatable
     #[arg(long, value_name = "CODE")]
     pub unlink: Vec<String>,
+    /// Give a field its English caption, which English texts list (an empty
+    /// caption removes it): FIELD=CAPTION; repeatable
+    #[arg(long, value_name = "FIELD=CAPTION")]
+    pub caption_en: Vec<String>,
 }
 
 impl SettingsArgs {
@@ -90,6 +94,7 @@ impl SettingsArgs {
             && self.remove_field.is_empty()
             && self.link.is_empty()
             && self.unlink.is_empty()
+            && self.caption_en.is_empty()
     }
 
     pub fn apply(&self, s: &mut Source) -> Result<()> {
@@ -123,6 +128,9 @@ impl SettingsArgs {
         }
         for f in &self.add_field {
             s.add_field(f);
+        }
+        for spec in &self.caption_en {
+            errors.extend(s.set_caption_en(spec).err());
         }
         for code in &self.unlink {
             errors.extend(s.unlink(code.trim()).err());

@@ -89,6 +89,9 @@ impl Settings {
             "methods" => self.methods = Method::parse(v).map_err(err)?,
             "term" => self.term = v.to_string(),
             "withdrawal_email" => self.withdrawal_email = (!v.is_empty()).then(|| v.to_string()),
+            "automated_decisions" => {
+                self.automated_decisions = (!v.is_empty()).then(|| v.to_string())
+            }
             "actions" => {
                 let list = v
                     .split(',')
@@ -113,6 +116,7 @@ impl Settings {
             "label" => self.label = None,
             "url" => self.url = None,
             "withdrawal_email" => self.withdrawal_email = None,
+            "automated_decisions" => self.automated_decisions = None,
             "purposes" => self.purposes.clear(),
             "fields" => self.fields.clear(),
             "actions" => self.actions.clear(),
@@ -122,7 +126,7 @@ impl Settings {
                 return Err(FieldError::new(
                     key,
                     format!(
-                        "`{key}` cannot be unset; optional settings are custom_text, label, url, withdrawal_email, purposes, fields, actions, third_parties, restrictions"
+                        "`{key}` cannot be unset; optional settings are custom_text, label, url, withdrawal_email, automated_decisions, purposes, fields, actions, third_parties, restrictions"
                     ),
                 ));
             }

@@ -62,6 +62,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "Consent to the processing of personal data (GDPR art. 7, 13)",
     ),
     (
+        "en-marketing",
+        "Consent to receive marketing communications (GDPR art. 6(1)(a), 7, 21(2))",
+    ),
+    (
         CUSTOM,
         "The agreement's own text (custom_text) with the same variables",
     ),
@@ -73,7 +77,7 @@ pub const CUSTOM: &str = "custom";
 /// The language a built-in template is written in (`custom` has none).
 pub fn template_language(id: &str) -> Option<Language> {
     match id {
-        "en-consent" => Some(Language::En),
+        "en-consent" | "en-marketing" => Some(Language::En),
         CUSTOM => None,
         _ if id.starts_with("ru-") => Some(Language::Ru),
         _ => None,

@@ -44,6 +44,7 @@ fn run(s: &Settings, r: Option<&Requisites>, src: Option<&Source>) -> Vec<Findin
         agreement_archived: false,
         link,
         source_archived: false,
+        unlisted: &[],
     })
 }
 
@@ -69,6 +70,8 @@ fn complete_agreement_passes() {
         }
         if template == "ru-152fz-distribution" {
             s.actions.push(Action::Transfer);
+            // Issue 9: a consent to distribution is optional (art. 10.1 §9).
+            s.required = false;
         }
         let f = run(&s, Some(&company()), None);
         assert!(f.is_empty(), "{template}: {f:?}");
@@ -151,11 +154,18 @@ fn custom_text_is_checked_itself() {
     let mut expected = vec!["operator_address", "purposes", "processors"];
     expected.extend(["actions"; 11]);
     expected.extend(["methods", "term", "withdrawal"]);
+    // Issue 9: the operator's INN and OGRN, the processor's address, the 30-day clause.
+    expected.extend([
+        "operator_ids",
+        "operator_ids",
+        "processors",
+        "withdrawal_term",
+    ]);
     assert_eq!(e, expected);
     s.custom_text = Some(
         "{{ operator.display_name }}, {{ operator.legal_address }}. Цели: {{ purposes | join('; ') }}. Данные: {{ fields | join(', ') }}. \
-                  Обработчик: {% for p in processors %}{{ p.name }}{% endfor %}. Действия: {{ actions | join(', ') }}; \
-         обработка {{ methods }}. Срок: {{ term }}. Отзыв: {{ withdrawal_email }}."
+                  Обработчик: {% for p in processors %}{{ p.name }}, {{ p.address }}{% endfor %}. Действия: {{ actions | join(', ') }}; \
+         обработка {{ methods }}. Срок: {{ term }}. Отзыв: {{ withdrawal_email }}; данные уничтожаются в течение 30 дней."
             .into(),
     );
     assert_eq!(errors(&run(&s, Some(&company()), None)), Vec::<&str>::new());
@@ -172,13 +182,16 @@ fn warnings() {
         .filter(|f| f.severity == Severity::Warning)
         .map(|f| f.check)
         .collect();
-    assert_eq!(w, ["checked_by_default", "bundled_advertising"]);
+    assert_eq!(w, ["bundled_advertising"]);
+    // A pre-ticked box is not consent at all: an error (art. 9 §1).
+    assert_eq!(errors(&f), ["checked_by_default"]);
 
     let mut src = Source::new("contact", SourceKind::Form, "Форма");
     src.fields = vec!["имя".into()];
     src.link(crate::domain::source::Link::parse("site,checked_by_default=true").unwrap());
     let f = run(&complete(), Some(&company()), Some(&src));
     assert_eq!(f[0].check, "checked_by_default");
+    assert_eq!(f[0].severity, Severity::Error);
     assert!(
         f[0].hint
             .as_deref()
@@ -191,9 +204,16 @@ fn warnings() {
 fn distribution_needs_the_transfer_action_and_marketing_must_be_optional() {
     let mut s = complete();
     s.template = "ru-152fz-distribution".into();
+    s.required = false;
     assert_eq!(
         errors(&run(&s, Some(&company()), None)),
         ["distribution_transfer"]
+    );
+    s.actions.push(Action::Transfer);
+    s.required = true;
+    assert_eq!(
+        errors(&run(&s, Some(&company()), None)),
+        ["distribution_required"]
     );
     let mut s = complete();
     s.template = "ru-152fz-marketing".into();

@@ -123,6 +123,7 @@ fn builtin_templates_render_for_a_company_and_an_entrepreneur() {
             ("company-chat", false, Some(chat())),
             ("entrepreneur-form", false, Some(form())),
             ("company-no-source", true, None),
+            ("entrepreneur-parties-chat", true, Some(chat())),
         ] {
             let s = settings(id, *lang, with_parties);
             let req = if case.starts_with("entrepreneur") {
@@ -262,6 +263,28 @@ fn label_split() {
         split_label("Согласен"),
         (String::new(), "Согласен".to_string(), String::new())
     );
+    // `%%` is a literal percent sign, inside or outside the link.
+    assert_eq!(
+        split_label("Скидка 10%%: я даю %согласие на 100%%%"),
+        (
+            "Скидка 10%: я даю ".to_string(),
+            "согласие на 100%".to_string(),
+            String::new()
+        )
+    );
+    use crate::domain::agreement::check_label;
+    assert!(check_label("Я даю %согласие%").is_ok());
+    assert!(check_label("Я даю 100%% согласие").is_ok());
+    assert!(
+        check_label("Я даю % % согласие")
+            .unwrap_err()
+            .contains("is empty")
+    );
+    assert!(
+        check_label("Я даю %согласие")
+            .unwrap_err()
+            .contains("has 1 `%`")
+    );
 }
 
 proptest! {
@@ -354,4 +377,25 @@ fn a_control_character_written_by_the_template_is_refused() {
         source: None,
     };
     assert_eq!(render(&input).unwrap().text, "a\tb\nc\n");
+}
+
+#[test]
+fn data_categories_follow_the_fields_marks() {
+    use super::data_categories;
+    let f = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(data_categories(&f(&["имя"])).len(), 1);
+    assert_eq!(
+        data_categories(&f(&[
+            "имя",
+            "фотография (биометрические персональные данные)"
+        ])),
+        [
+            "персональные данные, не относящиеся к специальным категориям персональных данных и к биометрическим персональным данным",
+            "биометрические персональные данные"
+        ]
+    );
+    assert_eq!(
+        data_categories(&f(&["сведения о здоровье (специальная категория)"])),
+        ["специальные категории персональных данных"]
+    );
 }
