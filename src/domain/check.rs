@@ -40,9 +40,15 @@ pub struct CheckInput<'a> {
 /// The fields a source collects that none of the agreements linked to it
 /// lists: collected with no consent that names them (art. 5 §5, art. 9 §4 item 5).
 pub fn unlisted_fields(source: &super::source::Source, agreements: &[&Settings]) -> Vec<String> {
+    // The field for the subject's prohibitions is named by the distribution text.
+    let distribution = agreements
+        .iter()
+        .any(|s| s.template == "ru-152fz-distribution");
+    let restrictions = super::render::restrictions_field(Some(source));
     source
         .fields
         .iter()
+        .filter(|f| !(distribution && **f == restrictions))
         .filter(|f| {
             !agreements
                 .iter()

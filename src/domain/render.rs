@@ -292,6 +292,16 @@ pub fn data_categories(fields: &[String]) -> Vec<&'static str> {
         .collect()
 }
 
+/// A value printed as the end of a sentence: with its full stop.
+fn sentence(text: &str) -> String {
+    let t = text.trim_end();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
 /// The field of a form in which the person states the prohibitions and
 /// conditions of distribution (art. 10.1 §9): its caption speaks of «запрет».
 /// Empty when the source has none.
@@ -560,7 +570,7 @@ fn build_context(input: &RenderInput) -> Context {
         "recipients": party(Role::Recipient),
         "term": s.term,
         "withdrawal_email": withdrawal_email,
-        "automated_decisions": s.automated_decisions.clone().unwrap_or_default(),
+        "automated_decisions": s.automated_decisions.as_deref().map(sentence).unwrap_or_default(),
         "restrictions": s.restrictions,
         "restrictions_field": restrictions_field(input.source),
         "categories": data_categories(listed_fields(s, input.source)),

@@ -286,6 +286,7 @@ impl Source {
             ));
         }
         if let Some(url) = &self.url {
+            errors.extend(super::field::check_single_line("url", url));
             errors.extend(check_url("url", url));
         }
         if self.fields.iter().any(|f| f.trim().is_empty()) {

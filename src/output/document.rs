@@ -174,9 +174,10 @@ impl Document<'_> {
     /// text in an expandable block, and data- attributes the form sends back.
     pub fn html(&self) -> String {
         // Two forms on one page may carry the same agreement: the source
-        // (a slug, like the code) keeps their element ids apart.
+        // keeps their element ids apart. A dot, which no code may hold,
+        // separates the two, so `a-b` on `c` and `a` on `b-c` differ.
         let id = match self.source {
-            Some(src) => format!("pdconsent-{}-{src}", self.agreement),
+            Some(src) => format!("pdconsent-{}.{src}", self.agreement),
             None => format!("pdconsent-{}", self.agreement),
         };
         let b = self.behaviour;
@@ -304,7 +305,7 @@ mod tests {
         assert!(!html.contains("disabled"));
         assert!(html.contains("e.preventDefault();t.open=true;"));
         assert!(
-            html.contains("Я даю <a href=\"#pdconsent-site-contact-text\" onclick=\"document.getElementById('pdconsent-site-contact-text').open=true\">согласие</a> &lt;b&gt;</label>")
+            html.contains("Я даю <a href=\"#pdconsent-site.contact-text\" onclick=\"document.getElementById('pdconsent-site.contact-text').open=true\">согласие</a> &lt;b&gt;</label>")
         );
         assert!(!html.contains("<b>"));
     }

@@ -1241,8 +1241,8 @@ fn two_snippets_of_one_agreement_on_one_page_have_distinct_ids() {
     assert_eq!(
         contact,
         [
-            "pdconsent-personal-data-contact-form-checkbox",
-            "pdconsent-personal-data-contact-form-text"
+            "pdconsent-personal-data.contact-form-checkbox",
+            "pdconsent-personal-data.contact-form-text"
         ]
     );
     assert!(
@@ -1453,4 +1453,121 @@ fn the_english_text_says_whether_automated_decisions_are_used() {
     assert_eq!(again.ok(&["dump"]).stdout, dump);
     env.ok(&["agreement", "edit", "en", "--unset", "automated_decisions"]);
     assert!(text(&env, &["en"]).contains("No automated decision-making"));
+}
+
+#[test]
+fn a_source_url_refuses_invisible_characters() {
+    let env = Env::with_example();
+    let r = env.fails(&[
+        "source",
+        "edit",
+        "contact-form",
+        "--set",
+        "url=https://severny-veter.ru/c\u{200b}ontacts",
+    ]);
+    assert!(r.stderr.contains("U+200B"), "{}", r.stderr);
+}
+
+#[test]
+fn ids_of_different_pairs_never_collide() {
+    let env = Env::with_example();
+    env.ok(&[
+        "agreement",
+        "add",
+        "personal-data-contact",
+        "--name",
+        "Согласие",
+        "--add-purpose",
+        "обратная связь",
+    ]);
+    env.ok(&[
+        "source",
+        "add",
+        "form",
+        "--kind",
+        "form",
+        "--name",
+        "Форма",
+        "--link",
+        "personal-data-contact",
+    ]);
+    let a = env
+        .ok(&[
+            "agreement",
+            "preview",
+            "personal-data-contact",
+            "--source",
+            "form",
+            "--format",
+            "html",
+        ])
+        .stdout;
+    let b = env
+        .ok(&[
+            "agreement",
+            "preview",
+            "personal-data",
+            "--source",
+            "contact-form",
+            "--format",
+            "html",
+        ])
+        .stdout;
+    let id = |html: &str| {
+        html.split("id=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(id(&a), id(&b));
+}
+
+#[test]
+fn the_prohibitions_field_named_by_the_distribution_text_is_not_unlisted() {
+    let env = Env::with_example();
+    env.ok(&[
+        "source",
+        "add",
+        "nourl",
+        "--kind",
+        "form",
+        "--name",
+        "X",
+        "--add-field",
+        "имя",
+        "--add-field",
+        "запреты и условия распространения",
+        "--link",
+        "reviews",
+    ]);
+    let (_, rows) = check(&env, &["reviews", "--source", "nourl"]);
+    let unlisted = field(&rows, "unlisted_field", "message");
+    assert!(
+        !unlisted.iter().any(|m| m.contains("запреты")),
+        "{unlisted:?}"
+    );
+}
+
+#[test]
+fn automated_decisions_end_with_a_full_stop() {
+    let env = Env::with_main();
+    env.ok(&[
+        "agreement",
+        "add",
+        "en",
+        "--name",
+        "Consent",
+        "--language",
+        "en",
+        "--add-purpose",
+        "answering enquiries",
+        "--set",
+        "automated_decisions=credit scoring of applicants",
+    ]);
+    let text = env.json(&["agreement", "preview", "en"])["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains("credit scoring of applicants."), "{text}");
 }

@@ -355,7 +355,7 @@ fn require_reading_opens_the_text_before_the_box_can_be_ticked() {
     );
     assert!(
         html.contains(
-            "<script>(function(){var t=document.getElementById(\"pdconsent-site-f-text\")"
+            "<script>(function(){var t=document.getElementById(\"pdconsent-site.f-text\")"
         ),
         "{html}"
     );
