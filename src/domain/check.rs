@@ -104,6 +104,14 @@ const BUNDLED_ALWAYS: &[&str] = &[
     "предложений партнёр",
     "предложения партнер",
     "предложения партнёр",
+    "условия оказания услуг",
+    "условиями оказания услуг",
+    "правила сайта",
+    "правилами сайта",
+    "правил сайта",
+    "партнерам оператора",
+    "партнёрам оператора",
+    "предлагать мне свои",
     "user agreement",
     "terms of use",
     "terms of service",
@@ -156,16 +164,30 @@ fn leftover_markup(text: &str) -> Option<String> {
             return Some(m.to_string());
         }
     }
+    // `%NAME%`, `%ИМЯ_ОПЕРАТОРА%`, `%company name%`: letters, digits, `_`
+    // and inner spaces between two percent signs, the first not after a
+    // digit (so «10% и 20%» is not a placeholder).
     let mut rest = text;
+    let mut before = None;
     while let Some(start) = rest.find('%') {
         let after = &rest[start + 1..];
+        let prev = rest[..start].chars().next_back().or(before);
         let word: String = after
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ' ')
+            .take(41)
             .collect();
-        if !word.is_empty() && after[word.len()..].starts_with('%') {
+        let inner = word.trim();
+        if !prev.is_some_and(|c: char| c.is_ascii_digit())
+            && !inner.is_empty()
+            && inner.len() == word.len()
+            && word.chars().count() <= 40
+            && word.chars().any(char::is_alphabetic)
+            && after[word.len()..].starts_with('%')
+        {
             return Some(format!("%{word}%"));
         }
+        before = Some('%');
         rest = after;
     }
     None
@@ -173,6 +195,28 @@ fn leftover_markup(text: &str) -> Option<String> {
 
 fn contains(text: &str, needle: &str) -> bool {
     text.to_lowercase().contains(&needle.trim().to_lowercase())
+}
+
+/// Whether `text` says `stem` other than in a negation («не является
+/// офертой», "does not include advertising"): some occurrence is not
+/// preceded, within five words of its sentence, by «не», «без», "not" or "no".
+fn asserts(text: &str, stem: &str) -> bool {
+    let text = text.to_lowercase();
+    let stem = stem.trim().to_lowercase();
+    text.match_indices(&stem).any(|(at, _)| {
+        // The same sentence, at most five words back.
+        let sentence = text[..at]
+            .rfind(['.', ';', '!', '?', '\n'])
+            .map_or(0, |i| i + 1);
+        let words: Vec<&str> = text[sentence..at]
+            .split_whitespace()
+            .rev()
+            .take(5)
+            .collect();
+        !words
+            .iter()
+            .any(|w| matches!(*w, "не" | "not" | "no" | "без"))
+    })
 }
 
 /// A box ticked by default is not consent: silence or inaction never is
@@ -217,7 +261,7 @@ fn custom_text(
             input.render.code
         ))
     };
-    if let Some(stem) = BUNDLED_ALWAYS.iter().find(|b| contains(text, b)) {
+    if let Some(stem) = BUNDLED_ALWAYS.iter().find(|b| asserts(text, b)) {
         err(
             "bundled",
             format!(
@@ -232,8 +276,8 @@ fn custom_text(
                 .iter()
                 .all(|p| stems.iter().any(|a| contains(p, a)))
     };
-    let advertising = ADVERTISING.iter().find(|a| contains(text, a));
-    let publication = PUBLICATION.iter().find(|a| contains(text, a));
+    let advertising = ADVERTISING.iter().find(|a| asserts(text, a));
+    let publication = PUBLICATION.iter().find(|a| asserts(text, a));
     match (advertising, publication) {
         (Some(a), Some(p)) => err(
             "bundled",

@@ -704,6 +704,9 @@ fn a_custom_text_that_bundles_other_documents_or_purposes_is_an_error() {
         " согласен получать рекламу и рассылки Оператора.",
         " согласен на опубликование моих данных на сайте.",
         " согласен на распространение моих персональных данных.",
+        " согласен, что Оператор передает данные партнерам Оператора, которые могут предлагать мне свои услуги.",
+        " принимаю условия оказания услуг.",
+        " ознакомлен с правилами сайта.",
     ] {
         let (exit, errors) = custom(&env, "personal-data", "ru-152fz-consent", &|t| {
             format!("{}{end}{addition}\n", t.trim_end())
@@ -713,6 +716,16 @@ fn a_custom_text_that_bundles_other_documents_or_purposes_is_an_error() {
             (1, vec!["bundled".to_string()]),
             "{addition}"
         );
+    }
+    // A negation says the consent is not bundled: no error.
+    for negation in [
+        " Настоящее согласие не является офертой.",
+        " Настоящее согласие не включает согласие на получение рекламы.",
+    ] {
+        let (exit, errors) = custom(&env, "personal-data", "ru-152fz-consent", &|t| {
+            format!("{}\n\n{negation}\n", t.trim_end())
+        });
+        assert_eq!((exit, errors), (0, vec![]), "{negation}");
     }
     // Advertising and publication are each their own consent.
     let (exit, errors) = custom(&env, "marketing", "ru-152fz-marketing", &|t| {
@@ -726,6 +739,8 @@ fn a_custom_text_with_leftover_markup_is_an_error() {
     let env = Env::with_example();
     for leftover in [
         "Оператор: %company_name%.",
+        "Оператор: %ИМЯ_ОПЕРАТОРА%.",
+        "Оператор: %company name%.",
         "Оператор: {% raw %}{{ operator.short_name }}{% endraw %}.",
         "Оператор: {% raw %}{% if x %}{% endraw %}.",
         "Сайт: [не заполнено: сайт].",
