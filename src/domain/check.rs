@@ -779,6 +779,24 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
             hint,
         );
     }
+    // Order No. 18: the information resource is the page the form is on.
+    if s.template == "ru-152fz-distribution"
+        && let Some(src) = input.render.source
+        && src.kind == super::source::SourceKind::Form
+        && src.url.is_none()
+    {
+        err(
+            "distribution_page",
+            format!(
+                "source `{}` has no page address, which a distribution consent must name as the operator's information resource (Roskomnadzor order No. 18)",
+                src.code
+            ),
+            Some(format!(
+                "pdconsent source edit {} --set url=https://…",
+                src.code
+            )),
+        );
+    }
     if super::agreement::is_marketing(&s.template) && required {
         let hint = match input.render.source {
             Some(src) => Some(format!(
@@ -834,6 +852,30 @@ pub fn check(input: &CheckInput) -> Vec<Finding> {
             hint,
         });
     };
+    // Order No. 18: the text says the subject's contacts are as entered in
+    // the form; a form that asks for none leaves that sentence empty.
+    if s.template == "ru-152fz-distribution"
+        && let Some(src) = input.render.source
+        && src.kind == super::source::SourceKind::Form
+        && !src.fields.iter().any(|f| {
+            let f = f.to_lowercase();
+            ["телефон", "почт", "e-mail", "email", "адрес"]
+                .iter()
+                .any(|c| f.contains(c))
+        })
+    {
+        warn(
+            "distribution_contacts",
+            format!(
+                "source `{}` asks for no contact (phone, e-mail or address), but the distribution text says the subject's contact details are as entered in the form (Roskomnadzor order No. 18)",
+                src.code
+            ),
+            Some(format!(
+                "pdconsent source edit {} --add-field \"адрес электронной почты\"",
+                src.code
+            )),
+        );
+    }
     for (setting, message) in hygiene(input) {
         let hint = match setting.strip_prefix("requisites.") {
             Some(key) => Some(format!(

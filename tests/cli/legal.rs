@@ -1586,3 +1586,49 @@ fn automated_decisions_end_with_a_full_stop() {
         .to_string();
     assert!(text.contains("credit scoring of applicants."), "{text}");
 }
+
+#[test]
+fn a_distribution_consent_on_a_form_needs_its_page_and_a_contact_field() {
+    let env = Env::with_example();
+    env.ok(&[
+        "source",
+        "add",
+        "bare",
+        "--kind",
+        "form",
+        "--name",
+        "Форма",
+        "--add-field",
+        "имя",
+        "--link",
+        "reviews",
+    ]);
+    let (exit, rows) = check(&env, &["reviews", "--source", "bare"]);
+    assert_eq!(exit, 1);
+    assert!(
+        ids(&rows, "error").contains(&"distribution_page"),
+        "{rows:?}"
+    );
+    assert!(
+        ids(&rows, "warning").contains(&"distribution_contacts"),
+        "{rows:?}"
+    );
+    env.ok(&[
+        "source",
+        "edit",
+        "bare",
+        "--set",
+        "url=https://severny-veter.ru/reviews",
+        "--add-field",
+        "адрес электронной почты",
+    ]);
+    let (_, rows) = check(&env, &["reviews", "--source", "bare"]);
+    assert!(
+        !ids(&rows, "error").contains(&"distribution_page"),
+        "{rows:?}"
+    );
+    assert!(
+        !ids(&rows, "warning").contains(&"distribution_contacts"),
+        "{rows:?}"
+    );
+}
