@@ -8,8 +8,10 @@ pub mod agreement;
 pub mod apply;
 pub mod archiving;
 pub mod completions;
+pub mod consent;
 pub mod dump;
 pub mod info;
+pub mod ledger;
 pub mod log;
 pub mod man;
 pub mod requisites;
@@ -88,6 +90,12 @@ pub enum Command {
     /// List and show the built-in templates
     #[command(subcommand)]
     Template(template::Command),
+    /// Record, withdraw, look up and export consents
+    #[command(subcommand)]
+    Consent(consent::Command),
+    /// The consent ledger's tree: its head, inclusion proofs, verification
+    #[command(subcommand)]
+    Ledger(ledger::Command),
     /// Show the admin change log
     Log(log::Args),
     /// Make the database match a TOML file (plan, then one transaction)
@@ -177,6 +185,11 @@ impl Ctx {
         }
     }
 
+    /// The current time (fixed by PDCONSENT_NOW in tests).
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     pub fn now(&self) -> String {
         timestamp(self.clock.now())
     }
@@ -242,6 +255,8 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result {
         Command::Agreement(c) => agreement::run(ctx, c),
         Command::Source(c) => source::run(ctx, c),
         Command::Template(c) => template::run(ctx, c),
+        Command::Consent(c) => consent::run(ctx, c),
+        Command::Ledger(c) => ledger::run(ctx, c),
         Command::Log(args) => log::run(ctx, args),
         Command::Apply(args) => apply::run(ctx, args),
         Command::Dump(args) => dump::run(ctx, args),

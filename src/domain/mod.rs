@@ -5,6 +5,8 @@
 pub mod agreement;
 /// The legal check of a rendered text.
 pub mod check;
+/// A submission of a form and its validation before it is recorded.
+pub mod consent;
 /// Setting-by-setting differences between revisions.
 pub mod diff;
 /// Field errors and the checks every object shares (the leaf of the domain).

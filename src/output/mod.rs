@@ -7,6 +7,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 pub mod document;
+pub mod events;
 pub mod file;
 pub mod views;
 
@@ -18,6 +19,8 @@ pub enum Format {
     Text,
     Markdown,
     Html,
+    /// JSON Lines: one object per line (`consent export`).
+    Jsonl,
 }
 
 impl Format {
@@ -28,6 +31,7 @@ impl Format {
             Format::Text => "text",
             Format::Markdown => "markdown",
             Format::Html => "html",
+            Format::Jsonl => "jsonl",
         }
     }
 }

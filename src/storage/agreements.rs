@@ -180,7 +180,7 @@ impl Tx<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![id, revision, settings.requisites, to_json(settings), at, actor],
         )?;
-        Ok(())
+        self.ledger_log_agreement_revision(id, revision, at)
     }
 
     /// Archives or restores an agreement (its revisions stay).

@@ -52,6 +52,8 @@ pub enum StoreError {
     Tampered { path: PathBuf, names: String },
     #[error("database `{path}` is damaged (the file is truncated or overwritten)")]
     Malformed { path: PathBuf },
+    #[error("the consent ledger is damaged: {0}")]
+    Ledger(String),
     #[error("database `{path}` is read-only here: {detail}")]
     ReadOnly { path: PathBuf, detail: String },
     #[error(
@@ -127,6 +129,9 @@ impl StoreError {
             ),
             StoreError::Tampered { .. } => {
                 "restore the database from a backup (docs/reliability.md); read-only commands still work, with a warning".to_string()
+            }
+            StoreError::Ledger(_) => {
+                "run `pdconsent ledger verify` to see every problem, and restore the database from a backup (docs/reliability.md)".to_string()
             }
             StoreError::Malformed { .. } => {
                 "restore the database from a backup (docs/reliability.md); `sqlite3 FILE 'PRAGMA integrity_check'` shows the damage".to_string()

@@ -12,8 +12,11 @@
 //! returns `Option`, `…_get` returns [`StoreError::NotFound`].
 
 mod agreements;
+mod consents;
 mod error;
 mod file;
+mod ledger;
+mod ledger_config;
 mod log;
 mod open;
 mod requisites;
@@ -28,7 +31,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 
 pub use agreements::{AgreementRecord, AgreementRevisionRecord};
+pub use consents::EventFilter;
 pub use error::{Result, StoreError};
+pub use ledger::{EnvelopeRow, LeafRow, hash_hex, new_event_id, parse_salt};
+pub use ledger_config::ConfigProblem;
 pub use log::{LogFilter, LogRecord};
 use open::Published;
 pub use requisites::{RequisitesRecord, RequisitesRevisionRecord};
@@ -193,7 +199,9 @@ impl Tx<'_> {
             sources: count("SELECT count(*) FROM sources WHERE archived = 0")?,
             sources_archived: count("SELECT count(*) FROM sources WHERE archived = 1")?,
             texts: count("SELECT count(*) FROM texts")?,
-            consent_events: count("SELECT count(*) FROM consent_events")?,
+            consent_events: count(
+                "SELECT count(*) FROM ledger_leaves WHERE kind IN ('given', 'refused', 'withdrawn')",
+            )?,
             change_log: count("SELECT count(*) FROM change_log")?,
         })
     }

@@ -186,6 +186,7 @@ impl Tx<'_> {
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![r.code, next, to_json(r), stamp.at, stamp.actor],
                 )?;
+                self.ledger_log_requisites_revision(&r.code, next, stamp.at)?;
                 next
             }
         };

@@ -23,7 +23,12 @@ static MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0003_pinned_texts.sql"),
     ),
     ("gdpr", include_str!("migrations/0004_gdpr.sql")),
+    ("ledger", include_str!("migrations/0005_ledger.sql")),
 ];
+
+/// The migration that created the ledger: a database older than it gets its
+/// revisions and registered texts logged as leaves by [`migrate`].
+const LEDGER_MIGRATION: u32 = 5;
 
 /// The schema version this binary writes.
 pub fn latest_version() -> u32 {
@@ -77,6 +82,17 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, MigrationError> {
     for (i, (_, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let number = i as u32 + 1;
         tx.execute_batch(sql).map_err(|e| fail(number, e))?;
+        if number == LEDGER_MIGRATION {
+            let now = crate::domain::timestamp(chrono::Utc::now());
+            super::Tx { tx: &tx }
+                .ledger_backfill(&now)
+                .map_err(|e| MigrationError {
+                    number,
+                    name: "ledger",
+                    detail: e.to_string(),
+                    code: None,
+                })?;
+        }
     }
     let latest = latest_version();
     tx.execute_batch(&format!(

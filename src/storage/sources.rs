@@ -84,6 +84,7 @@ impl Tx<'_> {
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![id, next, to_json(s), stamp.at, stamp.actor],
                 )?;
+                self.ledger_log_source_revision(id, next, stamp.at)?;
                 next
             }
         };

@@ -158,6 +158,6 @@ impl Tx<'_> {
                 stamp.actor
             ],
         )?;
-        Ok(())
+        self.ledger_log_text(self.tx.last_insert_rowid(), stamp.at)
     }
 }

@@ -129,6 +129,14 @@ fn write_value(
     Ok(())
 }
 
+/// Appends `s` as a canonical JSON string, refusing it unless NFC; `path` names it in the error.
+/// (The leaf's own writer uses it to skip building a `Value`.)
+pub fn write_nfc_string(s: &str, path: &str, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
+    check_nfc(s, path)?;
+    write_string(s, out);
+    Ok(())
+}
+
 fn check_nfc(s: &str, path: &str) -> Result<(), CanonicalError> {
     if unicode_normalization::is_nfc(s) {
         Ok(())

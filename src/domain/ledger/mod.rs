@@ -8,16 +8,21 @@
 pub mod canonical;
 /// SHA-256(salt ‖ canonical envelope): a leaf's stand-in for personal data.
 pub mod commitment;
+/// The leaf and the envelope.
+pub mod leaf;
 /// RFC 6962 hashing, the streaming root, and proof verification.
 pub mod merkle;
 /// Where the tree's hashes are stored; roots and proofs from O(log n) stored hashes.
 pub mod stored;
+/// Matching a person by e-mail, phone or another field.
+pub mod subject;
 
 #[cfg(test)]
 mod crosscheck;
 
 pub use canonical::{CanonicalError, to_canonical, write_canonical};
 pub use commitment::{Commitment, SALT_LEN, Salt};
+pub use leaf::{Checkbox, Envelope, LEAF_VERSION, Leaf, LeafKind};
 pub use merkle::{
     EMPTY_ROOT, Frontier, Hash, ProofError, leaf_hash, node_hash, to_hex, verify_consistency,
     verify_inclusion,
@@ -26,3 +31,4 @@ pub use stored::{
     HashReader, MAX_SIZE, MemoryHashes, MissingHash, TreeError, consistency_proof, inclusion_proof,
     split_stored_hash_index, stored_hash_count, stored_hash_index, stored_hashes, tree_root,
 };
+pub use subject::{SubjectKey, normalize_phone};

@@ -1,0 +1,157 @@
+//! `pdconsent consent list`: consent events, newest first, paged and filtered by indexes.
+
+use super::{Subject, parse_bound, view};
+use crate::cmd::{Ctx, Result};
+use crate::output::events::EventView;
+use crate::output::{Format, cell};
+use crate::storage::EventFilter;
+use crate::{HintExt, Outcome, output};
+
+/// List consent events, newest first
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only events of this agreement
+    #[arg(long, value_name = "CODE")]
+    pub agreement: Option<String>,
+    /// Only events from this source
+    #[arg(long, value_name = "SRC")]
+    pub source: Option<String>,
+    /// Only events from sources of this kind
+    #[arg(long, value_name = "KIND", value_parser = ["form", "openline"])]
+    pub kind: Option<String>,
+    /// From this date or time on (YYYY-MM-DD or RFC 3339), by when the event happened
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Up to this date (inclusive) or time
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only the person with this field value (email, phone, or a caption of --source)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub subject: Option<String>,
+    /// Only submissions from this IP address
+    #[arg(long, value_name = "ADDR")]
+    pub ip: Option<String>,
+    /// Only submissions from a page whose address contains this
+    #[arg(long, value_name = "TEXT")]
+    pub url_contains: Option<String>,
+    /// Only this kind of event
+    #[arg(long, value_name = "EVENT", value_parser = ["given", "refused", "withdrawn"])]
+    pub event: Option<String>,
+    /// Only consents that are active (given, not withdrawn) or withdrawn
+    #[arg(long, value_name = "STATUS", value_parser = ["active", "withdrawn"])]
+    pub status: Option<String>,
+    /// Show at most N events
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 50)]
+    pub limit: u32,
+    /// The next page: events older than this seq (the last one shown)
+    #[arg(long, value_name = "SEQ")]
+    pub after: Option<u64>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "consent list")?;
+    let ip = args
+        .ip
+        .as_deref()
+        .map(|v| crate::domain::consent::check_ip("--ip", v))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("{}", e.message))
+        .hint("write e.g. --ip 203.0.113.7")?;
+    let mut store = ctx.open_read()?;
+    let (views, more) = store.read(|tx| {
+        let subject = args
+            .subject
+            .as_deref()
+            .map(|s| Subject::parse(tx, s, args.source.as_deref()))
+            .transpose()?;
+        let filter = EventFilter {
+            agreement: args.agreement.clone(),
+            source: args.source.clone(),
+            source_kind: args.kind.clone(),
+            since: args
+                .since
+                .as_deref()
+                .map(|v| parse_bound("--since", v, false))
+                .transpose()?,
+            until: args
+                .until
+                .as_deref()
+                .map(|v| parse_bound("--until", v, true))
+                .transpose()?,
+            subject_key: subject.as_ref().map(Subject::index_key),
+            ip: ip.clone(),
+            url_contains: args.url_contains.clone(),
+            event: args.event.clone(),
+            status: args.status.clone(),
+            before: args.after,
+            limit: Some(args.limit.saturating_add(1)),
+        };
+        let mut rows = tx.consent_list(&filter)?;
+        if let Some(s) = &subject {
+            let mut kept = Vec::with_capacity(rows.len());
+            for r in rows {
+                if s.holds(tx, &r)? {
+                    kept.push(r);
+                }
+            }
+            rows = kept;
+        }
+        let more = rows.len() > args.limit as usize;
+        rows.truncate(args.limit as usize);
+        let views = rows
+            .iter()
+            .map(|r| view(tx, r))
+            .collect::<std::result::Result<Vec<EventView>, _>>()?;
+        Ok::<_, anyhow::Error>((views, more))
+    })?;
+    if more && let Some(last) = views.last() {
+        output::notice(&format!(
+            "more events: add --after {} for the next page",
+            last.seq
+        ));
+    }
+    if format == Format::Json {
+        ctx.out.print_json(&views)?;
+        return Ok(Outcome::Ok);
+    }
+    let mut t = ctx.out.table(&[
+        "SEQ",
+        "EVENT",
+        "AT",
+        "AGREEMENT",
+        "REV",
+        "SOURCE",
+        "STATUS",
+        "SUBJECT",
+    ]);
+    for v in &views {
+        let subject = match (&v.subject, v.erased) {
+            (_, true) => "(erased)".to_string(),
+            (Some(s), _) if v.event != "withdrawn" => s
+                .fields
+                .values()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => String::new(),
+        };
+        let status = match v.withdrawn_by {
+            Some(w) => format!("withdrawn ({w})"),
+            None if v.event == "withdrawn" => format!("ends {}", v.withdraws.unwrap_or(0)),
+            None => v.status.to_string(),
+        };
+        t.add_row(vec![
+            v.seq.to_string(),
+            v.event.to_string(),
+            v.at.clone(),
+            cell(v.agreement.as_deref()),
+            v.revision.map(|r| r.to_string()).unwrap_or_default(),
+            cell(v.source.as_deref()),
+            status,
+            output::sanitize(&subject),
+        ]);
+    }
+    ctx.out.print_table(&t)?;
+    Ok(Outcome::Ok)
+}

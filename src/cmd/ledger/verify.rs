@@ -1,0 +1,289 @@
+//! `pdconsent ledger verify`: recompute everything the ledger claims, from the stored fields
+//! up — every leaf, every commitment, every stored hash, the root, every text and revision —
+//! and check the protective triggers and the file itself. Streams: memory stays flat.
+
+use serde::Serialize;
+
+use super::{base64, parse_root};
+use crate::cmd::{Ctx, Result};
+use crate::domain::ledger::{Frontier, Hash, stored_hash_count, stored_hash_index, to_hex};
+use crate::output::{self, Format};
+use crate::storage::{StoreError, Tx, parse_salt};
+use crate::{HintExt, Outcome};
+
+/// Recompute every leaf, commitment, stored hash and text; check triggers and the file
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A head published earlier (`SIZE:ROOT`, ROOT as `ledger head` prints it, or hex): the
+    /// first SIZE leaves must still have that root — catches a truncated or rewritten ledger
+    #[arg(long, value_name = "SIZE:ROOT")]
+    pub expect_head: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// The leaf concerned, when there is one.
+    pub seq: Option<u64>,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    ok: bool,
+    size: u64,
+    root: String,
+    root_hex: String,
+    events: u64,
+    configuration_leaves: u64,
+    envelopes_checked: u64,
+    envelopes_erased: u64,
+    problems: Vec<Problem>,
+}
+
+/// Stored hashes compared per chunk, so a million leaves need no more memory than a few.
+const CHUNK: usize = 8192;
+
+struct Expected {
+    idx: u64,
+    hash: Hash,
+    seq: u64,
+    leaf_level: bool,
+}
+
+fn compare(
+    tx: &Tx,
+    buf: &mut Vec<Expected>,
+    problems: &mut Vec<Problem>,
+) -> std::result::Result<(), StoreError> {
+    let (Some(first), Some(last)) = (buf.first(), buf.last()) else {
+        return Ok(());
+    };
+    let stored = tx.ledger_hashes_range(first.idx, last.idx + 1)?;
+    let mut it = stored.into_iter().peekable();
+    let mut reported_seq = 0;
+    for e in buf.iter() {
+        while it.peek().is_some_and(|(i, _)| *i < e.idx) {
+            it.next();
+        }
+        let got = match it.peek() {
+            Some((i, h)) if *i == e.idx => Some(h.as_slice()),
+            _ => None,
+        };
+        if got == Some(e.hash.as_slice()) || reported_seq == e.seq {
+            continue;
+        }
+        reported_seq = e.seq;
+        problems.push(Problem {
+            seq: Some(e.seq),
+            message: match (got, e.leaf_level) {
+                (None, _) => format!("the tree's stored hash {} is missing", e.idx),
+                (Some(_), true) => "the leaf differs from the one the tree holds: it was edited, or events were inserted, deleted or swapped".to_string(),
+                (Some(_), false) => format!("the tree's stored hash {} differs from the one its leaves give: the tree was rewritten", e.idx),
+            },
+        });
+    }
+    buf.clear();
+    Ok(())
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result {
+    let format = ctx.format(&[Format::Table, Format::Json], "ledger verify")?;
+    let expect = match &args.expect_head {
+        None => None,
+        Some(v) => {
+            let parsed = v
+                .split_once(':')
+                .and_then(|(s, r)| Some((s.trim().parse::<u64>().ok()?, parse_root(r)?)));
+            Some(
+                parsed
+                    .ok_or_else(|| anyhow::anyhow!("`--expect-head {v}` is not SIZE:ROOT"))
+                    .hint("write the size and root `pdconsent ledger head` printed, e.g. --expect-head 1200:q0y5…=")?,
+            )
+        }
+    };
+    let mut store = ctx.open_read()?;
+    let show_progress = output::is_terminal(output::Stream::Stderr) && format != Format::Json;
+    let report = store.read(|tx| {
+        let mut problems: Vec<Problem> = Vec::new();
+        for p in tx.integrity_problems()? {
+            problems.push(Problem { seq: None, message: format!("PRAGMA integrity_check: {p}") });
+        }
+        for t in tx.trigger_problems()? {
+            problems.push(Problem {
+                seq: None,
+                message: format!("the protective trigger `{t}` is missing or altered: the database was changed outside pdconsent"),
+            });
+        }
+        let size = tx.ledger_size()?;
+        let bar = if show_progress {
+            let b = indicatif::ProgressBar::new(size);
+            b.set_style(
+                indicatif::ProgressStyle::with_template("verifying {bar:40} {pos}/{len} leaves {per_sec} eta {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let mut frontier = Frontier::new();
+        let mut buf: Vec<Expected> = Vec::with_capacity(CHUNK * 2);
+        let mut expected_seq = 1u64;
+        let (mut events, mut config, mut checked, mut erased) = (0u64, 0u64, 0u64, 0u64);
+        let mut root_at_expected: Option<Hash> = None;
+        let mut last_env: Option<(i64, String)> = None;
+        let mut leaf_bytes = Vec::with_capacity(1024);
+        tx.ledger_scan(1, |item| {
+            let (seq, hash) = match item {
+                Err((seq, why)) => {
+                    problems.push(Problem { seq: Some(seq), message: why });
+                    (seq, [0u8; 32])
+                }
+                Ok((row, env)) => {
+                    let l = &row.leaf;
+                    if l.kind.is_event() {
+                        events += 1;
+                    } else {
+                        config += 1;
+                    }
+                    leaf_bytes.clear();
+                    let hash = match l.write_canonical(&mut leaf_bytes) {
+                        Ok(()) => crate::domain::ledger::leaf_hash(&leaf_bytes),
+                        Err(e) => {
+                            problems.push(Problem { seq: Some(l.seq), message: format!("the leaf has no canonical form: {e}") });
+                            [0u8; 32]
+                        }
+                    };
+                    if l.kind.is_event() && l.kind.as_str() != "withdrawn" && l.commitment.is_none() {
+                        problems.push(Problem { seq: Some(l.seq), message: "a consent event without a commitment".into() });
+                    }
+                    match (row.envelope, env) {
+                        (Some(_), None) => erased += 1,
+                        (None, _) if l.commitment.is_some() => erased += 1,
+                        (_, Some(e)) => {
+                            checked += 1;
+                            let commitment = match &last_env {
+                                Some((id, c)) if *id == e.id => Some(c.clone()),
+                                _ => parse_salt(&e.salt)
+                                    .and_then(|salt| e.envelope.commit(&salt).ok())
+                                    .map(|c| to_hex(&c.0)),
+                            };
+                            match commitment {
+                                Some(c) if l.commitment.as_deref() == Some(c.as_str()) => {
+                                    last_env = Some((e.id, c));
+                                }
+                                Some(_) => problems.push(Problem {
+                                    seq: Some(l.seq),
+                                    message: format!("envelope {} does not match the leaf's commitment: the personal data (or its salt) was edited", e.id),
+                                }),
+                                None => problems.push(Problem {
+                                    seq: Some(l.seq),
+                                    message: format!("envelope {} cannot be read (its salt or fields are malformed)", e.id),
+                                }),
+                            }
+                        }
+                        (None, None) => {}
+                    }
+                    (l.seq, hash)
+                }
+            };
+            if seq != expected_seq {
+                problems.push(Problem {
+                    seq: Some(expected_seq),
+                    message: if seq > expected_seq {
+                        format!("leaves {expected_seq} to {} are missing: the ledger is numbered without gaps", seq - 1)
+                    } else {
+                        format!("leaf {seq} appears twice")
+                    },
+                });
+            }
+            expected_seq = seq.max(expected_seq) + 1;
+            let n = frontier.size();
+            let first = stored_hash_index(0, n);
+            for (i, h) in frontier.push(hash).into_iter().enumerate() {
+                buf.push(Expected { idx: first + i as u64, hash: h, seq, leaf_level: i == 0 });
+            }
+            if let Some((s, _)) = expect
+                && frontier.size() == s
+            {
+                root_at_expected = Some(frontier.root());
+            }
+            if buf.len() >= CHUNK {
+                compare(tx, &mut buf, &mut problems)?;
+                bar.set_position(frontier.size());
+            }
+            Ok(())
+        })?;
+        compare(tx, &mut buf, &mut problems)?;
+        bar.finish_and_clear();
+        let (hashes, _) = tx.ledger_counts()?;
+        let want = stored_hash_count(frontier.size());
+        if hashes != want {
+            problems.push(Problem {
+                seq: None,
+                message: format!("the tree stores {hashes} hashes; {} leaves need {want}: hashes were added or removed", frontier.size()),
+            });
+        }
+        for p in tx.ledger_config_problems()? {
+            problems.push(Problem { seq: p.seq, message: p.message });
+        }
+        if let Some((s, root)) = expect {
+            if s == 0 {
+                root_at_expected = Some(crate::domain::ledger::EMPTY_ROOT);
+            }
+            match root_at_expected {
+                None => problems.push(Problem {
+                    seq: None,
+                    message: format!("the ledger has {} leaves, fewer than the {s} of the expected head: it was truncated or rolled back", frontier.size()),
+                }),
+                Some(r) if r != root => problems.push(Problem {
+                    seq: None,
+                    message: format!("the first {s} leaves do not have the expected root {}: the ledger was rewritten", base64(&root)),
+                }),
+                Some(_) => {}
+            }
+        }
+        let root = frontier.root();
+        Ok::<_, anyhow::Error>(Report {
+            ok: problems.is_empty(),
+            size,
+            root: base64(&root),
+            root_hex: to_hex(&root),
+            events,
+            configuration_leaves: config,
+            envelopes_checked: checked,
+            envelopes_erased: erased,
+            problems,
+        })
+    })?;
+    if format == Format::Json {
+        ctx.out.print_json(&report)?;
+    } else {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        for p in &report.problems {
+            match p.seq {
+                Some(s) => writeln!(out, "seq {s}: {}", p.message)?,
+                None => writeln!(out, "{}", p.message)?,
+            }
+        }
+        output::notice(&format!(
+            "{}: {} leaves ({} consent events, {} configuration), {} envelopes checked, {} erased; root {}",
+            if report.ok {
+                "ok".to_string()
+            } else {
+                format!("{} problem(s)", report.problems.len())
+            },
+            report.size,
+            report.events,
+            report.configuration_leaves,
+            report.envelopes_checked,
+            report.envelopes_erased,
+            report.root
+        ));
+    }
+    Ok(if report.ok {
+        Outcome::Ok
+    } else {
+        Outcome::Negative
+    })
+}

@@ -1,0 +1,362 @@
+//! The ledger's tree: leaves, the stored hashes, envelopes, and the configuration
+//! leaves that log every revision and registered text (docs/ledger.md).
+//!
+//! The store interface a second backend implements: append a leaf (the backend
+//! numbers it under its write lock and stores its hashes), add an envelope,
+//! read the tree's size, its stored hashes and its leaves in order.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Result, StoreError, Tx};
+use crate::domain::ledger::{
+    Checkbox, Envelope, Hash, HashReader, Leaf, LeafKind, Salt, TreeError, stored_hash_index,
+    stored_hashes, to_hex,
+};
+
+/// A new event id: a UUIDv7 (time-ordered, 74 random bits).
+pub fn new_event_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Hex of a salt.
+fn salt_hex(s: &Salt) -> String {
+    s.0.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A salt from 64 hex digits.
+pub fn parse_salt(hex: &str) -> Option<Salt> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(Salt(out))
+}
+
+const LEAF_COLUMNS: &str = "seq, id, kind, at, recorded_at, agreement, revision, requisites,
+    requisites_revision, source, source_revision, text_sha256, checked_by_default, required,
+    channel, external_id, withdraws, commitment, data_sha256, envelope";
+
+/// A stored leaf and the envelope its commitment opens (if any was stored).
+#[derive(Debug, Clone)]
+pub struct LeafRow {
+    pub leaf: Leaf,
+    pub envelope: Option<i64>,
+}
+
+/// A leaf row as stored; an unknown kind is reported as the kind text.
+pub(super) fn row_to_leaf(
+    r: &rusqlite::Row,
+) -> rusqlite::Result<std::result::Result<LeafRow, (u64, String)>> {
+    let seq: i64 = r.get(0)?;
+    let kind: String = r.get(2)?;
+    let Some(kind) = LeafKind::parse(&kind) else {
+        return Ok(Err((seq as u64, format!("unknown leaf kind `{kind}`"))));
+    };
+    let checkbox = match (r.get::<_, Option<bool>>(12)?, r.get::<_, Option<bool>>(13)?) {
+        (Some(checked_by_default), Some(required)) => Some(Checkbox {
+            checked_by_default,
+            required,
+        }),
+        _ => None,
+    };
+    let mut leaf = Leaf::new(seq as u64, r.get(1)?, kind, r.get(3)?, r.get(4)?);
+    leaf.agreement = r.get(5)?;
+    leaf.revision = r.get(6)?;
+    leaf.requisites = r.get(7)?;
+    leaf.requisites_revision = r.get(8)?;
+    leaf.source = r.get(9)?;
+    leaf.source_revision = r.get(10)?;
+    leaf.text_sha256 = r.get(11)?;
+    leaf.checkbox = checkbox;
+    leaf.channel = r.get(14)?;
+    leaf.external_id = r.get(15)?;
+    leaf.withdraws = r.get::<_, Option<i64>>(16)?.map(|v| v as u64);
+    leaf.commitment = r.get(17)?;
+    leaf.data_sha256 = r.get(18)?;
+    Ok(Ok(LeafRow {
+        leaf,
+        envelope: r.get(19)?,
+    }))
+}
+
+/// A stored envelope with its salt.
+#[derive(Debug, Clone)]
+pub struct EnvelopeRow {
+    pub id: i64,
+    pub salt: String,
+    pub envelope: Envelope,
+}
+
+impl HashReader for Tx<'_> {
+    type Error = StoreError;
+
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT hash FROM ledger_hashes WHERE idx = ?1")?;
+        let mut out = Vec::with_capacity(indexes.len());
+        for &i in indexes {
+            let blob: Option<Vec<u8>> = st.query_row([i as i64], |r| r.get(0)).optional()?;
+            match blob.and_then(|b| Hash::try_from(b.as_slice()).ok()) {
+                Some(h) => out.push(h),
+                None => {
+                    return Err(StoreError::Ledger(format!(
+                        "the tree's stored hash {i} is missing or not 32 bytes; run `pdconsent ledger verify`"
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A tree error in the store's terms.
+pub(super) fn tree_error(e: TreeError<StoreError>) -> StoreError {
+    match e {
+        TreeError::Read(e) => e,
+        other => StoreError::Ledger(format!("the consent ledger's tree: {other}")),
+    }
+}
+
+impl Tx<'_> {
+    /// The number of leaves in the tree.
+    pub fn ledger_size(&self) -> Result<u64> {
+        let n: Option<i64> =
+            self.query_row("SELECT max(seq) FROM ledger_leaves", [], |r| r.get(0))?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
+    /// The root of the tree of the first `size` leaves.
+    pub fn ledger_root(&self, size: u64) -> Result<Hash> {
+        crate::domain::ledger::tree_root(size, self).map_err(tree_error)
+    }
+
+    /// The audit path of leaf `index` (from 0) in the tree of `size` leaves.
+    pub fn ledger_inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>> {
+        crate::domain::ledger::inclusion_proof(index, size, self).map_err(tree_error)
+    }
+
+    /// The consistency proof from the tree of `old` leaves to the tree of `new`.
+    pub fn ledger_consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>> {
+        crate::domain::ledger::consistency_proof(old, new, self).map_err(tree_error)
+    }
+
+    /// Appends `leaf` as the next leaf: numbers it, stores it and the tree's new hashes.
+    /// Returns its seq. Runs under the write lock, so the size read is the size written.
+    pub fn ledger_append(&self, leaf: &mut Leaf, envelope: Option<i64>) -> Result<u64> {
+        let n = self.ledger_size()?;
+        leaf.seq = n + 1;
+        let hash = leaf.hash().map_err(|e| {
+            StoreError::Ledger(format!("leaf {} has no canonical form: {e}", leaf.seq))
+        })?;
+        let hashes = stored_hashes(n, hash, self).map_err(tree_error)?;
+        let first = stored_hash_index(0, n);
+        for (i, h) in hashes.iter().enumerate() {
+            self.execute(
+                "INSERT INTO ledger_hashes (idx, hash) VALUES (?1, ?2)",
+                params![(first + i as u64) as i64, h.as_slice()],
+            )?;
+        }
+        let cb = leaf.checkbox;
+        self.execute(
+            &format!(
+                "INSERT INTO ledger_leaves ({LEAF_COLUMNS}) VALUES
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+            ),
+            params![
+                leaf.seq as i64,
+                leaf.id,
+                leaf.kind.as_str(),
+                leaf.at,
+                leaf.recorded_at,
+                leaf.agreement,
+                leaf.revision,
+                leaf.requisites,
+                leaf.requisites_revision,
+                leaf.source,
+                leaf.source_revision,
+                leaf.text_sha256,
+                cb.map(|c| c.checked_by_default),
+                cb.map(|c| c.required),
+                leaf.channel,
+                leaf.external_id,
+                leaf.withdraws.map(|w| w as i64),
+                leaf.commitment,
+                leaf.data_sha256,
+                envelope,
+            ],
+        )?;
+        Ok(leaf.seq)
+    }
+
+    /// Stores an envelope with its salt and the subject keys that find it; its id.
+    pub fn ledger_envelope_add(&self, e: &Envelope, salt: &Salt, keys: &[i64]) -> Result<i64> {
+        let fields =
+            serde_json::to_string(&e.fields).map_err(|e| StoreError::Ledger(e.to_string()))?;
+        self.execute(
+            "INSERT INTO ledger_envelopes (salt, fields, ip, url, user_agent, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![salt_hex(salt), fields, e.ip, e.url, e.user_agent, e.reason],
+        )?;
+        let id = self.tx.last_insert_rowid();
+        for k in keys {
+            self.execute(
+                "INSERT OR IGNORE INTO ledger_subjects (key, envelope) VALUES (?1, ?2)",
+                params![k, id],
+            )?;
+        }
+        Ok(id)
+    }
+
+    /// An envelope by id (`None` once erased).
+    pub fn ledger_envelope(&self, id: i64) -> Result<Option<EnvelopeRow>> {
+        let row = self
+            .query_row(
+                "SELECT id, salt, fields, ip, url, user_agent, reason FROM ledger_envelopes WHERE id = ?1",
+                [id],
+                row_to_envelope,
+            )
+            .optional()?;
+        row.transpose()
+    }
+
+    /// The leaf at `seq`.
+    pub fn ledger_leaf(&self, seq: u64) -> Result<Option<LeafRow>> {
+        let row = self
+            .query_row(
+                &format!("SELECT {LEAF_COLUMNS} FROM ledger_leaves WHERE seq = ?1"),
+                [seq as i64],
+                row_to_leaf,
+            )
+            .optional()?;
+        match row {
+            None => Ok(None),
+            Some(Ok(l)) => Ok(Some(l)),
+            Some(Err((seq, why))) => Err(StoreError::Ledger(format!("leaf {seq}: {why}"))),
+        }
+    }
+
+    /// Calls `f` with every leaf from `from` on, in seq order, with its envelope if stored;
+    /// a row that cannot be read is passed as `Err((seq, why))`.
+    pub fn ledger_scan(
+        &self,
+        from: u64,
+        mut f: impl FnMut(
+            std::result::Result<(LeafRow, Option<EnvelopeRow>), (u64, String)>,
+        ) -> Result<()>,
+    ) -> Result<()> {
+        let cols = LEAF_COLUMNS
+            .split(',')
+            .map(|c| format!("l.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut st = self.tx.prepare(&format!(
+            "SELECT {cols}, e.id, e.salt, e.fields, e.ip, e.url, e.user_agent, e.reason
+             FROM ledger_leaves l LEFT JOIN ledger_envelopes e ON e.id = l.envelope
+             WHERE l.seq >= ?1 ORDER BY l.seq"
+        ))?;
+        let mut rows = st.query([from as i64])?;
+        while let Some(r) = rows.next()? {
+            let item = match row_to_leaf(r)? {
+                Err(bad) => Err(bad),
+                Ok(leaf) => {
+                    let env = match r.get::<_, Option<i64>>(20)? {
+                        None => None,
+                        Some(id) => Some(envelope_at(r, 20, id)?),
+                    };
+                    match env.transpose() {
+                        Ok(env) => Ok((leaf, env)),
+                        Err(e) => Err((leaf.leaf.seq, e.to_string())),
+                    }
+                }
+            };
+            f(item)?;
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with every stored hash in index order.
+    pub fn ledger_hash_scan(&self, mut f: impl FnMut(u64, Vec<u8>) -> Result<()>) -> Result<()> {
+        let mut st = self
+            .tx
+            .prepare("SELECT idx, hash FROM ledger_hashes ORDER BY idx")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(r.get::<_, i64>(0)? as u64, r.get(1)?)?;
+        }
+        Ok(())
+    }
+
+    /// The stored hashes with indexes in `from..to`, in order.
+    pub fn ledger_hashes_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT idx, hash FROM ledger_hashes WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+        )?;
+        let rows = st.query_map([from as i64, to as i64], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// `PRAGMA integrity_check`: empty when the file is sound.
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut st = self.tx.prepare("PRAGMA integrity_check")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        let out: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(out.into_iter().filter(|l| l != "ok").collect())
+    }
+
+    /// The protective triggers the database lacks or has altered, by name.
+    pub fn trigger_problems(&self) -> Result<Vec<String>> {
+        let have = super::schema::triggers(self.tx)?;
+        Ok(super::schema::reference_triggers()
+            .iter()
+            .filter(|t| !have.contains(t))
+            .map(|(name, _)| name.clone())
+            .collect())
+    }
+
+    /// The number of stored hashes and envelopes (what verify compares with the leaves).
+    pub fn ledger_counts(&self) -> Result<(u64, u64)> {
+        let h: i64 = self.query_row("SELECT count(*) FROM ledger_hashes", [], |r| r.get(0))?;
+        let e: i64 = self.query_row("SELECT count(*) FROM ledger_envelopes", [], |r| r.get(0))?;
+        Ok((h as u64, e as u64))
+    }
+}
+
+fn row_to_envelope(r: &rusqlite::Row) -> rusqlite::Result<Result<EnvelopeRow>> {
+    let id: i64 = r.get(0)?;
+    envelope_at(r, 0, id)
+}
+
+/// The envelope in columns `at..at+7` (id, salt, fields, ip, url, user_agent, reason).
+fn envelope_at(r: &rusqlite::Row, at: usize, id: i64) -> rusqlite::Result<Result<EnvelopeRow>> {
+    let fields: String = r.get(at + 2)?;
+    let fields = match serde_json::from_str(&fields) {
+        Ok(f) => f,
+        Err(e) => {
+            return Ok(Err(StoreError::Ledger(format!(
+                "envelope {id}: its fields are not an object of strings: {e}"
+            ))));
+        }
+    };
+    Ok(Ok(EnvelopeRow {
+        id,
+        salt: r.get(at + 1)?,
+        envelope: Envelope {
+            fields,
+            ip: r.get(at + 3)?,
+            url: r.get(at + 4)?,
+            user_agent: r.get(at + 5)?,
+            reason: r.get(at + 6)?,
+        },
+    }))
+}
+
+/// Hex of a tree hash (re-exported for views).
+pub fn hash_hex(h: &Hash) -> String {
+    to_hex(h)
+}
