@@ -298,7 +298,11 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         store
             .write(|tx| {
-                let mut r = crate::domain::requisites::Requisites::new("main", "ООО Ромашка");
+                let mut r = crate::domain::requisites::Requisites::new(
+                    "main",
+                    crate::domain::requisites::Kind::Legal,
+                );
+                r.short_name = "ООО Ромашка".into();
                 tx.requisites_save(
                     &r,
                     Stamp {
@@ -314,7 +318,7 @@ mod tests {
                         actor: "t",
                     },
                 )?;
-                crate::storage::Result::Ok(())
+                Ok::<_, crate::storage::StoreError>(())
             })
             .unwrap();
         let (size, problems) = store

@@ -162,7 +162,10 @@ mod tests {
             "agreement_revisions_no_replace",
             "texts_no_replace",
             "texts_hash_matches",
-            "consent_events_no_replace",
+            "ledger_leaves_no_update",
+            "ledger_leaves_in_sequence",
+            "ledger_hashes_no_replace",
+            "ledger_envelopes_no_update",
             "change_log_no_replace",
             "agreements_current_is_newest",
         ] {

@@ -213,6 +213,7 @@ impl Leaf {
         key(out, "at");
         write_nfc_string(&self.at, "$.at", out)?;
         out.push(b',');
+        string(out, "channel", &self.channel)?;
         key(out, "checkbox");
         match self.checkbox {
             Some(c) => {
@@ -228,7 +229,6 @@ impl Leaf {
             None => out.extend_from_slice(b"null"),
         }
         out.push(b',');
-        string(out, "channel", &self.channel)?;
         string(out, "commitment", &self.commitment)?;
         string(out, "data_sha256", &self.data_sha256)?;
         string(out, "external_id", &self.external_id)?;
@@ -359,7 +359,7 @@ mod tests {
     fn the_canonical_leaf_has_every_key_sorted() {
         let bytes = consent().canonical().unwrap();
         let text = String::from_utf8(bytes).unwrap();
-        assert!(text.starts_with(r#"{"agreement":"personal-data","at":"2026-01-05T10:00:00Z","checkbox":{"checked_by_default":false,"required":true},"channel":null,"commitment":"abab"#), "{text}");
+        assert!(text.starts_with(r#"{"agreement":"personal-data","at":"2026-01-05T10:00:00Z","channel":null,"checkbox":{"checked_by_default":false,"required":true},"commitment":"abab"#), "{text}");
         assert!(text.ends_with(r#""v":1,"withdraws":null}"#), "{text}");
         assert_eq!(text.matches("\":").count(), 19 + 2);
     }
