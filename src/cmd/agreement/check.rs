@@ -74,6 +74,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     hint: Some(format!("pdconsent agreement edit {code} --text-file FILE")),
                 }],
             };
+            let mut findings = findings;
+            if let Some(src) = &source {
+                for (revision, n) in tx.consent_stale_texts(&code, src)? {
+                    findings.push(Finding {
+                        severity: Severity::Warning,
+                        check: "stale_page",
+                        message: format!(
+                            "a page still shows revision {revision}: {n} consent event(s) were recorded against its text after a newer one became current"
+                        ),
+                        hint: Some(format!(
+                            "put the current snippet on the page (pdconsent agreement preview {code} --source {src} --format html)"
+                        )),
+                    });
+                }
+            }
             for finding in findings {
                 rows.push(CheckFindingView::new(
                     &code,

@@ -48,6 +48,8 @@ fn refuse(field: &str, msg: impl Into<String>) -> Refused {
 /// What a submission became.
 pub struct Recorded {
     pub events: Vec<LeafRow>,
+    /// Agreements whose page showed an earlier text than the current one: (code, revision).
+    pub earlier_texts: Vec<(String, u32)>,
     /// The events existed already under the same external id.
     pub duplicate: bool,
 }
@@ -142,6 +144,7 @@ impl<'t, 'c> Catalog<'t, 'c> {
             if !existing.is_empty() {
                 return Ok(Recorded {
                     events: existing,
+                    earlier_texts: Vec::new(),
                     duplicate: true,
                 });
             }
@@ -211,6 +214,7 @@ impl<'t, 'c> Catalog<'t, 'c> {
         }
         // One event per agreement of the source, in the source's order.
         let mut planned: Vec<(LeafKind, &TextRecord, Checkbox)> = Vec::new();
+        let mut earlier_texts = Vec::new();
         for code in &codes {
             let pair = &src.pairs[*code];
             if pair.archived {
@@ -220,6 +224,13 @@ impl<'t, 'c> Catalog<'t, 'c> {
                 ));
             }
             let t = self.pinned_text(c, code, pair)?;
+            if pair
+                .texts
+                .last()
+                .is_some_and(|last| last.sha256 != t.sha256)
+            {
+                earlier_texts.push((code.to_string(), t.agreement_revision));
+            }
             let checkbox = self.checkbox(t)?;
             let is_ticked = ticked.iter().any(|a| a == code);
             if !is_ticked && checkbox.required {
@@ -284,6 +295,7 @@ impl<'t, 'c> Catalog<'t, 'c> {
         }
         Ok(Recorded {
             events,
+            earlier_texts,
             duplicate: false,
         })
     }

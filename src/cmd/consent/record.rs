@@ -134,6 +134,11 @@ fn report_single(
             })
             .collect();
         output::notice(&format!("recorded {}", what.join(", ")));
+        for (code, revision) in &r.earlier_texts {
+            output::notice(&format!(
+                "note: the page showed an earlier text of `{code}` (revision {revision}), not the current one; `pdconsent agreement check {code}` counts such events"
+            ));
+        }
     }
     if format == Format::Json {
         let views = store.read(|tx| {
