@@ -82,11 +82,21 @@ pub(super) fn row_to_leaf(
     }))
 }
 
+/// One row of [`Tx::ledger_scan`]: a leaf and its envelope, each as far as it could be read.
+#[derive(Debug, Clone)]
+pub struct Scanned {
+    pub seq: u64,
+    pub leaf: std::result::Result<LeafRow, String>,
+    pub envelope: Option<std::result::Result<EnvelopeRow, String>>,
+}
+
 /// A stored envelope with its salt.
 #[derive(Debug, Clone)]
 pub struct EnvelopeRow {
     pub id: i64,
     pub salt: String,
+    /// The `fields` column as stored: the canonical JSON of `envelope.fields`.
+    pub fields_json: String,
     pub envelope: Envelope,
 }
 
@@ -239,14 +249,15 @@ impl Tx<'_> {
         }
     }
 
-    /// Calls `f` with every leaf from `from` on, in seq order, with its envelope if stored;
-    /// a row that cannot be read is passed as `Err((seq, why))`.
+    /// Calls `f` with every leaf from `from` on, in seq order, with its envelope if stored.
+    /// A leaf or an envelope that cannot be read is passed as `Err(why)`, never an error of
+    /// the scan: `ledger verify` reports it with its seq and goes on. `parse_fields` parses
+    /// each envelope's fields (`EnvelopeRow::fields_json` always holds them as stored).
     pub fn ledger_scan(
         &self,
         from: u64,
-        mut f: impl FnMut(
-            std::result::Result<(LeafRow, Option<EnvelopeRow>), (u64, String)>,
-        ) -> Result<()>,
+        parse_fields: bool,
+        mut f: impl FnMut(Scanned) -> Result<()>,
     ) -> Result<()> {
         let cols = LEAF_COLUMNS
             .split(',')
@@ -260,20 +271,26 @@ impl Tx<'_> {
         ))?;
         let mut rows = st.query([from as i64])?;
         while let Some(r) = rows.next()? {
-            let item = match row_to_leaf(r)? {
-                Err(bad) => Err(bad),
-                Ok(leaf) => {
-                    let env = match r.get::<_, Option<i64>>(20)? {
-                        None => None,
-                        Some(id) => Some(envelope_at(r, 20, id)?),
-                    };
-                    match env.transpose() {
-                        Ok(env) => Ok((leaf, env)),
-                        Err(e) => Err((leaf.leaf.seq, e.to_string())),
-                    }
-                }
+            let seq = r.get::<_, i64>(0)? as u64;
+            let leaf = match row_to_leaf(r) {
+                Ok(Ok(l)) => Ok(l),
+                Ok(Err((_, why))) => Err(why),
+                Err(e) => Err(format!("the leaf's row cannot be read: {e}")),
             };
-            f(item)?;
+            let envelope = match r.get::<_, Option<i64>>(20) {
+                Ok(None) => None,
+                Ok(Some(id)) => Some(match envelope_at(r, 20, id, parse_fields) {
+                    Ok(Ok(e)) => Ok(e),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(e) => Err(format!("envelope {id} cannot be read: {e}")),
+                }),
+                Err(e) => Some(Err(format!("the envelope cannot be read: {e}"))),
+            };
+            f(Scanned {
+                seq,
+                leaf,
+                envelope,
+            })?;
         }
         Ok(())
     }
@@ -301,7 +318,7 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// `PRAGMA integrity_check`: empty when the file is sound.
+    /// `PRAGMA integrity_check` on this connection: empty when the file is sound.
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
         let mut st = self.tx.prepare("PRAGMA integrity_check")?;
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
@@ -329,23 +346,33 @@ impl Tx<'_> {
 
 fn row_to_envelope(r: &rusqlite::Row) -> rusqlite::Result<Result<EnvelopeRow>> {
     let id: i64 = r.get(0)?;
-    envelope_at(r, 0, id)
+    envelope_at(r, 0, id, true)
 }
 
 /// The envelope in columns `at..at+7` (id, salt, fields, ip, url, user_agent, reason).
-fn envelope_at(r: &rusqlite::Row, at: usize, id: i64) -> rusqlite::Result<Result<EnvelopeRow>> {
-    let fields: String = r.get(at + 2)?;
-    let fields = match serde_json::from_str(&fields) {
-        Ok(f) => f,
-        Err(e) => {
-            return Ok(Err(StoreError::Ledger(format!(
-                "envelope {id}: its fields are not an object of strings: {e}"
-            ))));
+fn envelope_at(
+    r: &rusqlite::Row,
+    at: usize,
+    id: i64,
+    parse_fields: bool,
+) -> rusqlite::Result<Result<EnvelopeRow>> {
+    let fields_json: String = r.get(at + 2)?;
+    let fields = if parse_fields {
+        match serde_json::from_str(&fields_json) {
+            Ok(f) => f,
+            Err(e) => {
+                return Ok(Err(StoreError::Ledger(format!(
+                    "envelope {id}: its fields are not an object of strings: {e}"
+                ))));
+            }
         }
+    } else {
+        Default::default()
     };
     Ok(Ok(EnvelopeRow {
         id,
         salt: r.get(at + 1)?,
+        fields_json,
         envelope: Envelope {
             fields,
             ip: r.get(at + 3)?,
@@ -359,4 +386,18 @@ fn envelope_at(r: &rusqlite::Row, at: usize, id: i64) -> rusqlite::Result<Result
 /// Hex of a tree hash (re-exported for views).
 pub fn hash_hex(h: &Hash) -> String {
     to_hex(h)
+}
+
+/// `PRAGMA integrity_check` of the file at `path` on a connection of its own, so that it can
+/// run on another core while the ledger is verified: empty when the file is sound.
+pub fn integrity_check_file(path: &std::path::Path) -> Result<Vec<String>> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mut st = conn.prepare("PRAGMA integrity_check")?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    let out: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(out.into_iter().filter(|l| l != "ok").collect())
 }

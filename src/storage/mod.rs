@@ -33,7 +33,9 @@ use serde::Serialize;
 pub use agreements::{AgreementRecord, AgreementRevisionRecord};
 pub use consents::EventFilter;
 pub use error::{Result, StoreError};
-pub use ledger::{EnvelopeRow, LeafRow, hash_hex, new_event_id, parse_salt};
+pub use ledger::{
+    EnvelopeRow, LeafRow, Scanned, hash_hex, integrity_check_file, new_event_id, parse_salt,
+};
 pub use ledger_config::ConfigProblem;
 pub use log::{LogFilter, LogRecord};
 use open::Published;

@@ -61,27 +61,27 @@ fn export_to(
     store.read(|tx| {
         let mut events = 0u64;
         let mut io_error: Option<std::io::Error> = None;
-        tx.ledger_scan(1, |item| {
+        tx.ledger_scan(1, true, |item| {
             if io_error.is_some() {
                 return Ok(());
             }
-            let line = match item {
-                Err((seq, why)) => {
+            let row = item.leaf.map_err(|why| {
+                crate::storage::StoreError::Ledger(format!("leaf {}: {why}", item.seq))
+            })?;
+            if row.leaf.kind.is_event() {
+                events += 1;
+            }
+            let (envelope, salt) = match item.envelope {
+                Some(Ok(e)) => (e.envelope.to_value(), Value::String(e.salt)),
+                Some(Err(why)) => {
                     return Err(crate::storage::StoreError::Ledger(format!(
-                        "leaf {seq}: {why}"
+                        "the envelope of leaf {}: {why}",
+                        item.seq
                     )));
                 }
-                Ok((row, env)) => {
-                    if row.leaf.kind.is_event() {
-                        events += 1;
-                    }
-                    let (envelope, salt) = match env {
-                        Some(e) => (e.envelope.to_value(), Value::String(e.salt)),
-                        None => (Value::Null, Value::Null),
-                    };
-                    json!({"leaf": row.leaf.to_value(), "envelope": envelope, "salt": salt})
-                }
+                None => (Value::Null, Value::Null),
             };
+            let line = json!({"leaf": row.leaf.to_value(), "envelope": envelope, "salt": salt});
             if let Err(e) = serde_json::to_writer(&mut *sink, &line)
                 .map_err(std::io::Error::from)
                 .and_then(|()| sink.write_all(b"\n"))

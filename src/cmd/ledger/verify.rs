@@ -2,13 +2,16 @@
 //! up — every leaf, every commitment, every stored hash, the root, every text and revision —
 //! and check the protective triggers and the file itself. Streams: memory stays flat.
 
+use anyhow::Context as _;
 use serde::Serialize;
 
 use super::{base64, parse_root};
 use crate::cmd::{Ctx, Result};
-use crate::domain::ledger::{Frontier, Hash, stored_hash_count, stored_hash_index, to_hex};
+use crate::domain::ledger::{
+    Commitment, Frontier, Hash, envelope_canonical, stored_hash_count, stored_hash_index, to_hex,
+};
 use crate::output::{self, Format};
-use crate::storage::{StoreError, Tx, parse_salt};
+use crate::storage::{StoreError, Tx, integrity_check_file, parse_salt};
 use crate::{HintExt, Outcome};
 
 /// Recompute every leaf, commitment, stored hash and text; check triggers and the file
@@ -86,6 +89,78 @@ fn compare(
     Ok(())
 }
 
+/// 64 hex digits as a hash.
+fn parse_hash(hex: &str) -> Option<Hash> {
+    super::parse_root(hex).filter(|_| hex.len() == 64)
+}
+
+/// A configuration leaf without what only the append gives (seq, id, recorded_at).
+fn config_key(l: &crate::domain::ledger::Leaf) -> Vec<u8> {
+    let mut k = l.clone();
+    k.seq = 0;
+    k.id = String::new();
+    k.recorded_at = String::new();
+    k.canonical().unwrap_or_default()
+}
+
+/// Configuration leaves that log no row as it is now, and rows that have no leaf.
+fn config_differences(
+    seen: Vec<(Vec<u8>, u64)>,
+    expected: Vec<crate::domain::ledger::Leaf>,
+) -> Vec<Problem> {
+    use std::collections::HashMap;
+    let mut want: HashMap<Vec<u8>, (usize, &crate::domain::ledger::Leaf)> = HashMap::new();
+    for l in &expected {
+        want.entry(config_key(l)).or_insert((0, l)).0 += 1;
+    }
+    let mut out = Vec::new();
+    for (key, seq) in seen {
+        match want.get_mut(&key) {
+            Some((n, _)) if *n > 0 => *n -= 1,
+            _ => out.push(Problem {
+                seq: Some(seq),
+                message: "the configuration leaf does not match the revision or text registration it logs: the row was rewritten, or is gone".into(),
+            }),
+        }
+    }
+    let mut missing: Vec<&crate::domain::ledger::Leaf> = want
+        .values()
+        .filter(|(n, _)| *n > 0)
+        .map(|(_, l)| *l)
+        .collect();
+    missing.sort_by(|a, b| a.at.cmp(&b.at));
+    for l in missing {
+        let what = match l.kind.as_str() {
+            "agreement_revision" => format!(
+                "agreement {} revision {}",
+                l.agreement.as_deref().unwrap_or("?"),
+                l.revision.unwrap_or(0)
+            ),
+            "requisites_revision" => format!(
+                "requisites {} revision {}",
+                l.requisites.as_deref().unwrap_or("?"),
+                l.requisites_revision.unwrap_or(0)
+            ),
+            "source_revision" => format!(
+                "source {} revision {}",
+                l.source.as_deref().unwrap_or("?"),
+                l.source_revision.unwrap_or(0)
+            ),
+            _ => format!(
+                "the text registration of {} on {} from {}",
+                l.agreement.as_deref().unwrap_or("?"),
+                l.source.as_deref().unwrap_or("?"),
+                l.at
+            ),
+        };
+        out.push(Problem {
+            seq: None,
+            message: format!("{what} is not in the ledger as it is stored now: it was added or changed outside pdconsent"),
+        });
+    }
+    out
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "ledger verify")?;
     let expect = match &args.expect_head {
@@ -103,10 +178,19 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     };
     let mut store = ctx.open_read()?;
     let show_progress = output::is_terminal(output::Stream::Stderr) && format != Format::Json;
+    // The file's own check runs on another core, on a connection of its own.
+    let integrity = store.path().map(|p| {
+        let p = p.to_path_buf();
+        std::thread::Builder::new()
+            .name("integrity".into())
+            .spawn(move || integrity_check_file(&p))
+    });
     let report = store.read(|tx| {
         let mut problems: Vec<Problem> = Vec::new();
-        for p in tx.integrity_problems()? {
-            problems.push(Problem { seq: None, message: format!("PRAGMA integrity_check: {p}") });
+        if integrity.is_none() {
+            for p in tx.integrity_problems()? {
+                problems.push(Problem { seq: None, message: format!("PRAGMA integrity_check: {p}") });
+            }
         }
         for t in tx.trigger_problems()? {
             problems.push(Problem {
@@ -115,6 +199,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             });
         }
         let size = tx.ledger_size()?;
+        let (texts, bad_texts) = tx.ledger_texts()?;
+        // Configuration leaves as read (with their seq), keyed without seq, id and recorded_at.
+        let mut config_seen: Vec<(Vec<u8>, u64)> = Vec::new();
         let bar = if show_progress {
             let b = indicatif::ProgressBar::new(size);
             b.set_style(
@@ -130,15 +217,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let mut expected_seq = 1u64;
         let (mut events, mut config, mut checked, mut erased) = (0u64, 0u64, 0u64, 0u64);
         let mut root_at_expected: Option<Hash> = None;
-        let mut last_env: Option<(i64, String)> = None;
+        let mut last_env: Option<(i64, Hash)> = None;
         let mut leaf_bytes = Vec::with_capacity(1024);
-        tx.ledger_scan(1, |item| {
-            let (seq, hash) = match item {
-                Err((seq, why)) => {
-                    problems.push(Problem { seq: Some(seq), message: why });
-                    (seq, [0u8; 32])
+        tx.ledger_scan(1, false, |item| {
+            let seq = item.seq;
+            let hash = match &item.leaf {
+                Err(why) => {
+                    problems.push(Problem { seq: Some(seq), message: why.clone() });
+                    [0u8; 32]
                 }
-                Ok((row, env)) => {
+                Ok(row) => {
                     let l = &row.leaf;
                     if l.kind.is_event() {
                         events += 1;
@@ -149,41 +237,58 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     let hash = match l.write_canonical(&mut leaf_bytes) {
                         Ok(()) => crate::domain::ledger::leaf_hash(&leaf_bytes),
                         Err(e) => {
-                            problems.push(Problem { seq: Some(l.seq), message: format!("the leaf has no canonical form: {e}") });
+                            problems.push(Problem { seq: Some(seq), message: format!("the leaf has no canonical form: {e}") });
                             [0u8; 32]
                         }
                     };
-                    if l.kind.is_event() && l.kind.as_str() != "withdrawn" && l.commitment.is_none() {
-                        problems.push(Problem { seq: Some(l.seq), message: "a consent event without a commitment".into() });
+                    if let Some(t) = &l.text_sha256
+                        && !texts.contains(t)
+                    {
+                        problems.push(Problem { seq: Some(seq), message: format!("the text {t} the leaf names is not in the registry") });
                     }
-                    match (row.envelope, env) {
+                    if !l.kind.is_event() {
+                        config_seen.push((config_key(l), seq));
+                    }
+                    if l.kind.is_event() && l.kind.as_str() != "withdrawn" && l.commitment.is_none() {
+                        problems.push(Problem { seq: Some(seq), message: "a consent event without a commitment".into() });
+                    }
+                    match (row.envelope, &item.envelope) {
                         (Some(_), None) => erased += 1,
                         (None, _) if l.commitment.is_some() => erased += 1,
-                        (_, Some(e)) => {
+                        (_, Some(Err(why))) => problems.push(Problem { seq: Some(seq), message: why.clone() }),
+                        (_, Some(Ok(e))) => {
                             checked += 1;
                             let commitment = match &last_env {
-                                Some((id, c)) if *id == e.id => Some(c.clone()),
-                                _ => parse_salt(&e.salt)
-                                    .and_then(|salt| e.envelope.commit(&salt).ok())
-                                    .map(|c| to_hex(&c.0)),
+                                Some((id, c)) if *id == e.id => Some(*c),
+                                _ => parse_salt(&e.salt).and_then(|salt| {
+                                    let bytes = envelope_canonical(
+                                        e.fields_json.as_bytes(),
+                                        e.envelope.ip.as_deref(),
+                                        e.envelope.url.as_deref(),
+                                        e.envelope.user_agent.as_deref(),
+                                        e.envelope.reason.as_deref(),
+                                    )
+                                    .ok()?;
+                                    Some(Commitment::from_canonical(&salt, &bytes).0)
+                                }),
                             };
                             match commitment {
-                                Some(c) if l.commitment.as_deref() == Some(c.as_str()) => {
+                                Some(c) if l.commitment.as_deref().and_then(parse_hash) == Some(c) => {
                                     last_env = Some((e.id, c));
                                 }
                                 Some(_) => problems.push(Problem {
-                                    seq: Some(l.seq),
+                                    seq: Some(seq),
                                     message: format!("envelope {} does not match the leaf's commitment: the personal data (or its salt) was edited", e.id),
                                 }),
                                 None => problems.push(Problem {
-                                    seq: Some(l.seq),
+                                    seq: Some(seq),
                                     message: format!("envelope {} cannot be read (its salt or fields are malformed)", e.id),
                                 }),
                             }
                         }
                         (None, None) => {}
                     }
-                    (l.seq, hash)
+                    hash
                 }
             };
             if seq != expected_seq {
@@ -223,9 +328,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 message: format!("the tree stores {hashes} hashes; {} leaves need {want}: hashes were added or removed", frontier.size()),
             });
         }
-        for p in tx.ledger_config_problems()? {
+        for p in bad_texts {
             problems.push(Problem { seq: p.seq, message: p.message });
         }
+        problems.extend(config_differences(config_seen, tx.ledger_config_expected()?));
         if let Some((s, root)) = expect {
             if s == 0 {
                 root_at_expected = Some(crate::domain::ledger::EMPTY_ROOT);
@@ -255,6 +361,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             problems,
         })
     })?;
+    let mut report = report;
+    if let Some(handle) = integrity {
+        let handle = handle.context("cannot start the integrity check")?;
+        let found = handle
+            .join()
+            .map_err(|_| anyhow::anyhow!("the integrity check stopped unexpectedly"))??;
+        for p in found {
+            report.problems.insert(
+                0,
+                Problem {
+                    seq: None,
+                    message: format!("PRAGMA integrity_check: {p}"),
+                },
+            );
+        }
+        report.ok = report.problems.is_empty();
+    }
     if format == Format::Json {
         ctx.out.print_json(&report)?;
     } else {

@@ -129,16 +129,22 @@ fn write_value(
     Ok(())
 }
 
-/// Appends `s` as a canonical JSON string, refusing it unless NFC; `path` names it in the error.
-/// (The leaf's own writer uses it to skip building a `Value`.)
-pub fn write_nfc_string(s: &str, path: &str, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
-    check_nfc(s, path)?;
+/// Appends `s` as a canonical JSON string, refusing it unless NFC; the error names `path()`.
+/// (The leaf's and the envelope's own writers use it to skip building a `Value`.)
+pub fn write_nfc_string(
+    s: &str,
+    path: impl FnOnce() -> String,
+    out: &mut Vec<u8>,
+) -> Result<(), CanonicalError> {
+    if !s.is_ascii() && !unicode_normalization::is_nfc(s) {
+        return Err(CanonicalError::NotNfc { path: path() });
+    }
     write_string(s, out);
     Ok(())
 }
 
 fn check_nfc(s: &str, path: &str) -> Result<(), CanonicalError> {
-    if unicode_normalization::is_nfc(s) {
+    if s.is_ascii() || unicode_normalization::is_nfc(s) {
         Ok(())
     } else {
         Err(CanonicalError::NotNfc {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::canonical::{CanonicalError, to_canonical, write_nfc_string};
+use super::canonical::{CanonicalError, write_nfc_string};
 use super::commitment::{Commitment, Salt};
 use super::merkle::{Hash, leaf_hash};
 
@@ -194,7 +194,7 @@ impl Leaf {
         fn string(out: &mut Vec<u8>, k: &str, v: &Option<String>) -> Result<(), CanonicalError> {
             key(out, k);
             match v {
-                Some(s) => write_nfc_string(s, &format!("$.{k}"), out)?,
+                Some(s) => write_nfc_string(s, || format!("$.{k}"), out)?,
                 None => out.extend_from_slice(b"null"),
             }
             out.push(b',');
@@ -211,7 +211,7 @@ impl Leaf {
         out.push(b'{');
         string(out, "agreement", &self.agreement)?;
         key(out, "at");
-        write_nfc_string(&self.at, "$.at", out)?;
+        write_nfc_string(&self.at, || "$.at".into(), out)?;
         out.push(b',');
         string(out, "channel", &self.channel)?;
         key(out, "checkbox");
@@ -233,13 +233,13 @@ impl Leaf {
         string(out, "data_sha256", &self.data_sha256)?;
         string(out, "external_id", &self.external_id)?;
         key(out, "id");
-        write_nfc_string(&self.id, "$.id", out)?;
+        write_nfc_string(&self.id, || "$.id".into(), out)?;
         out.push(b',');
         key(out, "kind");
-        write_nfc_string(self.kind.as_str(), "$.kind", out)?;
+        write_nfc_string(self.kind.as_str(), || "$.kind".into(), out)?;
         out.push(b',');
         key(out, "recorded_at");
-        write_nfc_string(&self.recorded_at, "$.recorded_at", out)?;
+        write_nfc_string(&self.recorded_at, || "$.recorded_at".into(), out)?;
         out.push(b',');
         string(out, "requisites", &self.requisites)?;
         int(
@@ -322,9 +322,34 @@ impl Envelope {
         })
     }
 
-    /// The canonical bytes of the envelope.
+    /// The canonical bytes of the envelope (the same as `to_canonical(&self.to_value())`,
+    /// tested).
     pub fn canonical(&self) -> Result<Vec<u8>, CanonicalError> {
-        to_canonical(&self.to_value())
+        envelope_canonical(
+            &self.fields_canonical()?,
+            self.ip.as_deref(),
+            self.url.as_deref(),
+            self.user_agent.as_deref(),
+            self.reason.as_deref(),
+        )
+    }
+
+    /// The canonical bytes of `fields` alone: what storage keeps, so that a verifier can
+    /// rebuild the envelope's bytes without parsing them.
+    pub fn fields_canonical(&self) -> Result<Vec<u8>, CanonicalError> {
+        let mut out = Vec::with_capacity(256);
+        out.push(b'{');
+        // A BTreeMap of Strings iterates in byte order: code point order, as canonical JSON sorts.
+        for (i, (k, v)) in self.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_nfc_string(k, || format!("$.fields[{k:?}]"), &mut out)?;
+            out.push(b':');
+            write_nfc_string(v, || format!("$.fields[{k:?}]"), &mut out)?;
+        }
+        out.push(b'}');
+        Ok(out)
     }
 
     /// The commitment a leaf holds for this envelope and salt.
@@ -333,8 +358,38 @@ impl Envelope {
     }
 }
 
+/// The canonical bytes of an envelope whose `fields` are already canonical bytes.
+pub fn envelope_canonical(
+    fields: &[u8],
+    ip: Option<&str>,
+    url: Option<&str>,
+    user_agent: Option<&str>,
+    reason: Option<&str>,
+) -> Result<Vec<u8>, CanonicalError> {
+    let mut out = Vec::with_capacity(fields.len() + 256);
+    out.extend_from_slice(b"{\"fields\":");
+    out.extend_from_slice(fields);
+    for (k, v) in [
+        ("ip", ip),
+        ("reason", reason),
+        ("url", url),
+        ("user_agent", user_agent),
+    ] {
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b"\":");
+        match v {
+            Some(s) => write_nfc_string(s, || format!("$.{k}"), &mut out)?,
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::canonical::to_canonical;
     use super::*;
 
     fn consent() -> Leaf {
@@ -390,6 +445,15 @@ mod tests {
             l.withdraws = withdraws;
             l.checkbox = cb.map(|(a, b)| Checkbox { checked_by_default: a, required: b });
             proptest::prop_assert_eq!(l.canonical().unwrap(), to_canonical(&l.to_value()).unwrap());
+        }
+
+        #[test]
+        fn the_envelope_writer_is_the_canonical_form(
+            fields in proptest::collection::btree_map("[a-zа-яё \"\\\\\u{0}-\u{1f}😀]{0,8}", "[a-zа-я0-9 \"\\\\\u{0}-\u{1f}\u{2028}😀]{0,12}", 0..5),
+            parts in proptest::collection::vec(proptest::option::of("[a-z0-9:/. \"\u{1}]{0,20}"), 4),
+        ) {
+            let e = Envelope { fields, ip: parts[0].clone(), url: parts[1].clone(), user_agent: parts[2].clone(), reason: parts[3].clone() };
+            proptest::prop_assert_eq!(e.canonical().unwrap(), to_canonical(&e.to_value()).unwrap());
         }
     }
 

@@ -22,7 +22,7 @@ mod crosscheck;
 
 pub use canonical::{CanonicalError, to_canonical, write_canonical};
 pub use commitment::{Commitment, SALT_LEN, Salt};
-pub use leaf::{Checkbox, Envelope, LEAF_VERSION, Leaf, LeafKind};
+pub use leaf::{Checkbox, Envelope, LEAF_VERSION, Leaf, LeafKind, envelope_canonical};
 pub use merkle::{
     EMPTY_ROOT, Frontier, Hash, ProofError, leaf_hash, node_hash, to_hex, verify_consistency,
     verify_inclusion,
