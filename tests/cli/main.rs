@@ -14,6 +14,7 @@ mod agreements;
 mod apply;
 mod bounds;
 mod check;
+mod consent;
 mod database;
 mod info;
 mod legal;
