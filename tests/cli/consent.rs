@@ -1058,3 +1058,84 @@ fn ledger_verify_with_a_wrong_expected_head_exits_1() {
     assert_eq!(r.code, 1, "{}", r.pinned());
     assert!(r.stdout.contains("it was truncated or rolled back"), "{}", r.stdout);
 }
+
+// ---------------------------------------------------------------- edge cases
+
+#[test]
+fn record_normalises_fields_to_nfc_and_the_ledger_still_verifies() {
+    let env = setup();
+    // И + combining breve: NFC makes it Й.
+    let r = env.ok(&[
+        "consent", "record", "--source", "callback-form", "--field", "name=\u{418}\u{306}ван",
+        "--field", "phone=+79161234567",
+    ]);
+    assert_eq!(show(&env, seqs(&r)[0])["subject"]["fields"]["имя"], "\u{419}ван");
+    env.ok(&["ledger", "verify"]);
+}
+
+#[test]
+fn record_a_control_character_is_refused_naming_the_flag() {
+    let env = setup();
+    let r = fails(&env, &[
+        "consent", "record", "--source", "callback-form", "--field", "phone=+79161234567",
+        "--user-agent", "Mozilla\u{1}",
+    ]);
+    assert!(r.stderr.starts_with("error: --user-agent: contains a control character"), "{}", r.stderr);
+}
+
+#[test]
+fn batch_the_same_external_id_twice_in_one_group_records_once() {
+    let env = setup();
+    let line = r#"{"source":"callback-form","fields":{"phone":"+79161234567"},"external_id":"same"}"#;
+    let f = write(&env, "in.jsonl", &format!("{line}\n{line}\n"));
+    let (n, _) = head(&env);
+    let r = env.run(&["consent", "record", "--batch", &f]);
+    assert_eq!(r.code, 0, "{}", r.pinned());
+    let out: Vec<Value> = r.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(out[0]["seq"], serde_json::json!([n + 1]));
+    assert_eq!(out[1]["seq"], serde_json::json!([n + 1]));
+    assert_eq!(out[1]["duplicate"], true);
+    assert_eq!(head(&env).0, n + 1);
+}
+
+#[test]
+fn withdraw_at_before_the_consent_or_in_the_future_is_refused() {
+    let env = setup();
+    let s = seqs(&record(&env, "a@b.ru", &["--at", "2026-11-28T11:00:00Z"]));
+    let r = fails(&env, &["consent", "withdraw", &s[0].to_string(), "--at", "2026-11-28T10:00:00Z"]);
+    assert!(r.stderr.starts_with(&format!("error: --at 2026-11-28T10:00:00Z is before consent {} was given", s[0])), "{}", r.stderr);
+    let r = fails(&env, &["consent", "withdraw", &s[0].to_string(), "--at", "2026-11-28T12:30:00Z"]);
+    assert!(r.stderr.starts_with("error: --at 2026-11-28T12:30:00Z is in the future"), "{}", r.stderr);
+}
+
+#[test]
+fn withdraw_the_same_seq_twice_in_one_command_withdraws_it_once() {
+    let env = setup();
+    let s = seqs(&record(&env, "a@b.ru", &[]));
+    let (n, _) = head(&env);
+    let r = env.ok(&["consent", "withdraw", &s[0].to_string(), &s[0].to_string()]);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    assert_eq!(head(&env).0, n + 1);
+}
+
+#[test]
+fn status_is_given_again_after_a_new_consent_following_a_withdrawal() {
+    let env = setup();
+    let s = seqs(&record(&env, "a@b.ru", &[]));
+    env.ok(&["consent", "withdraw", &s[0].to_string()]);
+    record(&env, "A@B.ru", &[]);
+    let r = status(&env, "contact-form", "email=a@b.ru");
+    assert_eq!((r.code, r.stdout.as_str()), (0, "given\n"), "{}", r.pinned());
+}
+
+#[test]
+fn status_ignores_a_refused_optional_agreement_but_not_a_withdrawn_required_one() {
+    let env = setup();
+    let s = seqs(&record(&env, "a@b.ru", &["--agreement", "marketing"]));
+    env.ok(&["consent", "withdraw", &s[1].to_string()]);
+    let r = status(&env, "contact-form", "email=a@b.ru");
+    assert_eq!((r.code, r.stdout.as_str()), (0, "given\n"), "{}", r.pinned());
+    env.ok(&["consent", "withdraw", &s[0].to_string()]);
+    let r = status(&env, "contact-form", "email=a@b.ru");
+    assert_eq!((r.code, r.stdout.as_str()), (1, "withdrawn\n"), "{}", r.pinned());
+}
