@@ -17,6 +17,7 @@ mod check;
 mod consent;
 mod database;
 mod info;
+mod ledger_tamper;
 mod legal;
 mod log;
 mod program;
