@@ -1139,3 +1139,51 @@ fn status_ignores_a_refused_optional_agreement_but_not_a_withdrawn_required_one(
     let r = status(&env, "contact-form", "email=a@b.ru");
     assert_eq!((r.code, r.stdout.as_str()), (1, "withdrawn\n"), "{}", r.pinned());
 }
+
+#[test]
+fn record_at_a_past_time_pins_the_text_current_then() {
+    let env = setup();
+    env.ok_at("2026-11-20T10:00:00Z", &["agreement", "edit", PD, "--add-purpose", "ответы на отзывы"]);
+    let r = record(&env, "a@b.ru", &["--at", "2026-11-10T10:00:00Z"]);
+    assert_eq!(r.code, 0, "{}", r.pinned());
+    assert_eq!(show(&env, seqs(&r)[0])["revision"], 1);
+    let r = record(&env, "a@b.ru", &["--at", "2026-11-20T10:00:00Z"]);
+    assert_eq!(show(&env, seqs(&r)[0])["revision"], 2);
+}
+
+#[test]
+fn record_a_newer_text_hash_with_a_time_before_that_text_existed_is_refused() {
+    let env = setup();
+    env.ok_at("2026-11-20T10:00:00Z", &["agreement", "edit", PD, "--add-purpose", "ответы на отзывы"]);
+    let new_sha = show(&env, seqs(&record(&env, "a@b.ru", &[]))[0])["text_sha256"].as_str().unwrap().to_string();
+    let r = fails(&env, &[
+        "consent", "record", "--source", "contact-form", "--field", "email=a@b.ru", "--agreement", PD,
+        "--at", "2026-11-10T10:00:00Z", "--text-sha256", &format!("{PD}={new_sha}"),
+    ]);
+    assert!(
+        r.stderr.starts_with(&format!("error: --at: 2026-11-10T10:00:00Z is before the text {new_sha} existed (it was first shown at 2026-11-20T10:00:00Z)")),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn record_a_text_hash_in_capitals_is_accepted_as_the_same_hash() {
+    let env = setup();
+    let sha = show(&env, seqs(&record(&env, "a@b.ru", &[]))[0])["text_sha256"].as_str().unwrap().to_string();
+    let r = record(&env, "c@d.ru", &["--text-sha256", &format!("{PD}={}", sha.to_uppercase())]);
+    assert_eq!(r.code, 0, "{}", r.pinned());
+    assert_eq!(show(&env, seqs(&r)[0])["text_sha256"], sha.as_str());
+}
+
+#[test]
+fn record_on_an_archived_source_is_refused() {
+    let env = setup();
+    env.ok(&["source", "archive", "site-chat"]);
+    let r = fails(&env, &["consent", "record", "--source", "site-chat", "--field", "email=a@b.ru"]);
+    assert!(
+        r.stderr.starts_with("error: --source: source `site-chat` is archived: it collects no consents; `pdconsent source restore site-chat` brings it back"),
+        "{}",
+        r.stderr
+    );
+}
