@@ -282,6 +282,40 @@ fn an_envelope_swapped_for_another_persons_is_found() {
     assert_trigger_reported(&r, "ledger_leaves_no_update");
 }
 
+#[test]
+fn an_envelope_replaced_by_delete_and_insert_is_found_without_dropping_a_trigger() {
+    // Envelopes may be deleted (erasure), so no trigger stops a delete and a new insert.
+    let (env, seqs) = setup();
+    let s = seqs[3];
+    tamper(
+        &env,
+        &format!(
+            "CREATE TEMP TABLE e AS SELECT * FROM ledger_envelopes WHERE id = (SELECT envelope FROM ledger_leaves WHERE seq = {s});
+             DELETE FROM ledger_envelopes WHERE id IN (SELECT id FROM e);
+             INSERT INTO ledger_envelopes SELECT id, salt, json_set(fields, '$.\"имя\"', 'Пётр'), ip, url, user_agent, reason FROM e;"
+        ),
+    );
+    let r = verify_fails(&env, &[]);
+    assert_line(&r, &format!("seq {s}: envelope "));
+    assert!(!r.stdout.contains("protective trigger"), "{}", r.stdout);
+}
+
+#[test]
+fn deleted_subject_keys_of_a_present_envelope_are_found() {
+    // Without its keys `consent status` answers `none` and `withdraw --subject` finds
+    // nothing for a person whose consent and data are still there.
+    let (env, _) = setup();
+    let before = env.run(&["consent", "status", "--source", "callback-form", "--subject", "phone=+79161234567"]);
+    assert_eq!(before.stdout, "given\n");
+    tamper(
+        &env,
+        "DELETE FROM ledger_subjects WHERE envelope = (SELECT envelope FROM ledger_leaves WHERE external_id = 'cb-1');",
+    );
+    let after = env.run(&["consent", "status", "--source", "callback-form", "--subject", "phone=+79161234567"]);
+    assert_eq!(after.stdout, "none\n", "the keys were not used");
+    verify_fails(&env, &[]);
+}
+
 // ---------------------------------------------------------------- deleted, inserted, swapped
 
 #[test]
@@ -356,6 +390,34 @@ fn two_swapped_events_are_found() {
     assert_trigger_reported(&r, "ledger_leaves_no_update");
 }
 
+#[test]
+fn an_edited_stored_node_hash_is_found() {
+    let (env, _) = setup();
+    let (size, _) = head(&env);
+    // The hash of the first 8 leaves (level 3, n 0) sits at index 14.
+    tamper(
+        &env,
+        "DROP TRIGGER ledger_hashes_no_update; UPDATE ledger_hashes SET hash = zeroblob(32) WHERE idx = 14;",
+    );
+    let r = verify_fails(&env, &[]);
+    assert_line(&r, "seq 8: the tree's stored hash 14 differs from the one its leaves give: the tree was rewritten");
+    assert_trigger_reported(&r, "ledger_hashes_no_update");
+    assert!(size > 8);
+}
+
+#[test]
+fn an_edited_stored_leaf_hash_is_found() {
+    let (env, seqs) = setup();
+    let s = seqs[1];
+    let idx = pdconsent::domain::ledger::stored_hash_index(0, s - 1);
+    tamper(
+        &env,
+        &format!("DROP TRIGGER ledger_hashes_no_update; UPDATE ledger_hashes SET hash = zeroblob(32) WHERE idx = {idx};"),
+    );
+    let r = verify_fails(&env, &[]);
+    assert_line(&r, &format!("seq {s}: {LEAF_EDITED}"));
+}
+
 // ---------------------------------------------------------------- texts and configuration
 
 #[test]
@@ -393,6 +455,51 @@ fn an_edited_agreement_revision_is_found() {
         &format!("seq {leaf}: an agreement revision differs from its leaf (or is gone): personal-data revision 1"),
     );
     assert_trigger_reported(&r, "agreement_revisions_no_update");
+}
+
+#[test]
+fn an_edited_source_revision_is_found() {
+    let (env, _) = setup();
+    let leaf = query_i64(
+        &env,
+        "SELECT seq FROM ledger_leaves WHERE kind = 'source_revision' AND source = 'contact-form' AND source_revision = 1",
+    );
+    tamper(
+        &env,
+        "DROP TRIGGER source_revisions_no_update;
+         UPDATE source_revisions SET data = json_set(data, '$.url', 'https://evil.example/')
+         WHERE revision = 1 AND source_id = (SELECT id FROM sources WHERE code = 'contact-form');",
+    );
+    let r = verify_fails(&env, &[]);
+    assert_line(&r, &format!("seq {leaf}: a source revision differs from its leaf (or is gone): contact-form revision 1"));
+    assert_trigger_reported(&r, "source_revisions_no_update");
+}
+
+#[test]
+fn an_edited_requisites_revision_is_found() {
+    let (env, _) = setup();
+    let leaf = query_i64(&env, "SELECT seq FROM ledger_leaves WHERE kind = 'requisites_revision' AND requisites = 'main'");
+    tamper(
+        &env,
+        "DROP TRIGGER requisites_revisions_no_update;
+         UPDATE requisites_revisions SET data = json_set(data, '$.inn', '7707083893') WHERE code = 'main' AND revision = 1;",
+    );
+    let r = verify_fails(&env, &[]);
+    assert_line(&r, &format!("seq {leaf}: a requisites revision differs from its leaf (or is gone): main revision 1"));
+}
+
+#[test]
+fn an_edited_text_registration_is_found() {
+    let (env, _) = setup();
+    tamper(
+        &env,
+        "DROP TRIGGER text_registrations_no_update;
+         UPDATE text_registrations SET current_from = '2026-10-01T00:00:00Z'
+         WHERE source_id = (SELECT id FROM sources WHERE code = 'callback-form');",
+    );
+    let r = verify_fails(&env, &[]);
+    assert!(r.stdout.contains("a text registration differs from its leaf (or is gone): personal-data on callback-form"), "{}", r.stdout);
+    assert!(r.stdout.contains("a text registration is not in the ledger"), "{}", r.stdout);
 }
 
 #[test]
@@ -594,4 +701,44 @@ fn many_writers_at_once_lose_nothing_and_leave_a_clean_ledger() {
     let r = env.ok(&["ledger", "verify"]);
     assert_eq!(r.stdout, "");
     eprintln!("{sent} events from {} processes in {elapsed:?}", WORKERS * PER_WORKER + BATCHES);
+}
+
+#[test]
+fn racing_writers_with_the_same_external_id_record_it_once() {
+    let env = Env::new();
+    env.ok_at(APPLIED, &["apply", example_file().to_str().unwrap()]);
+    let (before, _) = head(&env);
+    const ROUNDS: usize = 10;
+    const RACERS: usize = 8;
+    for k in 0..ROUNDS {
+        let children: Vec<_> = (0..RACERS)
+            .map(|_| {
+                env.std_command(&[
+                    "consent", "record", "--source", "callback-form",
+                    "--field", &format!("phone=+791611122{k:02}"), "--external-id", &format!("race-{k}"),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+            })
+            .collect();
+        let outs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+        let want = format!("{}\n", before + 1 + k as u64);
+        let mut recorded = 0;
+        for o in &outs {
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(0), "{err}");
+            assert_eq!(String::from_utf8_lossy(&o.stdout), want, "{err}");
+            if err.starts_with("recorded ") {
+                recorded += 1;
+            } else {
+                assert!(err.starts_with("already recorded under this external id"), "{err}");
+            }
+        }
+        assert_eq!(recorded, 1, "round {k}");
+    }
+    assert_eq!(head(&env).0, before + ROUNDS as u64);
+    env.ok(&["ledger", "verify"]);
 }
