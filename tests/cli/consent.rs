@@ -1187,3 +1187,46 @@ fn record_on_an_archived_source_is_refused() {
         r.stderr
     );
 }
+
+#[test]
+fn batch_stops_at_a_line_that_is_not_utf8_after_recording_the_lines_before() {
+    let env = setup();
+    let (n, _) = head(&env);
+    let mut input = br#"{"source":"callback-form","fields":{"phone":"+79160002222"}}"#.to_vec();
+    input.extend(b"\n{\"source\":\"\xff\"}\n");
+    input.extend(br#"{"source":"callback-form","fields":{"phone":"+79160003333"}}"#);
+    let out = env.command(&["consent", "record", "--batch", "-"]).write_stdin(input).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stdout, format!("{{\"line\":1,\"seq\":[{0}],\"events\":[{{\"seq\":{0},\"event\":\"given\",\"agreement\":\"personal-data\"}}]}}\n", n + 1));
+    assert!(stderr.contains("error: stdin is not UTF-8 text: invalid byte 0xFF"), "{stderr}");
+    assert!(stderr.contains("hint: every line before it was recorded"), "{stderr}");
+    assert_eq!(head(&env).0, n + 1);
+}
+
+#[test]
+fn batch_a_missing_file_is_an_error() {
+    let env = setup();
+    let r = fails(&env, &["consent", "record", "--batch", "/nonexistent/in.jsonl"]);
+    assert!(r.stderr.starts_with("error: cannot open /nonexistent/in.jsonl"), "{}", r.stderr);
+}
+
+#[test]
+fn batch_an_unknown_key_refuses_the_line() {
+    let env = setup();
+    let f = write(&env, "in.jsonl", "{\"source\":\"callback-form\",\"fields\":{\"phone\":\"1\"},\"bogus\":1}\n");
+    let r = env.run(&["consent", "record", "--batch", &f]);
+    assert_eq!(r.code, 1, "{}", r.pinned());
+    let v: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(v["error"]["field"], "line");
+    assert!(v["error"]["message"].as_str().unwrap().contains("unknown field `bogus`"), "{v}");
+}
+
+#[test]
+fn list_ip_filter_matches_any_notation_of_the_address() {
+    let env = setup();
+    let s = seqs(&record(&env, "a@b.ru", &["--ip", "2001:db8::7"]));
+    assert_eq!(listed(&env, &["--ip", "2001:DB8:0::7"]), [s[1], s[0]]);
+    let r = fails(&env, &["consent", "list", "--ip", "nonsense"]);
+    assert!(r.stderr.starts_with("error: `nonsense` is not an IPv4 or IPv6 address"), "{}", r.stderr);
+}
