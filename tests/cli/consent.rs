@@ -1230,3 +1230,31 @@ fn list_ip_filter_matches_any_notation_of_the_address() {
     let r = fails(&env, &["consent", "list", "--ip", "nonsense"]);
     assert!(r.stderr.starts_with("error: `nonsense` is not an IPv4 or IPv6 address"), "{}", r.stderr);
 }
+
+#[test]
+fn ledger_and_consent_reads_without_a_database_are_refused_and_create_none() {
+    let env = Env::new();
+    for args in [
+        &["ledger", "head"][..],
+        &["ledger", "verify"],
+        &["ledger", "prove", "1"],
+        &["consent", "export"],
+        &["consent", "list"],
+        &["consent", "status", "--source", "contact-form", "--subject", "email=a@b.ru"],
+    ] {
+        let r = env.run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.pinned());
+        assert_eq!(r.stdout, "");
+        assert!(r.stderr.starts_with("error: no database at "), "{args:?}: {}", r.stderr);
+        assert!(!env.db().exists(), "{args:?} created a database");
+    }
+}
+
+#[test]
+fn ledger_head_origin_without_a_website_is_pdconsent() {
+    let env = Env::with_main();
+    let r = env.ok(&["ledger", "head"]);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], "pdconsent/consents");
+    assert_eq!(lines[1], "1", "the requisites revision is the first leaf");
+}

@@ -329,6 +329,20 @@ fn a_deleted_last_event_is_found() {
 }
 
 #[test]
+fn a_deleted_last_event_is_named_by_its_seq() {
+    // The stored hashes still hold leaf `size`: verify knows which event is gone.
+    let (env, _) = setup();
+    let (size, _) = head(&env);
+    tamper(&env, &format!("DROP TRIGGER ledger_leaves_no_delete; DELETE FROM ledger_leaves WHERE seq = {size};"));
+    let r = verify_fails(&env, &[]);
+    assert!(
+        r.stdout.lines().any(|l| l.starts_with(&format!("seq {size}: "))),
+        "the deleted last event {size} is not named:\n{}",
+        r.stdout
+    );
+}
+
+#[test]
 fn a_deleted_middle_event_is_found() {
     let (env, seqs) = setup();
     let s = seqs[3];
