@@ -1258,3 +1258,61 @@ fn ledger_head_origin_without_a_website_is_pdconsent() {
     assert_eq!(lines[0], "pdconsent/consents");
     assert_eq!(lines[1], "1", "the requisites revision is the first leaf");
 }
+
+#[test]
+fn batch_acknowledges_a_group_after_group_ms_while_input_is_still_open() {
+    use std::io::{BufRead, Write};
+    let env = setup();
+    let mut child = env
+        .std_command(&["consent", "record", "--batch", "-", "--group-ms", "100"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, r#"{{"source":"callback-form","fields":{{"phone":"+79161234567"}}}}"#).unwrap();
+    stdin.flush().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (send, recv) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in std::io::BufReader::new(stdout).lines() {
+            let _ = send.send(l.unwrap());
+        }
+    });
+    let first = recv.recv_timeout(std::time::Duration::from_secs(10)).expect("no result while stdin is open");
+    assert!(first.starts_with(r#"{"line":1,"seq":["#), "{first}");
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn record_an_external_id_with_quotes_backslashes_and_astral_characters_verifies() {
+    let env = setup();
+    // A quote, a backslash, a slash, U+2028, an emoji and a decomposed ё (NFC on entry).
+    let ext = "a\"b\\c/d\u{2028}e😀е\u{308}";
+    let r = env.ok(&["consent", "record", "--source", "callback-form", "--field", "phone=+79161234567", "--external-id", ext]);
+    let v = show(&env, seqs(&r)[0]);
+    assert_eq!(v["external_id"], "a\"b\\c/d\u{2028}e😀ё");
+    let (_, root) = head(&env);
+    let hashes: Vec<[u8; 32]> = export(&env).iter().map(|e| leaf_hash(&e["leaf"])).collect();
+    assert_eq!(b64(&mth(&hashes)), root);
+    env.ok(&["ledger", "verify"]);
+    let again = env.ok(&["consent", "record", "--source", "callback-form", "--field", "phone=+79161234567", "--external-id", ext]);
+    assert_eq!(again.stdout, r.stdout, "the NFC form did not find the same submission");
+}
+
+#[test]
+fn record_refusing_the_only_required_agreement_says_it_is_required() {
+    // callback-form carries only personal-data (required); the person did not tick it.
+    let env = setup();
+    let r = fails(&env, &[
+        "consent", "record", "--source", "callback-form", "--field", "phone=+79161234567",
+        "--refused", "personal-data",
+    ]);
+    assert!(
+        r.stderr.contains("`personal-data` is required on `callback-form`"),
+        "misleading refusal: {}",
+        r.stderr
+    );
+}
