@@ -756,3 +756,73 @@ fn racing_writers_with_the_same_external_id_record_it_once() {
     assert_eq!(head(&env).0, before + ROUNDS as u64);
     env.ok(&["ledger", "verify"]);
 }
+
+#[test]
+fn verify_and_export_during_writes_see_one_consistent_snapshot() {
+    use sha2::Digest as _;
+    let env = Env::new();
+    env.ok_at(APPLIED, &["apply", example_file().to_str().unwrap()]);
+    let writers: Vec<_> = (0..3)
+        .map(|w| {
+            let cmds: Vec<Command> = (0..60)
+                .map(|i| {
+                    let mut c = env.std_command(&[
+                        "consent", "record", "--source", "callback-form",
+                        "--field", &format!("phone=+7916{w:03}{i:04}"),
+                    ]);
+                    c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+                    c
+                })
+                .collect();
+            std::thread::spawn(move || {
+                for mut c in cmds {
+                    let o = c.output().unwrap();
+                    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+                }
+            })
+        })
+        .collect();
+    for _ in 0..6 {
+        let v = env.run(&["ledger", "verify"]);
+        assert_eq!(v.code, 0, "verify during writes:\n{}", v.pinned());
+        let e = env.run(&["consent", "export"]);
+        assert_eq!(e.code, 0, "{}", e.pinned());
+        let leaves: Vec<Value> = e.stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["leaf"].clone()).collect();
+        let hashes: Vec<[u8; 32]> = leaves
+            .iter()
+            .map(|l| {
+                let mut b = vec![0u8];
+                b.extend(serde_json::to_vec(l).unwrap());
+                sha2::Sha256::digest(&b).into()
+            })
+            .collect();
+        let root = mth(&hashes);
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(root);
+        assert!(
+            e.stderr.ends_with(&format!("tree size {}, root {b64}\n", leaves.len())),
+            "the printed head is not the exported leaves':\n{}",
+            e.stderr
+        );
+    }
+    for w in writers {
+        w.join().unwrap();
+    }
+    env.ok(&["ledger", "verify"]);
+}
+
+fn mth(h: &[[u8; 32]]) -> [u8; 32] {
+    use sha2::Digest as _;
+    match h.len() {
+        0 => sha2::Sha256::digest(b"").into(),
+        1 => h[0],
+        n => {
+            let k = 1usize << (usize::BITS - (n - 1).leading_zeros() - 1);
+            let mut d = sha2::Sha256::new();
+            d.update([1u8]);
+            d.update(mth(&h[..k]));
+            d.update(mth(&h[k..]));
+            d.finalize().into()
+        }
+    }
+}
