@@ -1316,3 +1316,24 @@ fn record_refusing_the_only_required_agreement_says_it_is_required() {
         r.stderr
     );
 }
+
+#[test]
+fn status_json_gives_each_agreement_of_the_source() {
+    let env = setup();
+    let s = seqs(&record(&env, "z@z.ru", &[]));
+    let r = env.run(&["consent", "status", "--source", "contact-form", "--subject", "email=z@z.ru", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.pinned());
+    let v = r.json();
+    assert_eq!(v["status"], "given");
+    assert_eq!(v["agreements"][0], serde_json::json!({
+        "agreement": PD, "required": true, "status": "given", "seq": s[0], "at": NOW, "withdrawn_at": null
+    }));
+    assert_eq!(v["agreements"][1]["status"], "refused");
+    assert_eq!(v["agreements"][1]["seq"], s[1]);
+    env.ok(&["consent", "withdraw", &s[0].to_string(), "--at", "2026-11-28T12:01:00Z"]);
+    let r = env.run(&["consent", "status", "--source", "contact-form", "--subject", "email=z@z.ru", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.pinned());
+    let v = r.json();
+    assert_eq!(v["status"], "withdrawn");
+    assert_eq!(v["agreements"][0]["withdrawn_at"], "2026-11-28T12:01:00Z");
+}
