@@ -24,10 +24,22 @@ fn setup() -> (Env, Vec<u64>) {
         let email = format!("person{i}@example.ru");
         let at = format!("2026-11-28T1{}:00:00Z", i % 2);
         let mut args = vec![
-            "consent", "record", "--source", "contact-form", "--field", "name=Иван",
-            "--agreement", "personal-data", "--ip", "203.0.113.7",
-            "--url", "https://severny-veter.ru/contacts", "--user-agent", "Mozilla/5.0",
-            "--at", &at,
+            "consent",
+            "record",
+            "--source",
+            "contact-form",
+            "--field",
+            "name=Иван",
+            "--agreement",
+            "personal-data",
+            "--ip",
+            "203.0.113.7",
+            "--url",
+            "https://severny-veter.ru/contacts",
+            "--user-agent",
+            "Mozilla/5.0",
+            "--at",
+            &at,
         ];
         let field = format!("email={email}");
         args.extend(["--field", &field]);
@@ -37,8 +49,14 @@ fn setup() -> (Env, Vec<u64>) {
         seqs.extend(seqs_of(&env.ok(&args)));
     }
     let c = env.ok(&[
-        "consent", "record", "--source", "callback-form", "--field", "phone=+79161234567",
-        "--external-id", "cb-1",
+        "consent",
+        "record",
+        "--source",
+        "callback-form",
+        "--field",
+        "phone=+79161234567",
+        "--external-id",
+        "cb-1",
     ]);
     seqs.extend(seqs_of(&c));
     for (s, reason) in [(seqs[0], Some("больше не нужно")), (seqs[2], None)] {
@@ -60,12 +78,14 @@ fn seqs_of(r: &Run) -> Vec<u64> {
 /// Runs SQL on the database directly.
 fn tamper(env: &Env, sql: &str) {
     let conn = Connection::open(env.db()).expect("open the database");
-    conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.execute_batch(sql)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 fn query_i64(env: &Env, sql: &str) -> i64 {
     let conn = Connection::open(env.db()).unwrap();
-    conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    conn.query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// The SQL of a trigger, to put it back after tampering.
@@ -85,7 +105,12 @@ fn verify_fails(env: &Env, extra: &[&str]) -> Run {
     let mut args = vec!["ledger", "verify"];
     args.extend(extra);
     let r = env.run(&args);
-    assert_eq!(r.code, 1, "verify did not find the tampering:\n{}", r.pinned());
+    assert_eq!(
+        r.code,
+        1,
+        "verify did not find the tampering:\n{}",
+        r.pinned()
+    );
     assert!(r.stderr.contains(" problem(s): "), "{}", r.stderr);
     r
 }
@@ -103,7 +128,9 @@ fn assert_line(r: &Run, line: &str) {
 fn assert_trigger_reported(r: &Run, name: &str) {
     assert_line(
         r,
-        &format!("the protective trigger `{name}` is missing or altered: the database was changed outside pdconsent"),
+        &format!(
+            "the protective trigger `{name}` is missing or altered: the database was changed outside pdconsent"
+        ),
     );
 }
 
@@ -124,11 +151,18 @@ fn a_clean_ledger_after_many_records_and_withdrawals_verifies() {
     let r = env.ok(&["ledger", "verify"]);
     assert_eq!(r.stdout, "");
     assert!(
-        r.stderr.starts_with(&format!("ok: {size} leaves ({} consent events, ", seqs.len())),
+        r.stderr.starts_with(&format!(
+            "ok: {size} leaves ({} consent events, ",
+            seqs.len()
+        )),
         "{}",
         r.stderr
     );
-    assert!(r.stderr.ends_with(&format!("; root {root}\n")), "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(&format!("; root {root}\n")),
+        "{}",
+        r.stderr
+    );
     let v = env.json(&["ledger", "verify"]);
     assert_eq!(v["ok"], true);
     assert_eq!(v["events"], seqs.len() as u64);
@@ -142,7 +176,9 @@ fn edit_leaf(column: &str, value: &str) {
     let s = seqs[2];
     tamper(
         &env,
-        &format!("DROP TRIGGER ledger_leaves_no_update; UPDATE ledger_leaves SET {column} = {value} WHERE seq = {s};"),
+        &format!(
+            "DROP TRIGGER ledger_leaves_no_update; UPDATE ledger_leaves SET {column} = {value} WHERE seq = {s};"
+        ),
     );
     let r = verify_fails(&env, &[]);
     assert_line(&r, &format!("seq {s}: {LEAF_EDITED}"));
@@ -175,7 +211,10 @@ fn an_edited_leaf_commitment_is_found() {
     let s = seqs[3];
     tamper(
         &env,
-        &format!("DROP TRIGGER ledger_leaves_no_update; UPDATE ledger_leaves SET commitment = '{}' WHERE seq = {s};", "ab".repeat(32)),
+        &format!(
+            "DROP TRIGGER ledger_leaves_no_update; UPDATE ledger_leaves SET commitment = '{}' WHERE seq = {s};",
+            "ab".repeat(32)
+        ),
     );
     let r = verify_fails(&env, &[]);
     assert_line(&r, &format!("seq {s}: {LEAF_EDITED}"));
@@ -189,7 +228,10 @@ fn a_leaf_edited_to_give_a_withdrawn_consent_again_is_found() {
     let w = *seqs.last().unwrap();
     tamper(
         &env,
-        &format!("DROP TRIGGER ledger_leaves_no_update; UPDATE ledger_leaves SET withdraws = {} WHERE seq = {w};", seqs[1]),
+        &format!(
+            "DROP TRIGGER ledger_leaves_no_update; UPDATE ledger_leaves SET withdraws = {} WHERE seq = {w};",
+            seqs[1]
+        ),
     );
     let r = verify_fails(&env, &[]);
     assert_line(&r, &format!("seq {w}: {LEAF_EDITED}"));
@@ -211,7 +253,11 @@ fn an_edited_name_in_an_envelope_is_found() {
     );
     let r = verify_fails(&env, &[]);
     assert_line(&r, &format!("seq {s}: envelope "));
-    assert!(r.stdout.contains("does not match the leaf's commitment"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("does not match the leaf's commitment"),
+        "{}",
+        r.stdout
+    );
     assert_trigger_reported(&r, "ledger_envelopes_no_update");
 }
 
@@ -305,13 +351,27 @@ fn deleted_subject_keys_of_a_present_envelope_are_found() {
     // Without its keys `consent status` answers `none` and `withdraw --subject` finds
     // nothing for a person whose consent and data are still there.
     let (env, _) = setup();
-    let before = env.run(&["consent", "status", "--source", "callback-form", "--subject", "phone=+79161234567"]);
+    let before = env.run(&[
+        "consent",
+        "status",
+        "--source",
+        "callback-form",
+        "--subject",
+        "phone=+79161234567",
+    ]);
     assert_eq!(before.stdout, "given\n");
     tamper(
         &env,
         "DELETE FROM ledger_subjects WHERE envelope = (SELECT envelope FROM ledger_leaves WHERE external_id = 'cb-1');",
     );
-    let after = env.run(&["consent", "status", "--source", "callback-form", "--subject", "phone=+79161234567"]);
+    let after = env.run(&[
+        "consent",
+        "status",
+        "--source",
+        "callback-form",
+        "--subject",
+        "phone=+79161234567",
+    ]);
     assert_eq!(after.stdout, "none\n", "the keys were not used");
     verify_fails(&env, &[]);
 }
@@ -322,10 +382,19 @@ fn deleted_subject_keys_of_a_present_envelope_are_found() {
 fn a_deleted_last_event_is_found() {
     let (env, _) = setup();
     let (size, _) = head(&env);
-    tamper(&env, &format!("DROP TRIGGER ledger_leaves_no_delete; DELETE FROM ledger_leaves WHERE seq = {size};"));
+    tamper(
+        &env,
+        &format!(
+            "DROP TRIGGER ledger_leaves_no_delete; DELETE FROM ledger_leaves WHERE seq = {size};"
+        ),
+    );
     let r = verify_fails(&env, &[]);
     assert_trigger_reported(&r, "ledger_leaves_no_delete");
-    assert!(r.stdout.contains("hashes were added or removed"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("hashes were added or removed"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -333,10 +402,17 @@ fn a_deleted_last_event_is_named_by_its_seq() {
     // The stored hashes still hold leaf `size`: verify knows which event is gone.
     let (env, _) = setup();
     let (size, _) = head(&env);
-    tamper(&env, &format!("DROP TRIGGER ledger_leaves_no_delete; DELETE FROM ledger_leaves WHERE seq = {size};"));
+    tamper(
+        &env,
+        &format!(
+            "DROP TRIGGER ledger_leaves_no_delete; DELETE FROM ledger_leaves WHERE seq = {size};"
+        ),
+    );
     let r = verify_fails(&env, &[]);
     assert!(
-        r.stdout.lines().any(|l| l.starts_with(&format!("seq {size}: "))),
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("seq {size}: "))),
         "the deleted last event {size} is not named:\n{}",
         r.stdout
     );
@@ -346,7 +422,12 @@ fn a_deleted_last_event_is_named_by_its_seq() {
 fn a_deleted_middle_event_is_found() {
     let (env, seqs) = setup();
     let s = seqs[3];
-    tamper(&env, &format!("DROP TRIGGER ledger_leaves_no_delete; DELETE FROM ledger_leaves WHERE seq = {s};"));
+    tamper(
+        &env,
+        &format!(
+            "DROP TRIGGER ledger_leaves_no_delete; DELETE FROM ledger_leaves WHERE seq = {s};"
+        ),
+    );
     let r = verify_fails(&env, &[]);
     assert_line(&r, &format!("seq {s}: leaves {s} to {s} are missing"));
     assert_trigger_reported(&r, "ledger_leaves_no_delete");
@@ -372,7 +453,11 @@ fn an_inserted_forged_event_is_found() {
     );
     let r = verify_fails(&env, &[]);
     assert_line(&r, &format!("seq {}: the tree's stored hash", size + 1));
-    assert!(r.stdout.contains("hashes were added or removed"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("hashes were added or removed"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -382,7 +467,9 @@ fn two_swapped_events_are_found() {
     let cols = "id, kind, at, recorded_at, agreement, revision, requisites, requisites_revision, source, source_revision, text_sha256, checked_by_default, required, channel, external_id, withdraws, commitment, data_sha256, envelope";
     let set = cols
         .split(", ")
-        .map(|c| format!("{c} = (SELECT {c} FROM swap WHERE swap.seq = {a} + {b} - ledger_leaves.seq)"))
+        .map(|c| {
+            format!("{c} = (SELECT {c} FROM swap WHERE swap.seq = {a} + {b} - ledger_leaves.seq)")
+        })
         .collect::<Vec<_>>()
         .join(", ");
     tamper(
@@ -394,7 +481,12 @@ fn two_swapped_events_are_found() {
         ),
     );
     assert_eq!(
-        query_i64(&env, &format!("SELECT count(*) FROM ledger_leaves WHERE seq = {a} AND at = '2026-11-28T11:00:00Z'")),
+        query_i64(
+            &env,
+            &format!(
+                "SELECT count(*) FROM ledger_leaves WHERE seq = {a} AND at = '2026-11-28T11:00:00Z'"
+            )
+        ),
         1,
         "the swap did not happen"
     );
@@ -414,7 +506,10 @@ fn an_edited_stored_node_hash_is_found() {
         "DROP TRIGGER ledger_hashes_no_update; UPDATE ledger_hashes SET hash = zeroblob(32) WHERE idx = 14;",
     );
     let r = verify_fails(&env, &[]);
-    assert_line(&r, "seq 8: the tree's stored hash 14 differs from the one its leaves give: the tree was rewritten");
+    assert_line(
+        &r,
+        "seq 8: the tree's stored hash 14 differs from the one its leaves give: the tree was rewritten",
+    );
     assert_trigger_reported(&r, "ledger_hashes_no_update");
     assert!(size > 8);
 }
@@ -426,7 +521,9 @@ fn an_edited_stored_leaf_hash_is_found() {
     let idx = pdconsent::domain::ledger::stored_hash_index(0, s - 1);
     tamper(
         &env,
-        &format!("DROP TRIGGER ledger_hashes_no_update; UPDATE ledger_hashes SET hash = zeroblob(32) WHERE idx = {idx};"),
+        &format!(
+            "DROP TRIGGER ledger_hashes_no_update; UPDATE ledger_hashes SET hash = zeroblob(32) WHERE idx = {idx};"
+        ),
     );
     let r = verify_fails(&env, &[]);
     assert_line(&r, &format!("seq {s}: {LEAF_EDITED}"));
@@ -443,10 +540,15 @@ fn an_edited_text_body_is_found() {
         .to_string();
     tamper(
         &env,
-        &format!("DROP TRIGGER texts_no_update; UPDATE texts SET body = replace(body, '30 (тридцати)', '90 (девяноста)') WHERE sha256 = '{sha}';"),
+        &format!(
+            "DROP TRIGGER texts_no_update; UPDATE texts SET body = replace(body, '30 (тридцати)', '90 (девяноста)') WHERE sha256 = '{sha}';"
+        ),
     );
     let r = verify_fails(&env, &[]);
-    assert_line(&r, &format!("the text stored under {sha} has another SHA-256: it was edited"));
+    assert_line(
+        &r,
+        &format!("the text stored under {sha} has another SHA-256: it was edited"),
+    );
     assert_trigger_reported(&r, "texts_no_update");
 }
 
@@ -466,7 +568,9 @@ fn an_edited_agreement_revision_is_found() {
     let r = verify_fails(&env, &[]);
     assert_line(
         &r,
-        &format!("seq {leaf}: an agreement revision differs from its leaf (or is gone): personal-data revision 1"),
+        &format!(
+            "seq {leaf}: an agreement revision differs from its leaf (or is gone): personal-data revision 1"
+        ),
     );
     assert_trigger_reported(&r, "agreement_revisions_no_update");
 }
@@ -485,21 +589,34 @@ fn an_edited_source_revision_is_found() {
          WHERE revision = 1 AND source_id = (SELECT id FROM sources WHERE code = 'contact-form');",
     );
     let r = verify_fails(&env, &[]);
-    assert_line(&r, &format!("seq {leaf}: a source revision differs from its leaf (or is gone): contact-form revision 1"));
+    assert_line(
+        &r,
+        &format!(
+            "seq {leaf}: a source revision differs from its leaf (or is gone): contact-form revision 1"
+        ),
+    );
     assert_trigger_reported(&r, "source_revisions_no_update");
 }
 
 #[test]
 fn an_edited_requisites_revision_is_found() {
     let (env, _) = setup();
-    let leaf = query_i64(&env, "SELECT seq FROM ledger_leaves WHERE kind = 'requisites_revision' AND requisites = 'main'");
+    let leaf = query_i64(
+        &env,
+        "SELECT seq FROM ledger_leaves WHERE kind = 'requisites_revision' AND requisites = 'main'",
+    );
     tamper(
         &env,
         "DROP TRIGGER requisites_revisions_no_update;
          UPDATE requisites_revisions SET data = json_set(data, '$.inn', '7707083893') WHERE code = 'main' AND revision = 1;",
     );
     let r = verify_fails(&env, &[]);
-    assert_line(&r, &format!("seq {leaf}: a requisites revision differs from its leaf (or is gone): main revision 1"));
+    assert_line(
+        &r,
+        &format!(
+            "seq {leaf}: a requisites revision differs from its leaf (or is gone): main revision 1"
+        ),
+    );
 }
 
 #[test]
@@ -512,8 +629,19 @@ fn an_edited_text_registration_is_found() {
          WHERE source_id = (SELECT id FROM sources WHERE code = 'callback-form');",
     );
     let r = verify_fails(&env, &[]);
-    assert!(r.stdout.contains("a text registration differs from its leaf (or is gone): personal-data on callback-form"), "{}", r.stdout);
-    assert!(r.stdout.contains("a text registration is not in the ledger"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "a text registration differs from its leaf (or is gone): personal-data on callback-form"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("a text registration is not in the ledger"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -574,7 +702,10 @@ fn a_truncated_ledger_is_caught_by_the_published_head() {
     let r = verify_fails(&env, &["--expect-head", &format!("{size}:{root}")]);
     assert_eq!(
         r.stdout,
-        format!("the ledger has {} leaves, fewer than the {size} of the expected head: it was truncated or rolled back\n", seqs[3])
+        format!(
+            "the ledger has {} leaves, fewer than the {size} of the expected head: it was truncated or rolled back\n",
+            seqs[3]
+        )
     );
 }
 
@@ -586,8 +717,12 @@ fn a_ledger_rebuilt_with_recomputed_hashes_no_longer_matches_the_published_head(
     // New, different events through pdconsent itself: every hash recomputed honestly.
     for i in 0..15 {
         env.ok(&[
-            "consent", "record", "--source", "callback-form",
-            "--field", &format!("phone=+79165550{i:03}"),
+            "consent",
+            "record",
+            "--source",
+            "callback-form",
+            "--field",
+            &format!("phone=+79165550{i:03}"),
         ]);
     }
     let (new_size, new_root) = head(&env);
@@ -597,13 +732,19 @@ fn a_ledger_rebuilt_with_recomputed_hashes_no_longer_matches_the_published_head(
     assert_eq!(clean.code, 0, "{}", clean.pinned());
     let r = verify_fails(&env, &["--expect-head", &format!("{size}:{root}")]);
     assert!(
-        r.stdout.starts_with(&format!("the first {size} leaves do not have the expected root {root}: the ledger was rewritten")),
+        r.stdout.starts_with(&format!(
+            "the first {size} leaves do not have the expected root {root}: the ledger was rewritten"
+        )),
         "{}",
         r.stdout
     );
     let hex: String = base64_decode_hex(&root);
     let r = verify_fails(&env, &["--expect-head", &format!("{size}:{hex}")]);
-    assert!(r.stdout.contains("the ledger was rewritten"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("the ledger was rewritten"),
+        "{}",
+        r.stdout
+    );
 }
 
 fn base64_decode_hex(b64: &str) -> String {
@@ -620,10 +761,27 @@ fn base64_decode_hex(b64: &str) -> String {
 fn an_earlier_head_still_matches_an_honest_ledger() {
     let (env, _) = setup();
     let (size, root) = head(&env);
-    env.ok(&["consent", "record", "--source", "callback-form", "--field", "phone=+79165550000"]);
-    let r = env.ok(&["ledger", "verify", "--expect-head", &format!("{size}:{root}")]);
+    env.ok(&[
+        "consent",
+        "record",
+        "--source",
+        "callback-form",
+        "--field",
+        "phone=+79165550000",
+    ]);
+    let r = env.ok(&[
+        "ledger",
+        "verify",
+        "--expect-head",
+        &format!("{size}:{root}"),
+    ]);
     assert_eq!(r.stdout, "");
-    let r = env.ok(&["ledger", "verify", "--expect-head", "0:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="]);
+    let r = env.ok(&[
+        "ledger",
+        "verify",
+        "--expect-head",
+        "0:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+    ]);
     assert_eq!(r.stdout, "");
 }
 
@@ -645,18 +803,29 @@ fn many_writers_at_once_lose_nothing_and_leave_a_clean_ledger() {
         let mut cmds = Vec::new();
         for i in 0..PER_WORKER {
             let mut c = env.std_command(&[
-                "consent", "record", "--source", "callback-form",
-                "--field", &format!("phone=+7916{w:03}{i:04}"),
-                "--external-id", &format!("w{w}-{i}"),
+                "consent",
+                "record",
+                "--source",
+                "callback-form",
+                "--field",
+                &format!("phone=+7916{w:03}{i:04}"),
+                "--external-id",
+                &format!("w{w}-{i}"),
             ]);
-            c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+            c.stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
             cmds.push(c);
         }
         threads.push(std::thread::spawn(move || {
             cmds.into_iter()
                 .map(|mut c| {
                     let o = c.output().expect("run pdconsent");
-                    (o.status.code(), String::from_utf8(o.stdout).unwrap(), String::from_utf8(o.stderr).unwrap())
+                    (
+                        o.status.code(),
+                        String::from_utf8(o.stdout).unwrap(),
+                        String::from_utf8(o.stderr).unwrap(),
+                    )
                 })
                 .collect::<Vec<_>>()
         }));
@@ -672,8 +841,17 @@ fn many_writers_at_once_lose_nothing_and_leave_a_clean_ledger() {
             .collect();
         let path = env.dir().join(format!("batch{b}.jsonl"));
         std::fs::write(&path, lines).unwrap();
-        let mut c: Command = env.std_command(&["consent", "record", "--batch", path.to_str().unwrap(), "--group-lines", "50"]);
-        c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut c: Command = env.std_command(&[
+            "consent",
+            "record",
+            "--batch",
+            path.to_str().unwrap(),
+            "--group-lines",
+            "50",
+        ]);
+        c.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         batches.push(c.spawn().expect("spawn a batch writer"));
     }
     let mut printed: Vec<u64> = Vec::new();
@@ -697,7 +875,12 @@ fn many_writers_at_once_lose_nothing_and_leave_a_clean_ledger() {
             let v: Value = serde_json::from_str(l).unwrap();
             assert!(v["error"].is_null(), "{l}");
             // personal-data given, marketing refused: two events a line.
-            let s: Vec<u64> = v["seq"].as_array().unwrap().iter().map(|s| s.as_u64().unwrap()).collect();
+            let s: Vec<u64> = v["seq"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_u64().unwrap())
+                .collect();
             assert_eq!(s.len(), 2, "{l}");
             printed.extend(s);
         }
@@ -709,12 +892,21 @@ fn many_writers_at_once_lose_nothing_and_leave_a_clean_ledger() {
     distinct.sort_unstable();
     distinct.dedup();
     assert_eq!(distinct.len(), sent, "a seq was printed twice");
-    let events = query_i64(&env, "SELECT count(*) FROM ledger_leaves WHERE kind IN ('given', 'refused', 'withdrawn')");
+    let events = query_i64(
+        &env,
+        "SELECT count(*) FROM ledger_leaves WHERE kind IN ('given', 'refused', 'withdrawn')",
+    );
     assert_eq!(events as usize, sent);
-    assert_eq!(distinct, ((before + 1)..=(before + sent as u64)).collect::<Vec<_>>());
+    assert_eq!(
+        distinct,
+        ((before + 1)..=(before + sent as u64)).collect::<Vec<_>>()
+    );
     let r = env.ok(&["ledger", "verify"]);
     assert_eq!(r.stdout, "");
-    eprintln!("{sent} events from {} processes in {elapsed:?}", WORKERS * PER_WORKER + BATCHES);
+    eprintln!(
+        "{sent} events from {} processes in {elapsed:?}",
+        WORKERS * PER_WORKER + BATCHES
+    );
 }
 
 #[test]
@@ -728,8 +920,14 @@ fn racing_writers_with_the_same_external_id_record_it_once() {
         let children: Vec<_> = (0..RACERS)
             .map(|_| {
                 env.std_command(&[
-                    "consent", "record", "--source", "callback-form",
-                    "--field", &format!("phone=+791611122{k:02}"), "--external-id", &format!("race-{k}"),
+                    "consent",
+                    "record",
+                    "--source",
+                    "callback-form",
+                    "--field",
+                    &format!("phone=+791611122{k:02}"),
+                    "--external-id",
+                    &format!("race-{k}"),
                 ])
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
@@ -738,7 +936,10 @@ fn racing_writers_with_the_same_external_id_record_it_once() {
                 .unwrap()
             })
             .collect();
-        let outs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+        let outs: Vec<_> = children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect();
         let want = format!("{}\n", before + 1 + k as u64);
         let mut recorded = 0;
         for o in &outs {
@@ -748,7 +949,10 @@ fn racing_writers_with_the_same_external_id_record_it_once() {
             if err.starts_with("recorded ") {
                 recorded += 1;
             } else {
-                assert!(err.starts_with("already recorded under this external id"), "{err}");
+                assert!(
+                    err.starts_with("already recorded under this external id"),
+                    "{err}"
+                );
             }
         }
         assert_eq!(recorded, 1, "round {k}");
@@ -767,17 +971,28 @@ fn verify_and_export_during_writes_see_one_consistent_snapshot() {
             let cmds: Vec<Command> = (0..60)
                 .map(|i| {
                     let mut c = env.std_command(&[
-                        "consent", "record", "--source", "callback-form",
-                        "--field", &format!("phone=+7916{w:03}{i:04}"),
+                        "consent",
+                        "record",
+                        "--source",
+                        "callback-form",
+                        "--field",
+                        &format!("phone=+7916{w:03}{i:04}"),
                     ]);
-                    c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+                    c.stdin(Stdio::null())
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::piped());
                     c
                 })
                 .collect();
             std::thread::spawn(move || {
                 for mut c in cmds {
                     let o = c.output().unwrap();
-                    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+                    assert_eq!(
+                        o.status.code(),
+                        Some(0),
+                        "{}",
+                        String::from_utf8_lossy(&o.stderr)
+                    );
                 }
             })
         })
@@ -787,7 +1002,11 @@ fn verify_and_export_during_writes_see_one_consistent_snapshot() {
         assert_eq!(v.code, 0, "verify during writes:\n{}", v.pinned());
         let e = env.run(&["consent", "export"]);
         assert_eq!(e.code, 0, "{}", e.pinned());
-        let leaves: Vec<Value> = e.stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["leaf"].clone()).collect();
+        let leaves: Vec<Value> = e
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["leaf"].clone())
+            .collect();
         let hashes: Vec<[u8; 32]> = leaves
             .iter()
             .map(|l| {
@@ -800,7 +1019,8 @@ fn verify_and_export_during_writes_see_one_consistent_snapshot() {
         use base64::Engine as _;
         let b64 = base64::engine::general_purpose::STANDARD.encode(root);
         assert!(
-            e.stderr.ends_with(&format!("tree size {}, root {b64}\n", leaves.len())),
+            e.stderr
+                .ends_with(&format!("tree size {}, root {b64}\n", leaves.len())),
             "the printed head is not the exported leaves':\n{}",
             e.stderr
         );
