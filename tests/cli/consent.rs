@@ -2250,3 +2250,46 @@ fn status_json_gives_each_agreement_of_the_source() {
     assert_eq!(v["status"], "withdrawn");
     assert_eq!(v["agreements"][0]["withdrawn_at"], "2026-11-28T12:01:00Z");
 }
+
+#[test]
+fn configuration_changes_become_leaves_and_the_ledger_still_verifies() {
+    let env = setup();
+    record(&env, "a@b.ru", &[]);
+    let (n, _) = head(&env);
+    env.ok_at(
+        "2026-11-20T10:00:00Z",
+        &["agreement", "edit", PD, "--add-purpose", "ответы"],
+    );
+    env.ok_at(
+        "2026-11-21T10:00:00Z",
+        &["source", "edit", "contact-form", "--set", "name=Форма"],
+    );
+    env.ok_at(
+        "2026-11-22T10:00:00Z",
+        &["requisites", "edit", "main", "--set", "phone=+78120000000"],
+    );
+    let (m, _) = head(&env);
+    let kinds: Vec<String> = export(&env)[n as usize..]
+        .iter()
+        .map(|e| e["leaf"]["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds.len() as u64, m - n);
+    for k in [
+        "agreement_revision",
+        "source_revision",
+        "requisites_revision",
+        "text",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "no {k} leaf in {kinds:?}");
+    }
+    env.ok(&["ledger", "verify"]);
+}
+
+#[test]
+fn applying_the_same_file_again_adds_no_leaves() {
+    let env = setup();
+    record(&env, "a@b.ru", &[]);
+    let before = head(&env);
+    env.ok(&["apply", example_file().to_str().unwrap()]);
+    assert_eq!(head(&env), before);
+}

@@ -186,6 +186,37 @@ fn edit_leaf(column: &str, value: &str) {
 }
 
 #[test]
+fn verify_json_lists_the_problems_with_their_seqs() {
+    let (env, seqs) = setup();
+    let s = seqs[2];
+    tamper(
+        &env,
+        &format!(
+            "DROP TRIGGER ledger_leaves_no_update; UPDATE ledger_leaves SET at = '2026-11-27T09:00:00Z' WHERE seq = {s};"
+        ),
+    );
+    let r = env.run(&["ledger", "verify", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.pinned());
+    let v = r.json();
+    assert_eq!(v["ok"], false);
+    let problems = v["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["seq"] == s && p["message"].as_str().unwrap().starts_with(LEAF_EDITED)),
+        "{v:#}"
+    );
+    assert!(
+        problems.iter().any(|p| p["seq"].is_null()
+            && p["message"]
+                .as_str()
+                .unwrap()
+                .contains("ledger_leaves_no_update")),
+        "{v:#}"
+    );
+}
+
+#[test]
 fn an_edited_leaf_time_is_found() {
     edit_leaf("at", "'2026-11-27T09:00:00Z'");
 }
