@@ -407,6 +407,99 @@ fn deleted_subject_keys_of_a_present_envelope_are_found() {
     verify_fails(&env, &[]);
 }
 
+// ---------------------------------------------------------------- unreadable rows
+
+#[test]
+fn a_leaf_number_out_of_range_is_a_problem_of_its_seq_not_a_failure_of_verify() {
+    // A revision of -1 fits the STRICT INTEGER column but not the leaf: verify must
+    // report it with the seq (exit 1) and go on, not stop with a database error (exit 2).
+    let (env, seqs) = setup();
+    let s = seqs[2];
+    tamper(
+        &env,
+        &format!(
+            "DROP TRIGGER ledger_leaves_no_update; UPDATE ledger_leaves SET revision = -1 WHERE seq = {s};"
+        ),
+    );
+    let r = verify_fails(&env, &[]);
+    assert_line(&r, &format!("seq {s}: "));
+    assert_trigger_reported(&r, "ledger_leaves_no_update");
+}
+
+#[test]
+fn a_leaf_string_not_in_nfc_is_a_problem_of_its_seq() {
+    let (env, seqs) = setup();
+    let s = seqs[2];
+    tamper(
+        &env,
+        &format!(
+            "DROP TRIGGER ledger_leaves_no_update; UPDATE ledger_leaves SET external_id = 'е' || char(776) WHERE seq = {s};"
+        ),
+    );
+    let r = verify_fails(&env, &[]);
+    assert_line(
+        &r,
+        &format!("seq {s}: the leaf has no canonical form: `$.external_id` is not in Unicode NFC"),
+    );
+}
+
+#[test]
+fn a_malformed_salt_is_a_problem_of_its_seq() {
+    let (env, seqs) = setup();
+    let s = seqs[3];
+    tamper(
+        &env,
+        &format!(
+            "DROP TRIGGER ledger_envelopes_no_update;
+             UPDATE ledger_envelopes SET salt = substr('zz' || salt, 1, 64)
+             WHERE id = (SELECT envelope FROM ledger_leaves WHERE seq = {s});"
+        ),
+    );
+    let r = verify_fails(&env, &[]);
+    assert_line(&r, &format!("seq {s}: envelope "));
+    assert!(
+        r.stdout
+            .contains("cannot be read (its salt or fields are malformed)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn an_unparsable_envelope_is_reported_as_the_envelope_and_the_tree_stays_intact() {
+    // Only the envelope is damaged: the leaf and the tree are not, so verify must not
+    // claim the leaf was edited or the tree rewritten, and its root must be the head's.
+    let (env, seqs) = setup();
+    let (_, root) = head(&env);
+    let s = seqs[3];
+    tamper(
+        &env,
+        &format!(
+            "DROP TRIGGER ledger_envelopes_no_update;
+             UPDATE ledger_envelopes SET fields = '[1]'
+             WHERE id = (SELECT envelope FROM ledger_leaves WHERE seq = {s});"
+        ),
+    );
+    let r = verify_fails(&env, &[]);
+    assert_line(&r, &format!("seq {s}: "));
+    assert!(r.stdout.contains("envelope"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains(LEAF_EDITED),
+        "a false claim that a leaf was edited:\n{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("the tree was rewritten"),
+        "a false claim that the tree was rewritten:\n{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.ends_with(&format!("; root {root}\n")),
+        "the root is not the intact tree's: {}",
+        r.stderr
+    );
+}
+
 // ---------------------------------------------------------------- deleted, inserted, swapped
 
 #[test]
