@@ -2293,3 +2293,75 @@ fn applying_the_same_file_again_adds_no_leaves() {
     env.ok(&["apply", example_file().to_str().unwrap()]);
     assert_eq!(head(&env), before);
 }
+
+#[test]
+fn record_refuses_overlong_values_naming_the_flag_and_the_limit() {
+    let env = setup();
+    let url = format!("https://x.ru/{}", "a".repeat(5000));
+    let ua = "a".repeat(5000);
+    let email = format!("email={}@b.ru", "a".repeat(5000));
+    for (flag, value, want) in [
+        (
+            "--url",
+            url.as_str(),
+            "error: --url: is 5013 characters long; at most 2048 are kept",
+        ),
+        (
+            "--user-agent",
+            ua.as_str(),
+            "error: --user-agent: is 5000 characters long; at most 1024 are kept",
+        ),
+        (
+            "--field",
+            email.as_str(),
+            "error: --field email: is 5005 characters long; at most 4096 are kept",
+        ),
+    ] {
+        let r = fails(
+            &env,
+            &[
+                "consent",
+                "record",
+                "--source",
+                "contact-form",
+                "--agreement",
+                PD,
+                "--field",
+                "name=Иван",
+                flag,
+                value,
+            ],
+        );
+        assert_eq!(r.stderr.lines().next().unwrap(), want);
+    }
+}
+
+#[test]
+fn record_one_second_past_the_five_minutes_is_refused() {
+    let env = setup();
+    let r = fails(
+        &env,
+        &[
+            "consent",
+            "record",
+            "--source",
+            "callback-form",
+            "--field",
+            "phone=+79161234567",
+            "--at",
+            "2026-11-28T12:05:01Z",
+        ],
+    );
+    assert!(r.stderr.contains("is in the future"), "{}", r.stderr);
+    let r = env.run(&[
+        "consent",
+        "record",
+        "--source",
+        "callback-form",
+        "--field",
+        "phone=+79161234567",
+        "--at",
+        "2026-11-28T12:05:00Z",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.pinned());
+}
