@@ -2365,3 +2365,75 @@ fn record_one_second_past_the_five_minutes_is_refused() {
     ]);
     assert_eq!(r.code, 0, "{}", r.pinned());
 }
+
+/// A form with a postal address before its e-mail field.
+fn with_order_form() -> Env {
+    let env = setup();
+    env.ok_at(
+        "2026-11-02T10:00:00Z",
+        &[
+            "source",
+            "add",
+            "order-form",
+            "--kind",
+            "form",
+            "--name",
+            "Заказ",
+            "--set",
+            "url=https://severny-veter.ru/order",
+            "--add-field",
+            "почтовый адрес",
+            "--add-field",
+            "адрес электронной почты",
+            "--add-field",
+            "имя",
+            "--link",
+            PD,
+        ],
+    );
+    env
+}
+
+#[test]
+fn record_the_email_alias_names_the_email_field_not_the_postal_address() {
+    // «почтовый адрес» is a postal address; «адрес электронной почты» is the e-mail.
+    let env = with_order_form();
+    let v = env.json(&[
+        "consent",
+        "record",
+        "--source",
+        "order-form",
+        "--field",
+        "email=ivan@example.ru",
+    ]);
+    assert_eq!(
+        v[0]["subject"]["fields"],
+        serde_json::json!({"адрес электронной почты": "ivan@example.ru"}),
+        "the e-mail went into another field"
+    );
+}
+
+#[test]
+fn record_a_postal_address_and_an_email_together_is_accepted() {
+    let env = with_order_form();
+    let r = env.run(&[
+        "consent",
+        "record",
+        "--source",
+        "order-form",
+        "--field",
+        "email=ivan@example.ru",
+        "--field",
+        "почтовый адрес=191186, г. Санкт-Петербург, а/я 42",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.pinned());
+    let st = env.run(&[
+        "consent",
+        "status",
+        "--source",
+        "order-form",
+        "--subject",
+        "email=ivan@example.ru",
+    ]);
+    assert_eq!(st.stdout, "given\n", "{}", st.pinned());
+}
