@@ -2437,3 +2437,37 @@ fn record_a_postal_address_and_an_email_together_is_accepted() {
     ]);
     assert_eq!(st.stdout, "given\n", "{}", st.pinned());
 }
+
+#[test]
+fn record_a_flag_without_equals_is_refused_with_a_hint_for_consents() {
+    let env = setup();
+    for (flag, value) in [("--field", "email"), ("--text-sha256", PD)] {
+        let r = fails(
+            &env,
+            &[
+                "consent",
+                "record",
+                "--source",
+                "contact-form",
+                "--agreement",
+                PD,
+                "--field",
+                "name=Иван",
+                flag,
+                value,
+            ],
+        );
+        assert!(
+            r.stderr
+                .starts_with(&format!("error: `{flag} {value}` is not key=value\n")),
+            "{}",
+            r.stderr
+        );
+        // The shared hint's example is a requisites setting, not a consent field or hash.
+        assert!(
+            !r.stderr.contains("short_name"),
+            "a requisites example in the hint:\n{}",
+            r.stderr
+        );
+    }
+}
