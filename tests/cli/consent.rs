@@ -2471,3 +2471,77 @@ fn record_a_flag_without_equals_is_refused_with_a_hint_for_consents() {
         );
     }
 }
+
+#[test]
+fn record_with_an_archived_optional_agreement_still_records_the_required_one() {
+    // marketing is archived but still linked to contact-form; the person ticked only
+    // personal-data. Refusing the whole submission loses the required consent's record.
+    let env = setup();
+    env.ok(&["agreement", "archive", "marketing"]);
+    let r = env.run(&[
+        "consent",
+        "record",
+        "--source",
+        "contact-form",
+        "--field",
+        "email=a@b.ru",
+        "--agreement",
+        PD,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.pinned());
+    assert!(
+        r.stderr.starts_with("recorded given personal-data"),
+        "{}",
+        r.stderr
+    );
+    let r = fails(
+        &env,
+        &[
+            "consent",
+            "record",
+            "--source",
+            "contact-form",
+            "--field",
+            "email=a@b.ru",
+            "--agreement",
+            PD,
+            "--agreement",
+            "marketing",
+        ],
+    );
+    assert!(r.stderr.contains("`marketing` is archived"), "{}", r.stderr);
+}
+
+#[test]
+fn export_takes_only_json_lines() {
+    let env = setup();
+    let r = fails(&env, &["consent", "export", "--format", "json"]);
+    assert_eq!(
+        r.stderr,
+        "error: `--format json` is not available for `pdconsent consent export`\nhint: use --format jsonl\n"
+    );
+    env.ok(&["consent", "export", "--format", "jsonl"]);
+}
+
+#[test]
+fn withdraw_json_gives_the_withdrawal_the_consent_and_the_destroy_by_date() {
+    let env = setup();
+    let s = seqs(&record(&env, "a@b.ru", &[]));
+    let v = env.json(&[
+        "consent",
+        "withdraw",
+        &s[0].to_string(),
+        "--channel",
+        "post",
+    ]);
+    let w = &v["withdrawn"][0];
+    assert_eq!(w["consent"], s[0]);
+    assert_eq!(w["destroy_by"], "2026-12-28T12:00:00Z");
+    assert_eq!(w["withdrawal"]["event"], "withdrawn");
+    assert_eq!(w["withdrawal"]["channel"], "post");
+    assert_eq!(v["already"], serde_json::json!([]));
+    let again = env.json(&["consent", "withdraw", &s[0].to_string()]);
+    assert_eq!(again["withdrawn"], serde_json::json!([]));
+    assert_eq!(again["already"][0]["consent"], s[0]);
+    assert_eq!(again["already"][0]["withdrawn_by"], w["withdrawal"]["seq"]);
+}
