@@ -168,6 +168,32 @@ fn a_clean_ledger_after_many_records_and_withdrawals_verifies() {
     assert_eq!(v["events"], seqs.len() as u64);
 }
 
+#[test]
+fn an_erased_envelope_is_not_a_problem() {
+    // Erasure deletes an envelope with its subject keys: the leaves and the tree stay.
+    let (env, seqs) = setup();
+    let (_, root) = head(&env);
+    let s = seqs[0]; // withdrawn
+    tamper(
+        &env,
+        &format!(
+            "DELETE FROM ledger_subjects WHERE envelope = (SELECT envelope FROM ledger_leaves WHERE seq = {s});
+             DELETE FROM ledger_envelopes WHERE id = (SELECT envelope FROM ledger_leaves WHERE seq = {s});"
+        ),
+    );
+    let r = env.ok(&["ledger", "verify"]);
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains(" 2 erased; "), "{}", r.stderr); // both events of that submission
+    assert!(
+        r.stderr.ends_with(&format!("; root {root}\n")),
+        "{}",
+        r.stderr
+    );
+    let v = env.json(&["consent", "show", &s.to_string()]);
+    assert_eq!(v["erased"], true);
+    assert!(v["subject"].is_null());
+}
+
 // ---------------------------------------------------------------- leaves
 
 fn edit_leaf(column: &str, value: &str) {
