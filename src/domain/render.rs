@@ -170,8 +170,7 @@ pub fn normalize(text: &str) -> String {
 
 /// The SHA-256 of `bytes` as 64 lowercase hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::ledger::merkle::hex(&Sha256::digest(bytes))
 }
 
 /// Renders a revision. Fails only when the template itself is broken.

@@ -20,7 +20,7 @@ pub fn new_event_id() -> String {
 
 /// Hex of a salt.
 fn salt_hex(s: &Salt) -> String {
-    s.0.iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::ledger::merkle::hex(&s.0)
 }
 
 /// A salt from 64 hex digits.
@@ -334,6 +334,48 @@ impl Tx<'_> {
             .filter(|t| !have.contains(t))
             .map(|(name, _)| name.clone())
             .collect())
+    }
+
+    /// The subject index as (number of keys, XOR of `subject_pair_mix` over every pair).
+    pub fn ledger_subject_fingerprint(&self) -> Result<(u64, u64)> {
+        let mut st = self.tx.prepare("SELECT key, envelope FROM ledger_subjects")?;
+        let mut rows = st.query([])?;
+        let (mut n, mut fp) = (0u64, 0u64);
+        while let Some(r) = rows.next()? {
+            n += 1;
+            fp ^= crate::domain::ledger::subject_pair_mix(r.get(0)?, r.get(1)?);
+        }
+        Ok((n, fp))
+    }
+
+    /// The subject keys stored for each envelope (only when the fingerprint differs).
+    pub fn ledger_subject_keys(&self) -> Result<std::collections::HashMap<i64, Vec<i64>>> {
+        let mut st = self.tx.prepare("SELECT key, envelope FROM ledger_subjects")?;
+        let mut rows = st.query([])?;
+        let mut out: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+        while let Some(r) = rows.next()? {
+            out.entry(r.get(1)?).or_default().push(r.get(0)?);
+        }
+        for v in out.values_mut() {
+            v.sort_unstable();
+        }
+        Ok(out)
+    }
+
+    /// Every stored envelope's id, its fields as stored, and the first leaf that points at it.
+    pub fn ledger_envelope_fields(
+        &self,
+        mut f: impl FnMut(i64, String, Option<u64>) -> Result<()>,
+    ) -> Result<()> {
+        let mut st = self.tx.prepare(
+            "SELECT e.id, e.fields, (SELECT min(l.seq) FROM ledger_leaves l WHERE l.envelope = e.id)
+             FROM ledger_envelopes e ORDER BY e.id",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(r.get(0)?, r.get(1)?, r.get::<_, Option<i64>>(2)?.map(|s| s as u64))?;
+        }
+        Ok(())
     }
 
     /// The number of stored hashes and envelopes (what verify compares with the leaves).

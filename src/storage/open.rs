@@ -213,6 +213,12 @@ impl Store {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         register_functions(&self.conn)?;
+        // Recording a consent runs some 20 distinct statements; the default cache of 16 would
+        // prepare them again for every submission of a batch.
+        self.conn.set_prepared_statement_cache_capacity(128);
+        // Statement journals (a statement with a guarding trigger needs one) in memory, not
+        // in a temporary file opened and written for every INSERT.
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         if access == Access::Read {
             self.conn.pragma_update(None, "query_only", "ON")?;
             if let Some(names) = self.missing_guards()? {

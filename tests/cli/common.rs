@@ -264,8 +264,10 @@ pub fn dump(path: &Path) -> String {
             continue;
         }
         writeln!(out, "-- {name}").unwrap();
+        // Every column, in order: WITHOUT ROWID tables have no rowid to sort by.
         let mut st = conn
-            .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY rowid"))
+            .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY 1, 2"))
+            .or_else(|_| conn.prepare(&format!("SELECT * FROM \"{name}\" ORDER BY 1")))
             .expect("select");
         let n = st.column_count();
         let mut rows = st.query([]).expect("query");

@@ -419,7 +419,8 @@ fn deleted_subject_keys_of_a_present_envelope_are_found() {
     assert_eq!(before.stdout, "given\n");
     tamper(
         &env,
-        "DELETE FROM ledger_subjects WHERE envelope = (SELECT envelope FROM ledger_leaves WHERE external_id = 'cb-1');",
+        "DROP TRIGGER ledger_subjects_no_delete;
+         DELETE FROM ledger_subjects WHERE envelope = (SELECT envelope FROM ledger_leaves WHERE external_id = 'cb-1');",
     );
     let after = env.run(&[
         "consent",
@@ -430,7 +431,13 @@ fn deleted_subject_keys_of_a_present_envelope_are_found() {
         "phone=+79161234567",
     ]);
     assert_eq!(after.stdout, "none\n", "the keys were not used");
-    verify_fails(&env, &[]);
+    let r = verify_fails(&env, &[]);
+    assert!(
+        r.stdout.contains("do not match its fields"),
+        "{}",
+        r.pinned()
+    );
+    assert_trigger_reported(&r, "ledger_subjects_no_delete");
 }
 
 // ---------------------------------------------------------------- unreadable rows

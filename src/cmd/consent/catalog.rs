@@ -171,7 +171,14 @@ impl<'t, 'c> Catalog<'t, 'c> {
         let codes: Vec<&str> = links.iter().map(|l| l.agreement.as_str()).collect();
         let ticked: Vec<String> = match &c.agreements {
             Some(a) => a.clone(),
-            None if links.len() == 1 => vec![links[0].agreement.clone()],
+            // The one agreement of the source, unless it is the one refused.
+            None if links.len() == 1 => {
+                if c.refused.contains(&links[0].agreement) {
+                    Vec::new()
+                } else {
+                    vec![links[0].agreement.clone()]
+                }
+            }
             None => {
                 return Err(refuse(
                     "agreements",
@@ -218,10 +225,17 @@ impl<'t, 'c> Catalog<'t, 'c> {
         for code in &codes {
             let pair = &src.pairs[*code];
             if pair.archived {
-                return Err(refuse(
-                    "agreements",
-                    format!("agreement `{code}` is archived: it collects no consents"),
-                ));
+                // An archived agreement collects no consents: a form that still shows it
+                // records none for it, and naming it is an error.
+                if ticked.iter().any(|a| a == code) || c.refused.iter().any(|a| a == code) {
+                    return Err(refuse(
+                        "agreements",
+                        format!(
+                            "agreement `{code}` is archived: it collects no consents; `pdconsent agreement restore {code}` brings it back"
+                        ),
+                    ));
+                }
+                continue;
             }
             let t = self.pinned_text(c, code, pair)?;
             if pair
@@ -261,12 +275,7 @@ impl<'t, 'c> Catalog<'t, 'c> {
         let commitment = envelope
             .commit(&salt)
             .map_err(|e| refuse("fields", e.to_string()))?;
-        let keys: Vec<i64> = envelope
-            .fields
-            .iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| SubjectKey::of_caption(k).index_key(v))
-            .collect();
+        let keys = crate::domain::ledger::subject_keys(&envelope.fields);
         let env_id = self.tx.ledger_envelope_add(&envelope, &salt, &keys)?;
         let mut events = Vec::with_capacity(planned.len());
         for (kind, t, checkbox) in planned {

@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long, value_name = "STATUS", value_parser = ["active", "withdrawn"])]
     pub status: Option<String>,
     /// Show at most N events
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 50)]
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub limit: u32,
     /// The next page: events older than this seq (the last one shown)
     #[arg(long, value_name = "SEQ")]

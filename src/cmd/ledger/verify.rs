@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::{base64, parse_root};
 use crate::cmd::{Ctx, Result};
 use crate::domain::ledger::{
-    Commitment, Frontier, Hash, envelope_canonical, stored_hash_count, stored_hash_index, to_hex,
+    Commitment, Frontier, Hash, envelope_canonical, stored_hash_count, stored_hash_index,
+    subject_keys, subject_pair_mix, to_hex,
 };
 use crate::output::{self, Format};
 use crate::storage::{StoreError, Tx, integrity_check_file, parse_salt};
@@ -103,24 +104,83 @@ fn config_key(l: &crate::domain::ledger::Leaf) -> Vec<u8> {
     k.canonical().unwrap_or_default()
 }
 
+/// Envelopes whose subject keys are not those of their fields, and keys of no envelope.
+fn subject_differences(tx: &Tx) -> std::result::Result<Vec<Problem>, StoreError> {
+    let mut stored = tx.ledger_subject_keys()?;
+    let mut out = Vec::new();
+    tx.ledger_envelope_fields(|id, fields, seq| {
+        let want = serde_json::from_str::<std::collections::BTreeMap<String, String>>(&fields)
+            .map(|f| subject_keys(&f))
+            .unwrap_or_default();
+        let have = stored.remove(&id).unwrap_or_default();
+        if want != have {
+            out.push(Problem {
+                seq,
+                message: format!(
+                    "the subject keys of envelope {id} do not match its fields (keys deleted or added): `consent status` and `withdraw --subject` would miss the person or find another"
+                ),
+            });
+        }
+        Ok(())
+    })?;
+    let mut orphans: Vec<i64> = stored.into_keys().collect();
+    orphans.sort_unstable();
+    for id in orphans {
+        out.push(Problem {
+            seq: None,
+            message: format!("subject keys point at envelope {id}, which is not stored"),
+        });
+    }
+    Ok(out)
+}
+
+/// What a configuration leaf logs, in words, and its identity (kind and key, without the
+/// values that a rewrite changes).
+fn describe(l: &crate::domain::ledger::Leaf) -> (&'static str, String) {
+    let code = |c: &Option<String>| c.clone().unwrap_or_else(|| "?".into());
+    match l.kind.as_str() {
+        "agreement_revision" => (
+            "an agreement revision",
+            format!("{} revision {}", code(&l.agreement), l.revision.unwrap_or(0)),
+        ),
+        "requisites_revision" => (
+            "a requisites revision",
+            format!("{} revision {}", code(&l.requisites), l.requisites_revision.unwrap_or(0)),
+        ),
+        "source_revision" => (
+            "a source revision",
+            format!("{} revision {}", code(&l.source), l.source_revision.unwrap_or(0)),
+        ),
+        _ => (
+            "a text registration",
+            format!("{} on {} from {}", code(&l.agreement), code(&l.source), l.at),
+        ),
+    }
+}
+
 /// Configuration leaves that log no row as it is now, and rows that have no leaf.
 fn config_differences(
-    seen: Vec<(Vec<u8>, u64)>,
+    seen: Vec<(crate::domain::ledger::Leaf, u64)>,
     expected: Vec<crate::domain::ledger::Leaf>,
 ) -> Vec<Problem> {
-    use std::collections::HashMap;
+    use std::collections::{HashMap, HashSet};
     let mut want: HashMap<Vec<u8>, (usize, &crate::domain::ledger::Leaf)> = HashMap::new();
     for l in &expected {
         want.entry(config_key(l)).or_insert((0, l)).0 += 1;
     }
     let mut out = Vec::new();
-    for (key, seq) in seen {
-        match want.get_mut(&key) {
+    let mut reported: HashSet<(&'static str, String)> = HashSet::new();
+    for (leaf, seq) in &seen {
+        match want.get_mut(&config_key(leaf)) {
             Some((n, _)) if *n > 0 => *n -= 1,
-            _ => out.push(Problem {
-                seq: Some(seq),
-                message: "the configuration leaf does not match the revision or text registration it logs: the row was rewritten, or is gone".into(),
-            }),
+            _ => {
+                let (noun, what) = describe(leaf);
+                out.push(Problem {
+                    seq: Some(*seq),
+                    message: format!("{noun} differs from its leaf (or is gone): {what}"),
+                });
+                reported.insert((noun, what));
+            }
         }
     }
     let mut missing: Vec<&crate::domain::ledger::Leaf> = want
@@ -130,32 +190,13 @@ fn config_differences(
         .collect();
     missing.sort_by(|a, b| a.at.cmp(&b.at));
     for l in missing {
-        let what = match l.kind.as_str() {
-            "agreement_revision" => format!(
-                "agreement {} revision {}",
-                l.agreement.as_deref().unwrap_or("?"),
-                l.revision.unwrap_or(0)
-            ),
-            "requisites_revision" => format!(
-                "requisites {} revision {}",
-                l.requisites.as_deref().unwrap_or("?"),
-                l.requisites_revision.unwrap_or(0)
-            ),
-            "source_revision" => format!(
-                "source {} revision {}",
-                l.source.as_deref().unwrap_or("?"),
-                l.source_revision.unwrap_or(0)
-            ),
-            _ => format!(
-                "the text registration of {} on {} from {}",
-                l.agreement.as_deref().unwrap_or("?"),
-                l.source.as_deref().unwrap_or("?"),
-                l.at
-            ),
-        };
+        let (noun, what) = describe(l);
+        if reported.contains(&(noun, what.clone())) {
+            continue;
+        }
         out.push(Problem {
             seq: None,
-            message: format!("{what} is not in the ledger as it is stored now: it was added or changed outside pdconsent"),
+            message: format!("{noun} is not in the ledger: {what} (added outside pdconsent)"),
         });
     }
     out
@@ -201,7 +242,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let size = tx.ledger_size()?;
         let (texts, bad_texts) = tx.ledger_texts()?;
         // Configuration leaves as read (with their seq), keyed without seq, id and recorded_at.
-        let mut config_seen: Vec<(Vec<u8>, u64)> = Vec::new();
+        let mut config_seen: Vec<(crate::domain::ledger::Leaf, u64)> = Vec::new();
         let bar = if show_progress {
             let b = indicatif::ProgressBar::new(size);
             b.set_style(
@@ -218,6 +259,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let (mut events, mut config, mut checked, mut erased) = (0u64, 0u64, 0u64, 0u64);
         let mut root_at_expected: Option<Hash> = None;
         let mut last_env: Option<(i64, Hash)> = None;
+        let mut last_subjects: Option<i64> = None;
+        let (mut subject_count, mut subject_fp) = (0u64, 0u64);
         let mut leaf_bytes = Vec::with_capacity(1024);
         tx.ledger_scan(1, false, |item| {
             let seq = item.seq;
@@ -247,7 +290,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                         problems.push(Problem { seq: Some(seq), message: format!("the text {t} the leaf names is not in the registry") });
                     }
                     if !l.kind.is_event() {
-                        config_seen.push((config_key(l), seq));
+                        config_seen.push((l.clone(), seq));
                     }
                     if l.kind.is_event() && l.kind.as_str() != "withdrawn" && l.commitment.is_none() {
                         problems.push(Problem { seq: Some(seq), message: "a consent event without a commitment".into() });
@@ -258,6 +301,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                         (_, Some(Err(why))) => problems.push(Problem { seq: Some(seq), message: why.clone() }),
                         (_, Some(Ok(e))) => {
                             checked += 1;
+                            if last_subjects != Some(e.id) {
+                                last_subjects = Some(e.id);
+                                if let Ok(fields) = serde_json::from_str::<std::collections::BTreeMap<String, String>>(&e.fields_json) {
+                                    for k in subject_keys(&fields) {
+                                        subject_count += 1;
+                                        subject_fp ^= subject_pair_mix(k, e.id);
+                                    }
+                                }
+                            }
                             let commitment = match &last_env {
                                 Some((id, c)) if *id == e.id => Some(*c),
                                 _ => parse_salt(&e.salt).and_then(|salt| {
@@ -322,11 +374,37 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         bar.finish_and_clear();
         let (hashes, _) = tx.ledger_counts()?;
         let want = stored_hash_count(frontier.size());
-        if hashes != want {
+        if hashes > want {
+            // The stored hashes remember leaves the table no longer has: name them.
+            let mut n = frontier.size();
+            while stored_hash_count(n + 1) <= hashes && n < frontier.size() + (1 << 32) {
+                n += 1;
+            }
+            if n > frontier.size() {
+                problems.push(Problem {
+                    seq: Some(frontier.size() + 1),
+                    message: format!(
+                        "leaves {} to {n} are gone: the tree's stored hashes show {n} leaves, the ledger has {}; the newest events were deleted",
+                        frontier.size() + 1,
+                        frontier.size()
+                    ),
+                });
+            } else {
+                problems.push(Problem {
+                    seq: None,
+                    message: format!("the tree stores {hashes} hashes; {} leaves need {want}: hashes were added", frontier.size()),
+                });
+            }
+        } else if hashes < want {
             problems.push(Problem {
                 seq: None,
-                message: format!("the tree stores {hashes} hashes; {} leaves need {want}: hashes were added or removed", frontier.size()),
+                message: format!("the tree stores {hashes} hashes; {} leaves need {want}: hashes were removed", frontier.size()),
             });
+        }
+        // The subject index against the envelopes' fields.
+        let stored_subjects = tx.ledger_subject_fingerprint()?;
+        if stored_subjects != (subject_count, subject_fp) {
+            problems.extend(subject_differences(tx)?);
         }
         for p in bad_texts {
             problems.push(Problem { seq: p.seq, message: p.message });

@@ -31,4 +31,4 @@ pub use stored::{
     HashReader, MAX_SIZE, MemoryHashes, MissingHash, TreeError, consistency_proof, inclusion_proof,
     split_stored_hash_index, stored_hash_count, stored_hash_index, stored_hashes, tree_root,
 };
-pub use subject::{SubjectKey, normalize_phone};
+pub use subject::{SubjectKey, normalize_phone, subject_keys, subject_pair_mix};

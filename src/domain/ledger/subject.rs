@@ -22,14 +22,13 @@ impl SubjectKey {
     /// The key of a source's field, by its caption.
     pub fn of_caption(caption: &str) -> SubjectKey {
         let c = caption.trim().to_lowercase();
-        if c == "email"
-            || c == "e-mail"
-            || c.contains("почт")
-            || c.contains("e-mail")
-            || c.contains("email")
-        {
+        // "адрес электронной почты", "эл. почта", "e-mail" — but not "почтовый адрес".
+        let email = c.contains("mail")
+            || c.contains("электронн")
+            || (c.contains("почт") && !c.contains("почтов"));
+        if email {
             SubjectKey::Email
-        } else if c == "phone" || c.contains("телефон") || c.contains("phone") {
+        } else if c.contains("телефон") || c.contains("phone") || c == "тел." || c == "тел" {
             SubjectKey::Phone
         } else {
             SubjectKey::Field(c)
@@ -71,6 +70,28 @@ impl SubjectKey {
     }
 }
 
+/// A pair of (subject key, envelope id) mixed into 64 bits: the XOR of all pairs fingerprints
+/// the whole index, so `ledger verify` can compare it with the envelopes in one pass.
+pub fn subject_pair_mix(key: i64, envelope: i64) -> u64 {
+    // splitmix64 of the pair.
+    let mut z = (key as u64) ^ (envelope as u64).rotate_left(32) ^ 0x9e37_79b9_7f4a_7c15;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The index keys of an envelope's fields (one per non-empty field, deduplicated).
+pub fn subject_keys(fields: &std::collections::BTreeMap<String, String>) -> Vec<i64> {
+    let mut keys: Vec<i64> = fields
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| SubjectKey::of_caption(k).index_key(v))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// The digits of a phone number; a Russian number in any of its usual forms
 /// (`8 (916) 123-45-67`, `+7 916 123 45 67`, `9161234567`) becomes `79161234567`.
 pub fn normalize_phone(v: &str) -> String {
@@ -93,6 +114,11 @@ mod tests {
             SubjectKey::Email
         );
         assert_eq!(SubjectKey::of_caption("E-mail"), SubjectKey::Email);
+        assert_eq!(SubjectKey::of_caption("эл. почта"), SubjectKey::Email);
+        assert_eq!(
+            SubjectKey::of_caption("почтовый адрес"),
+            SubjectKey::Field("почтовый адрес".into())
+        );
         assert_eq!(SubjectKey::of_caption("номер телефона"), SubjectKey::Phone);
         assert_eq!(
             SubjectKey::of_caption("Имя"),
