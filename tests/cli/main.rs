@@ -27,3 +27,4 @@ mod store_safety;
 mod streams;
 mod terminal;
 mod texts;
+mod verify_script;
