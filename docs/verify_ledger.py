@@ -71,6 +71,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import sys
 import unicodedata
 
@@ -95,7 +96,7 @@ LEAF_TYPES = {
     "external_id": (STR, True), "withdraws": (INT, True), "commitment": (HEX, True),
     "data_sha256": (HEX, True),
 }
-HEX_DIGITS = frozenset("0123456789abcdef")
+LEAF_TYPE_LIST = [(k, kind, nullable) for k, (kind, nullable) in sorted(LEAF_TYPES.items())]
 INT_MIN, INT_MAX = -(1 << 63), (1 << 64) - 1
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 MAX_PRINTED = 1000   # problems printed in full; the rest are only counted
@@ -120,7 +121,21 @@ def _object(pairs):
     return d
 
 
-DECODER = json.JSONDecoder(object_pairs_hook=_object)
+# The numbers with a fraction or exponent (and NaN, Infinity) of the line being decoded: only
+# then is a value walked to say where they are.
+_floats = []
+
+
+def _float(text):
+    _floats.append(text)
+    return float(text)
+
+
+DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_float=_float, parse_constant=_float)
+# the same as json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_canonical_text = json.JSONEncoder(sort_keys=True, separators=(",", ":"),
+                                   ensure_ascii=False).encode
+_hex64 = re.compile(r"[0-9a-f]{64}\Z").match
 
 
 def canonical(obj):
@@ -210,7 +225,7 @@ def parse_size(text):
 
 
 def is_hex64(v):
-    return isinstance(v, str) and len(v) == 64 and all(c in HEX_DIGITS for c in v)
+    return type(v) is str and _hex64(v) is not None
 
 
 class Checker:
@@ -231,7 +246,21 @@ class Checker:
 
 
 def walk(value, path, report):
-    """Reports every non-NFC string or key, float and out-of-range integer under value."""
+    """Reports every non-NFC string or key, float and out-of-range integer under value; when
+    there is none, that the value's text is not NFC (which cannot happen: JSON's punctuation
+    composes with nothing)."""
+    found = []
+
+    def note(what):
+        found.append(what)
+        report(what)
+
+    _walk(value, path, note)
+    if not found and not unicodedata.is_normalized("NFC", _canonical_text(value)):
+        report("%s is not in Unicode NFC" % path)
+
+
+def _walk(value, path, report):
     stack = [(value, path)]
     while stack:
         v, p = stack.pop()
@@ -258,28 +287,30 @@ def walk(value, path, report):
 
 def check_leaf_shape(leaf, report):
     """The 19 keys of leaf format 1 and the type of each value."""
-    keys = set(leaf)
-    missing, extra = LEAF_KEYS - keys, keys - LEAF_KEYS
-    if missing:
-        report("the leaf lacks the keys %s" % ", ".join(sorted(missing)))
-    if extra:
-        report("the leaf has unknown keys %s" % ", ".join(sorted(extra)))
+    if leaf.keys() != LEAF_KEYS:
+        keys = set(leaf)
+        missing, extra = LEAF_KEYS - keys, keys - LEAF_KEYS
+        if missing:
+            report("the leaf lacks the keys %s" % ", ".join(sorted(missing)))
+        if extra:
+            report("the leaf has unknown keys %s" % ", ".join(sorted(extra)))
     v = leaf.get("v")
     if "v" in leaf and (type(v) is not int or v != LEAF_VERSION):
         report("leaf format `v` is %s, not %d" % (json.dumps(v), LEAF_VERSION))
-    for key, (kind, nullable) in LEAF_TYPES.items():
-        if key not in leaf:
-            continue
-        x = leaf[key]
+    get = leaf.get
+    for key, kind, nullable in LEAF_TYPE_LIST:
+        x = get(key)
         if x is None:
-            if not nullable:
+            if not nullable and key in leaf:
                 report("`%s` is null" % key)
             continue
-        if kind == STR and not isinstance(x, str):
-            report("`%s` is not a string" % key)
-        elif kind == INT and (type(x) is not int or x < 0):
-            report("`%s` is not a non-negative integer" % key)
-        elif kind == HEX and not is_hex64(x):
+        if kind == STR:
+            if type(x) is not str:
+                report("`%s` is not a string" % key)
+        elif kind == INT:
+            if type(x) is not int or not 0 <= x <= INT_MAX:
+                report("`%s` is not an integer from 0 to 2^64-1" % key)
+        elif not is_hex64(x):
             report("`%s` is not 64 lowercase hex digits" % key)
     kind = leaf.get("kind")
     if isinstance(kind, str) and kind not in EVENT_KINDS and kind not in CONFIG_KINDS:
@@ -356,6 +387,7 @@ def load_proof(path):
 
 def verify(path, head, proofs, out):
     """Streams the export; returns the number of problems."""
+    is_normalized = unicodedata.is_normalized
     check = Checker(out)
     frontier = Frontier()
     expected_seq = 1
@@ -394,6 +426,7 @@ def verify(path, head, proofs, out):
                 report("an empty line")
                 unreadable += 1
                 continue
+            del _floats[:]
             try:
                 rec = DECODER.decode(text)
             except ValueError as e:
@@ -423,7 +456,6 @@ def verify(path, head, proofs, out):
                 else:
                     why = "out of order or repeated"
                 report("expected seq %d here (%s)" % (expected_seq, why))
-            walk(leaf, "leaf", report)
             expected_seq = (seq if seq is not None else expected_seq) + 1
             kind = leaf.get("kind")
             if kind in EVENT_KINDS:
@@ -431,9 +463,13 @@ def verify(path, head, proofs, out):
             elif kind in CONFIG_KINDS:
                 configs += 1
 
-            # the leaf hash and the tree
+            # the leaf hash and the tree; strings, keys and numbers looked at one by one only
+            # when the canonical text is not NFC as a whole or the line had a float
             try:
-                h = leaf_hash(canonical(leaf))
+                leaf_text = _canonical_text(leaf)
+                if _floats or not is_normalized("NFC", leaf_text):
+                    walk(leaf, "leaf", report)
+                h = leaf_hash(leaf_text.encode())
             except (TypeError, ValueError, UnicodeEncodeError) as e:
                 report("the leaf has no canonical form (%s)" % e)
                 h = leaf_hash(raw.rstrip(b"\r\n"))   # keeps the size; the root is wrong anyway
@@ -462,18 +498,21 @@ def verify(path, head, proofs, out):
             else:
                 envelopes += 1
                 check_envelope_shape(env, report)
-                walk(env, "envelope", report)
+                try:
+                    env_bytes = None
+                    env_text = _canonical_text(env)
+                    if _floats or not is_normalized("NFC", env_text):
+                        walk(env, "envelope", report)
+                    env_bytes = env_text.encode()
+                except (TypeError, ValueError, UnicodeEncodeError) as e:
+                    report("the envelope has no canonical form (%s)" % e)
                 if commitment is None:
                     report("an envelope is present but the leaf has no commitment")
-                else:
-                    try:
-                        c = hashlib.sha256(bytes.fromhex(salt) + canonical(env)).hexdigest()
-                    except (TypeError, ValueError, UnicodeEncodeError) as e:
-                        report("the envelope has no canonical form (%s)" % e)
-                    else:
-                        if c != commitment:
-                            report("the commitment does not match the envelope and salt "
-                                   "(recomputed %s, leaf has %s)" % (c, commitment))
+                elif env_bytes is not None:
+                    c = hashlib.sha256(bytes.fromhex(salt) + env_bytes).hexdigest()
+                    if c != commitment:
+                        report("the commitment does not match the envelope and salt "
+                               "(recomputed %s, leaf has %s)" % (c, commitment))
 
     size = frontier.size
     root = frontier.root()
