@@ -122,7 +122,8 @@ a_db=$work/a.db
 base_db=$work/baseline.db
 fresh "$a_db"
 fresh "$base_db"
-PDCONSENT_NOW=$APPLY_NOW "$bin" --db "$a_db" apply "$work/a.toml" >/dev/null
+PDCONSENT_NOW=$APPLY_NOW "$bin" --db "$a_db" apply "$work/a.toml" >"$work/apply.out" 2>&1 ||
+    { cat "$work/apply.out" >&2; exit 2; }
 cat "$work/a.jsonl" >/dev/null   # both read it from the page cache
 log "a: pdconsent consent record --batch"
 measure_v "$bin" --db "$a_db" consent record --batch "$work/a.jsonl" --group-lines 500
@@ -189,7 +190,8 @@ python3 bench/gen_consents.py --config "$work/c.toml" --submissions "$n_sub" \
     --out "$work/c.jsonl" --seed "$((SEED + 1))"
 c_db=$work/c.db
 fresh "$c_db"
-PDCONSENT_NOW=$APPLY_NOW "$bin" --db "$c_db" apply "$work/c.toml" >/dev/null
+PDCONSENT_NOW=$APPLY_NOW "$bin" --db "$c_db" apply "$work/c.toml" >"$work/apply.out" 2>&1 ||
+    { cat "$work/apply.out" >&2; exit 2; }
 log "c: recording them (record --batch)"
 measure_v "$bin" --db "$c_db" consent record --batch "$work/c.jsonl" --group-lines 500
 c_build_us=$M_US c_build_kib=$M_KIB
