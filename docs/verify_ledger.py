@@ -57,13 +57,21 @@ the edit catches it -- as a different root (which leaf changed is then unknown)
 or, with a proof of that very leaf, at its seq. Edits to an envelope are caught
 by its commitment; dropped, inserted and reordered lines by the seq order.
 
-Each problem is printed on stdout as `line N, seq S: what is wrong` (seq `?` when
-the line has none). Exit status: 0 when everything verifies, 1 on any problem,
-2 on a usage error (bad arguments, an unreadable file, a head or proof file that
-cannot be parsed).
+Not checked here, for the export does not hold them: the texts behind `text_sha256`
+and the stored data behind `data_sha256` (`pdconsent ledger verify` re-hashes those
+in the database).
 
-Standard library only; Python 3.8 or newer. Memory stays small whatever the size
-of the export; about 1 million lines take 20-40 s.
+Output, on stdout: each problem as `line N, seq S: what is wrong` (seq `?` when the
+line has none; `seq S: ...` alone for a head or a proof), the first 1000 in full and
+the rest only counted; then `size N`, `root BASE64`, `root_hex HEX`, the numbers of
+events, configuration leaves, envelopes verified and erased, a line for the head
+and each proof, and `OK` or `FAILED: N problems`. Exit status: 0 when everything
+verifies, 1 on any problem, 2 on a usage error (bad arguments, an unreadable file,
+a head or proof file that cannot be parsed).
+
+Standard library only; Python 3.8 or newer. Memory stays flat whatever the size of
+the export (19 MiB peak RSS for 1,074,138 lines, 1.2 GB); that export took 71 s
+(~15,000 lines/s) on a busy 2-core machine (bench/ledger.sh).
 """
 
 import argparse
