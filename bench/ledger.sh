@@ -2,7 +2,7 @@
 # Times the consent ledger against bare-SQLite baselines, side by side in one run,
 # and prints a Markdown table (for docs/performance.md) on stdout; progress on stderr.
 #
-#   bash bench/ledger.sh                                    # full size (~10 minutes)
+#   bash bench/ledger.sh                                    # full size (~12 minutes on 2 busy cores)
 #   N_BATCH=5000 N_VERIFY=20000 RUNS=5 bash bench/ledger.sh  # a quick run
 #
 # a. `consent record --batch FILE --group-lines 500` of N_BATCH submissions into a fresh
