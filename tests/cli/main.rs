@@ -29,3 +29,4 @@ mod store_safety;
 mod streams;
 mod terminal;
 mod texts;
+mod verify_script;
