@@ -143,7 +143,10 @@ pub fn parse_bool(value: &str) -> Result<bool, String> {
 pub fn nfc(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     // Most values are NFC already (ASCII always is): copied, not recomposed.
-    if s.is_ascii() || unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+    if s.is_ascii()
+        || unicode_normalization::is_nfc_quick(s.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
         return s.to_string();
     }
     s.nfc().collect()

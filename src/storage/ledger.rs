@@ -338,7 +338,9 @@ impl Tx<'_> {
 
     /// The subject index as (number of keys, XOR of `subject_pair_mix` over every pair).
     pub fn ledger_subject_fingerprint(&self) -> Result<(u64, u64)> {
-        let mut st = self.tx.prepare("SELECT key, envelope FROM ledger_subjects")?;
+        let mut st = self
+            .tx
+            .prepare("SELECT key, envelope FROM ledger_subjects")?;
         let mut rows = st.query([])?;
         let (mut n, mut fp) = (0u64, 0u64);
         while let Some(r) = rows.next()? {
@@ -350,7 +352,9 @@ impl Tx<'_> {
 
     /// The subject keys stored for each envelope (only when the fingerprint differs).
     pub fn ledger_subject_keys(&self) -> Result<std::collections::HashMap<i64, Vec<i64>>> {
-        let mut st = self.tx.prepare("SELECT key, envelope FROM ledger_subjects")?;
+        let mut st = self
+            .tx
+            .prepare("SELECT key, envelope FROM ledger_subjects")?;
         let mut rows = st.query([])?;
         let mut out: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
         while let Some(r) = rows.next()? {
@@ -373,7 +377,11 @@ impl Tx<'_> {
         )?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
-            f(r.get(0)?, r.get(1)?, r.get::<_, Option<i64>>(2)?.map(|s| s as u64))?;
+            f(
+                r.get(0)?,
+                r.get(1)?,
+                r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
+            )?;
         }
         Ok(())
     }

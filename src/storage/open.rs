@@ -258,6 +258,9 @@ impl Store {
     /// The protective triggers this database lacks (or has altered), if any.
     fn missing_guards(&self) -> Result<Option<String>> {
         let have = schema::triggers(&self.conn)?;
+        if schema::triggers_fingerprint(&have) == schema::REFERENCE_TRIGGERS_SHA256 {
+            return Ok(None);
+        }
         let missing: Vec<String> = schema::reference_triggers()
             .iter()
             .filter(|t| !have.contains(t))

@@ -103,6 +103,26 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, MigrationError> {
     Ok(found)
 }
 
+/// SHA-256 of the reference triggers ([`triggers_fingerprint`] of [`reference_triggers`]).
+/// A test keeps it equal to what the migrations create; opening a database compares the
+/// file's triggers with it, and migrates an in-memory copy only when they differ (to name the
+/// missing ones), so a command does not pay for parsing every migration.
+pub const REFERENCE_TRIGGERS_SHA256: &str =
+    "a8a1f280639abc43575af779bb8a1c35db8825e77b2572fa052125993cf5a47d";
+
+/// SHA-256 over `name NUL sql LF` of each trigger, in the order given (sorted by name).
+pub fn triggers_fingerprint(triggers: &[(String, String)]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (name, sql) in triggers {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(sql.as_bytes());
+        h.update([b'\n']);
+    }
+    crate::domain::ledger::merkle::hex(&h.finalize())
+}
+
 /// Every trigger of the current schema, `(name, sql)` sorted by name, as the
 /// migrations create it: the guards a database must still have to be written.
 pub fn reference_triggers() -> &'static [(String, String)] {
@@ -148,6 +168,15 @@ mod tests {
         assert!(!err.contains("CREATE"), "{err}");
         // Rolled back: nothing of migration 1 stayed.
         assert_eq!(user_version(&conn).unwrap(), 0);
+    }
+
+    #[test]
+    fn the_reference_fingerprint_is_that_of_the_migrations() {
+        assert_eq!(
+            triggers_fingerprint(reference_triggers()),
+            REFERENCE_TRIGGERS_SHA256,
+            "a migration changed the triggers: put the new fingerprint in REFERENCE_TRIGGERS_SHA256"
+        );
     }
 
     #[test]

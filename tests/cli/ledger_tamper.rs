@@ -177,8 +177,8 @@ fn an_erased_envelope_is_not_a_problem() {
     tamper(
         &env,
         &format!(
-            "DELETE FROM ledger_subjects WHERE envelope = (SELECT envelope FROM ledger_leaves WHERE seq = {s});
-             DELETE FROM ledger_envelopes WHERE id = (SELECT envelope FROM ledger_leaves WHERE seq = {s});"
+            "DELETE FROM ledger_envelopes WHERE id = (SELECT envelope FROM ledger_leaves WHERE seq = {s});
+             DELETE FROM ledger_subjects WHERE envelope = (SELECT envelope FROM ledger_leaves WHERE seq = {s});"
         ),
     );
     let r = env.ok(&["ledger", "verify"]);
@@ -548,7 +548,7 @@ fn a_deleted_last_event_is_found() {
     let r = verify_fails(&env, &[]);
     assert_trigger_reported(&r, "ledger_leaves_no_delete");
     assert!(
-        r.stdout.contains("hashes were added or removed"),
+        r.stdout.contains("the newest events were deleted"),
         "{}",
         r.stdout
     );
@@ -610,11 +610,7 @@ fn an_inserted_forged_event_is_found() {
     );
     let r = verify_fails(&env, &[]);
     assert_line(&r, &format!("seq {}: the tree's stored hash", size + 1));
-    assert!(
-        r.stdout.contains("hashes were added or removed"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("hashes were removed"), "{}", r.stdout);
 }
 
 #[test]
@@ -839,8 +835,8 @@ fn truncate(env: &Env, keep: u64) {
             "DROP TRIGGER ledger_leaves_no_delete; DROP TRIGGER ledger_hashes_no_delete;
              DELETE FROM ledger_leaves WHERE seq > {keep};
              DELETE FROM ledger_hashes WHERE idx >= {hashes};
-             DELETE FROM ledger_subjects WHERE envelope NOT IN (SELECT envelope FROM ledger_leaves WHERE envelope IS NOT NULL);
              DELETE FROM ledger_envelopes WHERE id NOT IN (SELECT envelope FROM ledger_leaves WHERE envelope IS NOT NULL);
+             DELETE FROM ledger_subjects WHERE envelope NOT IN (SELECT envelope FROM ledger_leaves WHERE envelope IS NOT NULL);
              {}",
             restore.join("\n")
         ),

@@ -229,7 +229,7 @@ fn flag_of(field: &str) -> String {
 fn pair(s: &str, flag: &str, example: &str) -> Result<(String, String)> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.to_string()))
-        .ok_or_else(|| anyhow::anyhow!("`{flag} {s}` is not KEY=VALUE"))
+        .ok_or_else(|| anyhow::anyhow!("`{flag} {s}` is not key=value"))
         .hint(format!("write e.g. `{example}`"))
 }
 
@@ -253,7 +253,11 @@ fn from_flags(args: &Args) -> Result<Submission> {
         }
     }
     for f in &args.text_sha256 {
-        let (k, v) = pair(f, "--text-sha256", "--text-sha256 personal-data=7d42…0746 (the snippet's data-sha256)")?;
+        let (k, v) = pair(
+            f,
+            "--text-sha256",
+            "--text-sha256 personal-data=7d42…0746 (the snippet's data-sha256)",
+        )?;
         s.text_sha256.insert(k, v);
     }
     Ok(s)

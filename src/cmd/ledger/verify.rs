@@ -141,19 +141,36 @@ fn describe(l: &crate::domain::ledger::Leaf) -> (&'static str, String) {
     match l.kind.as_str() {
         "agreement_revision" => (
             "an agreement revision",
-            format!("{} revision {}", code(&l.agreement), l.revision.unwrap_or(0)),
+            format!(
+                "{} revision {}",
+                code(&l.agreement),
+                l.revision.unwrap_or(0)
+            ),
         ),
         "requisites_revision" => (
             "a requisites revision",
-            format!("{} revision {}", code(&l.requisites), l.requisites_revision.unwrap_or(0)),
+            format!(
+                "{} revision {}",
+                code(&l.requisites),
+                l.requisites_revision.unwrap_or(0)
+            ),
         ),
         "source_revision" => (
             "a source revision",
-            format!("{} revision {}", code(&l.source), l.source_revision.unwrap_or(0)),
+            format!(
+                "{} revision {}",
+                code(&l.source),
+                l.source_revision.unwrap_or(0)
+            ),
         ),
         _ => (
             "a text registration",
-            format!("{} on {} from {}", code(&l.agreement), code(&l.source), l.at),
+            format!(
+                "{} on {} from {}",
+                code(&l.agreement),
+                code(&l.source),
+                l.at
+            ),
         ),
     }
 }

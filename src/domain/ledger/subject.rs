@@ -28,7 +28,8 @@ impl SubjectKey {
             || (c.contains("почт") && !c.contains("почтов"));
         if email {
             SubjectKey::Email
-        } else if c.contains("телефон") || c.contains("phone") || c == "тел." || c == "тел" {
+        } else if c.contains("телефон") || c.contains("phone") || c == "тел." || c == "тел"
+        {
             SubjectKey::Phone
         } else {
             SubjectKey::Field(c)
