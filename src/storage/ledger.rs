@@ -9,8 +9,8 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Result, StoreError, Tx};
 use crate::domain::ledger::{
-    Checkbox, Envelope, Hash, HashReader, Leaf, LeafKind, Salt, TreeError, stored_hash_index,
-    stored_hashes, to_hex,
+    Checkbox, Envelope, Hash, HashReader, Leaf, LeafKind, Salt, TreeError, frontier_at,
+    stored_hash_index, to_hex,
 };
 
 /// A new event id: a UUIDv7 (time-ordered, 74 random bits).
@@ -38,6 +38,12 @@ pub fn parse_salt(hex: &str) -> Option<Salt> {
 const LEAF_COLUMNS: &str = "seq, id, kind, at, recorded_at, agreement, revision, requisites,
     requisites_revision, source, source_revision, text_sha256, checked_by_default, required,
     channel, external_id, withdraws, commitment, data_sha256, envelope";
+
+const INSERT_LEAF: &str = "INSERT INTO ledger_leaves (seq, id, kind, at, recorded_at, agreement,
+    revision, requisites, requisites_revision, source, source_revision, text_sha256,
+    checked_by_default, required, channel, external_id, withdraws, commitment, data_sha256,
+    envelope) VALUES
+    (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
 
 /// A stored leaf and the envelope its commitment opens (if any was stored).
 #[derive(Debug, Clone)]
@@ -155,27 +161,54 @@ impl Tx<'_> {
     }
 
     /// Appends `leaf` as the next leaf: numbers it, stores it and the tree's new hashes.
-    /// Returns its seq. Runs under the write lock, so the size read is the size written.
+    /// Returns its seq. Runs under the write lock, so the size read is the size written; the
+    /// right edge of the tree is read once per transaction and then kept in memory.
     pub fn ledger_append(&self, leaf: &mut Leaf, envelope: Option<i64>) -> Result<u64> {
-        let n = self.ledger_size()?;
+        let out = self.append_leaf(leaf, envelope);
+        if out.is_err() {
+            // Whatever was half done is rolled back with the transaction; so is the cache.
+            *self.frontier.borrow_mut() = None;
+        }
+        out
+    }
+
+    fn append_leaf(&self, leaf: &mut Leaf, envelope: Option<i64>) -> Result<u64> {
+        let mut cache = self.frontier.borrow_mut();
+        if cache.is_none() {
+            let n = self.ledger_size()?;
+            *cache = Some(frontier_at(n, self).map_err(tree_error)?);
+        }
+        let Some(frontier) = cache.as_mut() else {
+            return Err(StoreError::Ledger(
+                "the tree's right edge is not loaded".into(),
+            ));
+        };
+        let n = frontier.size();
         leaf.seq = n + 1;
         let hash = leaf.hash().map_err(|e| {
             StoreError::Ledger(format!("leaf {} has no canonical form: {e}", leaf.seq))
         })?;
-        let hashes = stored_hashes(n, hash, self).map_err(tree_error)?;
-        let first = stored_hash_index(0, n);
+        let hashes = frontier.push(hash);
+        let first = stored_hash_index(0, n) as i64;
+        // One statement for the leaf's hashes (1 + the subtrees it completes).
+        let placeholders: Vec<String> = (0..hashes.len())
+            .map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let mut params: Vec<rusqlite::types::Value> = Vec::with_capacity(2 * hashes.len());
         for (i, h) in hashes.iter().enumerate() {
-            self.execute(
-                "INSERT INTO ledger_hashes (idx, hash) VALUES (?1, ?2)",
-                params![(first + i as u64) as i64, h.as_slice()],
-            )?;
+            params.push(rusqlite::types::Value::Integer(first + i as i64));
+            params.push(rusqlite::types::Value::Blob(h.to_vec()));
         }
-        let cb = leaf.checkbox;
         self.execute(
             &format!(
-                "INSERT INTO ledger_leaves ({LEAF_COLUMNS}) VALUES
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+                "INSERT INTO ledger_hashes (idx, hash) VALUES {}",
+                placeholders.join(", ")
             ),
+            rusqlite::params_from_iter(params),
+        )?;
+        let cb = leaf.checkbox;
+        self.execute(
+            INSERT_LEAF,
             params![
                 leaf.seq as i64,
                 leaf.id,

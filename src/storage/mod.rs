@@ -119,7 +119,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(StoreError::from)?;
-        let out = f(&Tx { tx: &tx })?;
+        let out = f(&Tx::new(&tx))?;
         tx.finish().map_err(StoreError::from)?;
         Ok(out)
     }
@@ -135,7 +135,7 @@ impl Store {
     ) -> Result<T, E> {
         loop {
             let tx = begin_immediate(&self.conn)?;
-            let out = f(&Tx { tx: &tx })?;
+            let out = f(&Tx::new(&tx))?;
             crate::interrupt::begin_commit();
             if let Err(e) = tx.commit() {
                 crate::interrupt::end_commit(false);
@@ -164,6 +164,18 @@ impl Store {
 /// One transaction. Every query of pdconsent is a method here.
 pub struct Tx<'a> {
     tx: &'a rusqlite::Transaction<'a>,
+    /// The ledger's right edge, read at the first append of the transaction and kept up to
+    /// date by every append in it (the write lock is held): appends read nothing back.
+    frontier: std::cell::RefCell<Option<crate::domain::ledger::Frontier>>,
+}
+
+impl<'a> Tx<'a> {
+    fn new(tx: &'a rusqlite::Transaction<'a>) -> Self {
+        Tx {
+            tx,
+            frontier: std::cell::RefCell::new(None),
+        }
+    }
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {

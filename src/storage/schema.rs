@@ -72,6 +72,12 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, MigrationError> {
             other => other.to_string(),
         },
     };
+    // Up to date (the usual case): no write lock to take. The version only ever grows, so
+    // a file found current stays current.
+    let seen = user_version(conn).map_err(|e| fail(0, e))?;
+    if seen >= latest_version() {
+        return Ok(seen);
+    }
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(|e| fail(0, e))?;
@@ -84,7 +90,7 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, MigrationError> {
         tx.execute_batch(sql).map_err(|e| fail(number, e))?;
         if number == LEDGER_MIGRATION {
             let now = crate::domain::timestamp(chrono::Utc::now());
-            super::Tx { tx: &tx }
+            super::Tx::new(&tx)
                 .ledger_backfill(&now)
                 .map_err(|e| MigrationError {
                     number,

@@ -21,6 +21,26 @@ struct Pair {
 struct SourceInfo {
     record: SourceRecord,
     pairs: HashMap<String, Pair>,
+    /// Every key a submission may use for a field, in lower case: its caption, its English
+    /// caption, and `email`, `e-mail`, `phone`, `tel`, `name` for the field of that kind.
+    keys: HashMap<String, String>,
+}
+
+/// The keys of [`SourceInfo::keys`], built once per source.
+fn field_keys(src: &SourceRecord) -> HashMap<String, String> {
+    let mut keys = HashMap::new();
+    for alias in ["email", "e-mail", "phone", "tel", "name"] {
+        if let Some(f) = resolve_key(src, alias) {
+            keys.insert(alias.to_string(), f);
+        }
+    }
+    for (f, en) in &src.source.captions_en {
+        keys.insert(en.to_lowercase(), f.clone());
+    }
+    for f in &src.source.fields {
+        keys.insert(f.to_lowercase(), f.clone());
+    }
+    keys
 }
 
 /// Why a submission was refused: a field and a message, or the store failing.
@@ -95,7 +115,12 @@ impl<'t, 'c> Catalog<'t, 'c> {
             let texts = self.tx.texts_of(&link.agreement, Some(code))?;
             pairs.insert(link.agreement.clone(), Pair { archived, texts });
         }
-        let info = Rc::new(SourceInfo { record, pairs });
+        let keys = field_keys(&record);
+        let info = Rc::new(SourceInfo {
+            record,
+            pairs,
+            keys,
+        });
         self.sources
             .borrow_mut()
             .insert(code.to_string(), info.clone());
@@ -263,7 +288,7 @@ impl<'t, 'c> Catalog<'t, 'c> {
             };
             planned.push((kind, t, checkbox));
         }
-        let fields = self.resolve_fields(&src.record, c, opts)?;
+        let fields = self.resolve_fields(&src, c, opts)?;
         let envelope = Envelope {
             fields,
             ip: c.ip.clone(),
@@ -382,15 +407,19 @@ impl<'t, 'c> Catalog<'t, 'c> {
     /// The submission's fields under the source's captions.
     fn resolve_fields(
         &self,
-        src: &SourceRecord,
+        info: &SourceInfo,
         c: &Checked,
         opts: Options,
     ) -> Result<std::collections::BTreeMap<String, String>, Refused> {
-        let captions = &src.source.fields;
+        let captions = &info.record.source.fields;
         let mut out = std::collections::BTreeMap::new();
         for (key, value) in &c.fields {
-            let caption =
-                resolve_key(src, key).or_else(|| opts.allow_extra_fields.then(|| key.clone()));
+            let caption = info
+                .keys
+                .get(key.as_str())
+                .or_else(|| info.keys.get(&key.to_lowercase()))
+                .cloned()
+                .or_else(|| opts.allow_extra_fields.then(|| key.clone()));
             let Some(caption) = caption else {
                 return Err(refuse(
                     &format!("fields.{key}"),

@@ -96,14 +96,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let mut store = ctx.open()?;
     let recorded = ctx.retrying(|| {
         let now = ctx.now();
-        Ok(store.write(|tx| {
+        store.write(|tx| {
             let cat = Catalog::new(tx);
             match cat.record(&checked, opts, &now) {
                 Ok(r) => Ok(Ok(r)),
                 Err(Refused::Field(e)) => Ok(Err(e)),
                 Err(Refused::Store(e)) => Err(anyhow::Error::from(e)),
             }
-        })?)
+        })
     })?;
     let recorded = recorded.map_err(field_error)?;
     report_single(ctx, &mut store, &recorded, format)
@@ -371,7 +371,7 @@ fn batch(
         }
         let results = ctx.retrying(|| {
             let now = ctx.now();
-            Ok(store.write(|tx| {
+            store.write(|tx| {
                 let cat = Catalog::new(tx);
                 let mut results = Vec::with_capacity(group.len());
                 for (n, parsed) in &group {
@@ -386,7 +386,7 @@ fn batch(
                     results.push((*n, r));
                 }
                 Ok::<_, anyhow::Error>(results)
-            })?)
+            })
         })?;
         // Committed: now acknowledged.
         for (n, r) in results {

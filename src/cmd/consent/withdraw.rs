@@ -89,8 +89,11 @@ struct AlreadyView {
     withdrawn_at: String,
 }
 
+/// Consents already withdrawn, each with its withdrawal.
+type AlreadyWithdrawn = Vec<(LeafRow, Leaf)>;
+
 /// The consents the arguments name: (still active, already withdrawn with the withdrawal).
-fn targets(tx: &Tx, args: &Args) -> Result<(Vec<LeafRow>, Vec<(LeafRow, Leaf)>)> {
+fn targets(tx: &Tx, args: &Args) -> Result<(Vec<LeafRow>, AlreadyWithdrawn)> {
     let mut rows = Vec::new();
     if let Some(spec) = &args.subject {
         let subject = Subject::parse(tx, spec, args.source.as_deref())?;
@@ -186,7 +189,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let channel = args.channel.as_str();
     let report = ctx.retrying(|| {
         let now = ctx.now();
-        Ok(store.write(|tx| {
+        store.write(|tx| {
             let (active, already) = targets(tx, &args)?;
             for r in &active {
                 if at_s < r.leaf.at {
@@ -246,7 +249,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     })
                     .collect(),
             })
-        })?)
+        })
     })?;
     for a in &report.already {
         output::notice(&format!(

@@ -63,6 +63,19 @@ impl Frontier {
         Self::default()
     }
 
+    /// The frontier of a tree of `size` leaves from the roots of its perfect subtrees,
+    /// largest (leftmost) first, as [`super::stored::frontier_at`] reads them.
+    pub fn from_peaks(size: u64, peaks: Vec<Hash>) -> Option<Self> {
+        let heights: Vec<u8> = (0..64u8).rev().filter(|h| size >> h & 1 == 1).collect();
+        if heights.len() != peaks.len() {
+            return None;
+        }
+        Some(Frontier {
+            size,
+            peaks: heights.into_iter().zip(peaks).collect(),
+        })
+    }
+
     /// The number of leaves appended.
     pub fn size(&self) -> u64 {
         self.size

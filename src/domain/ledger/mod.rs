@@ -28,7 +28,8 @@ pub use merkle::{
     verify_inclusion,
 };
 pub use stored::{
-    HashReader, MAX_SIZE, MemoryHashes, MissingHash, TreeError, consistency_proof, inclusion_proof,
-    split_stored_hash_index, stored_hash_count, stored_hash_index, stored_hashes, tree_root,
+    HashReader, MAX_SIZE, MemoryHashes, MissingHash, TreeError, consistency_proof, frontier_at,
+    inclusion_proof, split_stored_hash_index, stored_hash_count, stored_hash_index, stored_hashes,
+    tree_root,
 };
 pub use subject::{SubjectKey, normalize_phone, subject_keys, subject_pair_mix};

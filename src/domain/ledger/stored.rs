@@ -13,7 +13,7 @@
 
 use thiserror::Error;
 
-use super::merkle::{Hash, node_hash};
+use super::merkle::{Frontier, Hash, node_hash};
 
 /// The storage the tree reads its hashes from.
 pub trait HashReader {
@@ -132,6 +132,23 @@ pub fn stored_hashes<R: HashReader>(
         hashes.push(h);
     }
     Ok(hashes)
+}
+
+/// The right edge of the tree of `size` leaves, from its log₂ size stored peaks (one read):
+/// what an appender starts from, so that appending needs no further read.
+pub fn frontier_at<R: HashReader>(size: u64, reader: &R) -> Result<Frontier, TreeError<R::Error>> {
+    check_size(size)?;
+    let mut indexes = Vec::new();
+    let mut start = 0u64;
+    for h in (0..64u8).rev().filter(|h| size >> h & 1 == 1) {
+        indexes.push(stored_hash_index(h, start >> h));
+        start += 1 << h;
+    }
+    let peaks = read(reader, &indexes)?;
+    Frontier::from_peaks(size, peaks).ok_or(TreeError::ShortRead {
+        asked: indexes.len(),
+        got: indexes.len(),
+    })
 }
 
 /// The root of the tree of the first `size` leaves, from at most log₂ size + 1 stored hashes.
@@ -329,6 +346,26 @@ impl MemoryHashes {
     /// Every stored hash, by index.
     pub fn hashes(&self) -> &[Hash] {
         &self.hashes
+    }
+}
+
+#[cfg(test)]
+mod frontier_tests {
+    use super::*;
+    use crate::domain::ledger::merkle::leaf_hash;
+
+    #[test]
+    fn the_frontier_read_back_continues_the_tree() {
+        let mut mem = MemoryHashes::new();
+        let mut live = Frontier::new();
+        for i in 0..300u64 {
+            let h = leaf_hash(&i.to_be_bytes());
+            let read = frontier_at(i, &mem).unwrap();
+            assert_eq!(read, live, "size {i}");
+            assert_eq!(read.root(), tree_root(i, &mem).unwrap());
+            live.push(h);
+            mem.append(h).unwrap();
+        }
     }
 }
 
