@@ -219,6 +219,12 @@ impl Store {
         // Statement journals (a statement with a guarding trigger needs one) in memory, not
         // in a temporary file opened and written for every INSERT.
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // 32 MiB of page cache (the default is 2 MiB): a batch's inserts into the subject
+        // index land at random places of a large B-tree, and re-reading its pages was a good
+        // part of recording into a large ledger. Bounded, so memory stays constant.
+        if access == Access::Write {
+            self.conn.pragma_update(None, "cache_size", -32768)?;
+        }
         if access == Access::Read {
             self.conn.pragma_update(None, "query_only", "ON")?;
             if let Some(names) = self.missing_guards()? {

@@ -130,3 +130,56 @@ fn ctrl_c_at_a_prompt_on_a_new_database_leaves_no_file() -> Result<(), Error> {
     assert!(left.is_empty(), "left behind: {left:?}");
     Ok(())
 }
+
+#[test]
+fn withdraw_on_a_terminal_lists_the_consents_and_asks_first() -> Result<(), Error> {
+    let env = Env::new();
+    env.ok(&["apply", example_file().to_str().unwrap()]);
+    env.ok(&[
+        "consent",
+        "record",
+        "--source",
+        "contact-form",
+        "--agreement",
+        "personal-data",
+        "--field",
+        "email=ivan@example.ru",
+    ]);
+    // Declined: nothing is withdrawn.
+    let mut p = spawn(
+        &env,
+        &["consent", "withdraw", "--subject", "email=ivan@example.ru"],
+    );
+    p.exp_string("will withdraw:")?;
+    p.exp_string("personal-data on contact-form")?;
+    p.exp_string("withdraw 1 consent(s)?")?;
+    p.send("n")?;
+    p.flush()?;
+    p.exp_eof()?;
+    assert!(
+        matches!(p.process().wait()?, WaitStatus::Exited(_, 1)),
+        "declining exits 1"
+    );
+    let status = [
+        "consent",
+        "status",
+        "--source",
+        "contact-form",
+        "--subject",
+        "email=ivan@example.ru",
+    ];
+    assert_eq!(env.ok(&status).stdout, "given\n");
+    // Accepted: withdrawn, with the date by which the data must be destroyed.
+    let mut p = spawn(
+        &env,
+        &["consent", "withdraw", "--subject", "email=ivan@example.ru"],
+    );
+    p.exp_string("withdraw 1 consent(s)?")?;
+    p.send("y")?;
+    p.flush()?;
+    p.exp_string("stop processing and destroy the data by")?;
+    p.exp_eof()?;
+    assert!(matches!(p.process().wait()?, WaitStatus::Exited(_, 0)));
+    assert_eq!(env.run(&status).stdout, "withdrawn\n");
+    Ok(())
+}
