@@ -250,6 +250,10 @@ pub struct LineReader<R> {
     limit: Limit,
     offset: u64,
     line: u64,
+    /// After an error: bytes of the refused line are still unread.
+    partial: bool,
+    /// After an error: the line counter already moved past the refused line.
+    counted: bool,
 }
 
 impl<R: BufRead> LineReader<R> {
@@ -260,6 +264,8 @@ impl<R: BufRead> LineReader<R> {
             limit,
             offset: 0,
             line: 1,
+            partial: false,
+            counted: false,
         }
     }
 
@@ -273,6 +279,8 @@ impl<R: BufRead> LineReader<R> {
     pub fn next_line(&mut self) -> Result<Option<String>, InputError> {
         let mut bounded = Bounded::new(&self.name, self.limit, self.offset, self.line);
         let mut read_any = false;
+        self.partial = false;
+        self.counted = false;
         loop {
             let available = match self.reader.fill_buf() {
                 Ok(b) => b,
@@ -292,7 +300,10 @@ impl<R: BufRead> LineReader<R> {
             let consumed = n + usize::from(ended);
             self.reader.consume(consumed);
             self.offset += consumed as u64;
-            result?;
+            if let Err(e) = result {
+                self.partial = !ended;
+                return Err(e);
+            }
             if ended {
                 break;
             }
@@ -301,11 +312,45 @@ impl<R: BufRead> LineReader<R> {
             return Ok(None);
         }
         self.line += 1;
+        self.counted = true;
         let mut text = bounded.finish()?;
         if text.ends_with('\r') {
             text.pop();
         }
         Ok(Some(text))
+    }
+
+    /// After a line was refused (too long, not UTF-8): drops the rest of it, up to and
+    /// including its line break, so that reading goes on with the next line.
+    pub fn skip_line(&mut self) -> Result<(), InputError> {
+        if !self.counted {
+            self.line += 1;
+            self.counted = true;
+        }
+        while self.partial {
+            let available = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_error(&self.name, e)),
+            };
+            if available.is_empty() {
+                self.partial = false;
+                break;
+            }
+            match available.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    self.reader.consume(i + 1);
+                    self.offset += i as u64 + 1;
+                    self.partial = false;
+                }
+                None => {
+                    let n = available.len();
+                    self.reader.consume(n);
+                    self.offset += n as u64;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

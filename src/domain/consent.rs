@@ -97,6 +97,12 @@ fn text_value(field: &str, v: &str, max: usize, multiline: bool) -> Result<Strin
     Ok(v)
 }
 
+/// A withdrawal's reason: one or more lines, no control or invisible characters, at most
+/// [`MAX_URL_CHARS`] characters, NFC.
+pub fn check_reason(v: &str) -> Result<String, FieldError> {
+    text_value("reason", v.trim(), MAX_URL_CHARS, true)
+}
+
 /// An RFC 3339 time, in UTC with seconds.
 pub fn parse_time(field: &str, v: &str) -> Result<DateTime<Utc>, FieldError> {
     DateTime::parse_from_rfc3339(v.trim())
@@ -159,6 +165,14 @@ impl Submission {
                 return Err(FieldError::new("fields", "a field has an empty name"));
             }
             let value = text_value(&format!("fields.{key}"), v, MAX_VALUE_CHARS, true)?;
+            if fields.contains_key(&key) {
+                return Err(FieldError::new(
+                    &format!("fields.{key}"),
+                    format!(
+                        "`{key}` is given twice (the same name once spaces and Unicode forms are evened out)"
+                    ),
+                ));
+            }
             fields.insert(key, value);
         }
         let at = match &self.at {

@@ -177,6 +177,12 @@ const INVISIBLE: &[(char, &str)] = &[
 ];
 
 /// The name of an invisible or bidirectional character, `None` for any other.
+/// Whether `c` is an invisible or bidirectional character (zero-width, direction marks,
+/// embeddings, overrides, isolates, soft hyphen): output shows it escaped.
+pub fn is_invisible(c: char) -> bool {
+    invisible(c).is_some()
+}
+
 fn invisible(c: char) -> Option<&'static str> {
     INVISIBLE.iter().find(|(i, _)| *i == c).map(|(_, n)| *n)
 }

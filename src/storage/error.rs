@@ -50,6 +50,10 @@ pub enum StoreError {
         "database `{path}` lacks protective trigger(s) {names}: it was changed outside pdconsent, and nothing is written to it"
     )]
     Tampered { path: PathBuf, names: String },
+    #[error(
+        "database `{path}` has trigger(s) {names} that pdconsent did not create: they would run on every write (and could copy personal data elsewhere), so nothing is written to it"
+    )]
+    ForeignTriggers { path: PathBuf, names: String },
     #[error("database `{path}` is damaged (the file is truncated or overwritten)")]
     Malformed { path: PathBuf },
     #[error("the consent ledger is damaged: {0}")]
@@ -127,7 +131,7 @@ impl StoreError {
                 "if the file is yours and holds nothing, run `chown $(id -u) {p} && chmod 600 {p}`; otherwise give another path with --db (pdconsent creates the file itself)",
                 p = path.display()
             ),
-            StoreError::Tampered { .. } => {
+            StoreError::Tampered { .. } | StoreError::ForeignTriggers { .. } => {
                 "restore the database from a backup (docs/reliability.md); read-only commands still work, with a warning".to_string()
             }
             StoreError::Ledger(_) => {

@@ -359,14 +359,25 @@ impl Tx<'_> {
         Ok(out.into_iter().filter(|l| l != "ok").collect())
     }
 
-    /// The protective triggers the database lacks or has altered, by name.
-    pub fn trigger_problems(&self) -> Result<Vec<String>> {
+    /// The protective triggers the database lacks or has altered, and the triggers it has
+    /// that the migrations do not create, by name.
+    pub fn trigger_problems(&self) -> Result<(Vec<String>, Vec<String>)> {
         let have = super::schema::triggers(self.tx)?;
-        Ok(super::schema::reference_triggers()
+        if super::schema::triggers_fingerprint(&have) == super::schema::REFERENCE_TRIGGERS_SHA256 {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let reference = super::schema::reference_triggers();
+        let missing = reference
             .iter()
             .filter(|t| !have.contains(t))
             .map(|(name, _)| name.clone())
-            .collect())
+            .collect();
+        let extra = have
+            .iter()
+            .filter(|(name, _)| !reference.iter().any(|(n, _)| n == name))
+            .map(|(name, _)| name.clone())
+            .collect();
+        Ok((missing, extra))
     }
 
     /// The subject index as (number of keys, XOR of `subject_pair_mix` over every pair).

@@ -42,7 +42,7 @@ use open::Published;
 pub use requisites::{RequisitesRecord, RequisitesRevisionRecord};
 use retry::begin_immediate;
 pub use retry::{ATTEMPTS, backoff, with_backoff};
-pub use schema::{MigrationError, latest_version};
+pub use schema::{LEDGER_MIGRATION, MigrationError, latest_version};
 pub use sources::{SourceRecord, SourceRevisionRecord};
 pub use texts::{Pinned, TextChange, TextRecord};
 

@@ -232,6 +232,11 @@ impl Store {
                     "protective trigger(s) {names} are missing or altered: the database was changed outside pdconsent"
                 ));
             }
+            if let Some(names) = self.foreign_triggers()? {
+                self.warnings.push(format!(
+                    "trigger(s) {names} were not created by pdconsent: the database was changed outside pdconsent"
+                ));
+            }
             return Ok(());
         }
         if self.path.is_some() {
@@ -258,7 +263,28 @@ impl Store {
                 names,
             });
         }
+        if let Some(names) = self.foreign_triggers()? {
+            return Err(StoreError::ForeignTriggers {
+                path: self.display_path(),
+                names,
+            });
+        }
         Ok(())
+    }
+
+    /// Triggers this database has that the migrations do not create, if any.
+    fn foreign_triggers(&self) -> Result<Option<String>> {
+        let have = schema::triggers(&self.conn)?;
+        if schema::triggers_fingerprint(&have) == schema::REFERENCE_TRIGGERS_SHA256 {
+            return Ok(None);
+        }
+        let reference = schema::reference_triggers();
+        let extra: Vec<String> = have
+            .iter()
+            .filter(|(name, _)| !reference.iter().any(|(n, _)| n == name))
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        Ok((!extra.is_empty()).then(|| extra.join(", ")))
     }
 
     /// The protective triggers this database lacks (or has altered), if any.

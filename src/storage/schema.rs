@@ -28,7 +28,7 @@ static MIGRATIONS: &[(&str, &str)] = &[
 
 /// The migration that created the ledger: a database older than it gets its
 /// revisions and registered texts logged as leaves by [`migrate`].
-const LEDGER_MIGRATION: u32 = 5;
+pub const LEDGER_MIGRATION: u32 = 5;
 
 /// The schema version this binary writes.
 pub fn latest_version() -> u32 {

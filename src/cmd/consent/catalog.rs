@@ -288,6 +288,15 @@ impl<'t, 'c> Catalog<'t, 'c> {
             };
             planned.push((kind, t, checkbox));
         }
+        if planned.is_empty() {
+            return Err(refuse(
+                "agreements",
+                format!(
+                    "no agreement of source `{}` collects consents (all are archived): nothing to record",
+                    c.source
+                ),
+            ));
+        }
         let fields = self.resolve_fields(&src, c, opts)?;
         let envelope = Envelope {
             fields,
@@ -345,12 +354,20 @@ impl<'t, 'c> Catalog<'t, 'c> {
         let shown = |t: &&TextRecord| t.sha256.is_some();
         if let Some(h) = c.text_sha256.get(code) {
             let field = format!("text_sha256.{code}");
-            let Some(t) = pair
-                .texts
-                .iter()
-                .rev()
-                .find(|t| t.sha256.as_deref() == Some(h.as_str()))
-            else {
+            let with_hash = || {
+                pair.texts
+                    .iter()
+                    .filter(|t| t.sha256.as_deref() == Some(h.as_str()))
+            };
+            // The registration in force at the submission's time: the same text can be
+            // registered again with other revisions (another checkbox default, another link).
+            if let Some(t) = with_hash()
+                .filter(|t| t.current_from.as_str() <= c.at.as_str())
+                .last()
+            {
+                return Ok(t);
+            }
+            let Some(t) = with_hash().next() else {
                 return Err(refuse(
                     &field,
                     format!(

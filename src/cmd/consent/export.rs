@@ -22,6 +22,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     ctx.format(&[Format::Jsonl], "consent export")?;
     let mut store = ctx.open_read()?;
+    crate::cmd::ledger::require_ledger(&store)?;
     let (size, root, events) = match &args.output {
         None => {
             let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());

@@ -70,11 +70,26 @@ impl Subject {
         };
         let key = match caption {
             Some(c) => SubjectKey::of_caption(&c),
-            None => match k.to_lowercase().as_str() {
-                "email" | "e-mail" => SubjectKey::Email,
-                "phone" | "tel" => SubjectKey::Phone,
-                _ => SubjectKey::of_caption(&k),
-            },
+            None => {
+                match k.to_lowercase().as_str() {
+                    "email" | "e-mail" => SubjectKey::Email,
+                    "phone" | "tel" => SubjectKey::Phone,
+                    "name" if source.is_none() => {
+                        return Err(anyhow::anyhow!(
+                        "`--subject name=…` names a field by its source's caption"
+                    ))
+                    .hint("add --source SRC, or give the caption itself, e.g. `--subject имя=Иван`");
+                    }
+                    _ if source.is_some() => {
+                        return Err(anyhow::anyhow!(
+                        "`{k}` is not a field of source `{}`",
+                        source.unwrap_or_default()
+                    ))
+                    .hint("`pdconsent source show SRC` lists its fields; email and phone work everywhere");
+                    }
+                    _ => SubjectKey::of_caption(&k),
+                }
+            }
         };
         Ok(Subject {
             key,

@@ -92,7 +92,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         }
         None => from_flags(&args)?,
     };
-    let checked = submission.check(ctx.clock_now()).map_err(field_error)?;
+    let from_json = args.json.is_some();
+    let checked = submission
+        .check(ctx.clock_now())
+        .map_err(|e| field_error(e, from_json))?;
     let mut store = ctx.open()?;
     let recorded = ctx.retrying(|| {
         let now = ctx.now();
@@ -105,7 +108,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             }
         })
     })?;
-    let recorded = recorded.map_err(field_error)?;
+    let recorded = recorded.map_err(|e| field_error(e, from_json))?;
     report_single(ctx, &mut store, &recorded, format)
 }
 
@@ -192,7 +195,8 @@ fn read_input(path: &std::path::Path) -> Result<String> {
     }
 }
 
-fn field_error(e: FieldError) -> anyhow::Error {
+/// The error of a refused submission, naming the flag (or, for `--json`, the JSON key).
+fn field_error(e: FieldError, from_json: bool) -> anyhow::Error {
     let hint = match e.field.as_str() {
         "source" | "agreements" | "refused" => {
             "`pdconsent source show SRC` lists the source's fields and agreements"
@@ -201,7 +205,11 @@ fn field_error(e: FieldError) -> anyhow::Error {
         _ => "README, \"consent record\", lists every value and its form",
     };
     anyhow::Error::new(crate::Hinted {
-        error: anyhow::anyhow!("{}: {}", flag_of(&e.field), e.message),
+        error: if from_json {
+            anyhow::anyhow!("{}: {}", e.field, e.message)
+        } else {
+            anyhow::anyhow!("{}: {}", flag_of(&e.field), e.message)
+        },
         hint: hint.to_string(),
     })
 }
@@ -286,6 +294,9 @@ struct LineEvent {
 
 enum Item {
     Line(u64, String),
+    /// A line that could not be read (too long, not UTF-8): refused, the others go on.
+    BadLine(u64, String),
+    /// The input itself failed (an I/O error): nothing after it can be read.
     Bad(String),
 }
 
@@ -319,9 +330,18 @@ fn batch(
                     }
                 }
                 Ok(None) => return,
-                Err(e) => {
-                    let _ = send.send(Item::Bad(e.to_string()));
+                Err(crate::input::InputError::Io { name, source }) => {
+                    let _ = send.send(Item::Bad(format!("cannot read {name}: {source}")));
                     return;
+                }
+                Err(e) => {
+                    if send.send(Item::BadLine(n, e.to_string())).is_err() {
+                        return;
+                    }
+                    if let Err(e) = lines.skip_line() {
+                        let _ = send.send(Item::Bad(e.to_string()));
+                        return;
+                    }
                 }
             }
         }
@@ -353,6 +373,10 @@ fn batch(
                     fatal = Some(e);
                     ended = true;
                     break;
+                }
+                Some(Item::BadLine(n, why)) => {
+                    deadline.get_or_insert_with(|| Instant::now() + group_time);
+                    group.push((n, Err(FieldError::new("line", why))));
                 }
                 Some(Item::Line(n, l)) => {
                     if l.trim().is_empty() {

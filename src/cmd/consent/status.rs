@@ -55,8 +55,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         }
         let mut agreements = Vec::new();
         for link in &src.source.agreements {
+            // An archived agreement collects no consents (record skips it): it gates nothing.
             let required = match tx.agreement_find(&link.agreement)? {
-                Some(a) => Behaviour::effective(&a.settings, Some(link)).required,
+                Some(a) if !a.archived => Behaviour::effective(&a.settings, Some(link)).required,
+                Some(_) => continue,
                 None => false,
             };
             // Newest first: the newest given consent that is not withdrawn wins.
@@ -102,7 +104,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             }
             agreements.push(st);
         }
-        let required: Vec<&AgreementStatus> = agreements.iter().filter(|a| a.required).collect();
+        // The agreements that gate the source: its required ones, or, when it has none, any.
+        let required: Vec<&AgreementStatus> = if agreements.iter().any(|a| a.required) {
+            agreements.iter().filter(|a| a.required).collect()
+        } else if agreements.iter().any(|a| a.status == "given") {
+            agreements.iter().filter(|a| a.status == "given").collect()
+        } else {
+            agreements.iter().collect()
+        };
         let status = if !required.is_empty() && required.iter().all(|a| a.status == "given") {
             "given"
         } else if required.iter().any(|a| a.status == "withdrawn") {

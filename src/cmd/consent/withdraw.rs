@@ -156,9 +156,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let reason = args
         .reason
         .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(crate::domain::nfc);
+        .filter(|r| !r.trim().is_empty())
+        .map(crate::domain::consent::check_reason)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--reason: {}", e.message))
+        .hint("write the reason as plain text")?;
     let at_s = crate::domain::timestamp(at);
     let destroy_by = crate::domain::timestamp(at + Duration::days(DESTRUCTION_DAYS));
     let mut store = ctx.open()?;

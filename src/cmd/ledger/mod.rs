@@ -33,6 +33,19 @@ pub fn run(ctx: &Ctx, command: Command) -> Result {
     }
 }
 
+/// Refuses a file written before the ledger existed: a read upgrades a copy in memory, whose
+/// history leaves would be made up on the spot (new ids, the current time), not the file's.
+pub fn require_ledger(store: &crate::storage::Store) -> Result<()> {
+    let version = store.schema_version()?;
+    if version < crate::storage::LEDGER_MIGRATION {
+        return Err(anyhow::anyhow!(
+            "this database (schema {version}) has no consent ledger yet"
+        ))
+        .hint("the first command that writes upgrades it and logs its history in the ledger, e.g. `pdconsent apply FILE`, an edit or `consent record`");
+    }
+    Ok(())
+}
+
 /// Standard base64 of a hash, as checkpoints write it.
 pub fn base64(h: &Hash) -> String {
     base64::engine::general_purpose::STANDARD.encode(h)
@@ -88,6 +101,7 @@ struct HeadView {
 fn head(ctx: &Ctx, _args: HeadArgs) -> Result {
     let format = ctx.format(&[Format::Text, Format::Json], "ledger head")?;
     let mut store = ctx.open_read()?;
+    require_ledger(&store)?;
     let view = store.read(|tx| {
         let size = tx.ledger_size()?;
         let root = tx.ledger_root(size)?;
@@ -135,6 +149,7 @@ struct ProofView {
 fn prove(ctx: &Ctx, args: ProveArgs) -> Result {
     let format = ctx.format(&[Format::Text, Format::Json], "ledger prove")?;
     let mut store = ctx.open_read()?;
+    require_ledger(&store)?;
     let view = store.read(|tx| {
         let current = tx.ledger_size()?;
         let size = args.size.unwrap_or(current);

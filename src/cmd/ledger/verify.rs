@@ -235,6 +235,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         }
     };
     let mut store = ctx.open_read()?;
+    super::require_ledger(&store)?;
     let show_progress = output::is_terminal(output::Stream::Stderr) && format != Format::Json;
     // The file's own check runs on another core, on a connection of its own.
     let integrity = store.path().map(|p| {
@@ -250,10 +251,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 problems.push(Problem { seq: None, message: format!("PRAGMA integrity_check: {p}") });
             }
         }
-        for t in tx.trigger_problems()? {
+        let (missing, extra) = tx.trigger_problems()?;
+        for t in missing {
             problems.push(Problem {
                 seq: None,
                 message: format!("the protective trigger `{t}` is missing or altered: the database was changed outside pdconsent"),
+            });
+        }
+        for t in extra {
+            problems.push(Problem {
+                seq: None,
+                message: format!("a trigger `{t}` that pdconsent did not create runs on writes: the database was changed outside pdconsent"),
             });
         }
         let size = tx.ledger_size()?;
@@ -277,6 +285,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let mut root_at_expected: Option<Hash> = None;
         let mut last_env: Option<(i64, Hash)> = None;
         let mut last_subjects: Option<i64> = None;
+        let mut distinct_envelopes = 0u64;
         let (mut subject_count, mut subject_fp) = (0u64, 0u64);
         let mut leaf_bytes = Vec::with_capacity(1024);
         tx.ledger_scan(1, false, |item| {
@@ -314,12 +323,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     }
                     match (row.envelope, &item.envelope) {
                         (Some(_), None) => erased += 1,
-                        (None, _) if l.commitment.is_some() => erased += 1,
+                        (None, _) if l.commitment.is_some() => problems.push(Problem {
+                            seq: Some(seq),
+                            message: "the leaf has a commitment but no link to its envelope: the link was removed (pdconsent never writes one without it; erasure keeps it)".into(),
+                        }),
                         (_, Some(Err(why))) => problems.push(Problem { seq: Some(seq), message: why.clone() }),
                         (_, Some(Ok(e))) => {
                             checked += 1;
                             if last_subjects != Some(e.id) {
                                 last_subjects = Some(e.id);
+                                distinct_envelopes += 1;
                                 if let Ok(fields) = serde_json::from_str::<std::collections::BTreeMap<String, String>>(&e.fields_json) {
                                     for k in subject_keys(&fields) {
                                         subject_count += 1;
@@ -389,7 +402,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         })?;
         compare(tx, &mut buf, &mut problems)?;
         bar.finish_and_clear();
-        let (hashes, _) = tx.ledger_counts()?;
+        let (hashes, envelopes) = tx.ledger_counts()?;
+        if envelopes > distinct_envelopes {
+            problems.push(Problem {
+                seq: None,
+                message: format!(
+                    "{} envelope(s) are referenced by no leaf: personal data was added outside pdconsent, or a leaf's link was removed",
+                    envelopes - distinct_envelopes
+                ),
+            });
+        }
         let want = stored_hash_count(frontier.size());
         if hashes > want {
             // The stored hashes remember leaves the table no longer has: name them.

@@ -134,3 +134,4 @@ mod edge;
 mod ledger;
 mod lookup;
 mod record;
+mod review;
