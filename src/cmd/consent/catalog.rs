@@ -363,7 +363,7 @@ impl<'t, 'c> Catalog<'t, 'c> {
             // registered again with other revisions (another checkbox default, another link).
             if let Some(t) = with_hash()
                 .filter(|t| t.current_from.as_str() <= c.at.as_str())
-                .last()
+                .next_back()
             {
                 return Ok(t);
             }
