@@ -361,10 +361,7 @@ impl<'t, 'c> Catalog<'t, 'c> {
             };
             // The registration in force at the submission's time: the same text can be
             // registered again with other revisions (another checkbox default, another link).
-            if let Some(t) = with_hash()
-                .filter(|t| t.current_from.as_str() <= c.at.as_str())
-                .next_back()
-            {
+            if let Some(t) = with_hash().rfind(|t| t.current_from.as_str() <= c.at.as_str()) {
                 return Ok(t);
             }
             let Some(t) = with_hash().next() else {
