@@ -48,6 +48,30 @@ pub struct Args {
     pub after: Option<u64>,
 }
 
+/// Who the person is, in a few words: their name, e-mail and phone when the form asked for
+/// them, else the first fields.
+fn who(fields: &std::collections::BTreeMap<String, String>) -> String {
+    use crate::domain::ledger::SubjectKey;
+    let rank = |caption: &str| match SubjectKey::of_caption(caption) {
+        SubjectKey::Field(c) if c.contains("имя") || c.contains("name") => 0,
+        SubjectKey::Email => 1,
+        SubjectKey::Phone => 2,
+        SubjectKey::Field(_) => 3,
+    };
+    let mut picked: Vec<(u8, &String)> = fields
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (rank(k), v))
+        .collect();
+    picked.sort_by_key(|(r, _)| *r);
+    picked
+        .into_iter()
+        .take(3)
+        .map(|(_, v)| v.clone())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "consent list")?;
     let ip = args
@@ -127,13 +151,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     for v in &views {
         let subject = match (&v.subject, v.erased) {
             (_, true) => "(erased)".to_string(),
-            (Some(s), _) if v.event != "withdrawn" => s
-                .fields
-                .values()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
+            (Some(s), _) if v.event != "withdrawn" => who(&s.fields),
             _ => String::new(),
         };
         let status = match v.withdrawn_by {

@@ -122,8 +122,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         line("subject", "(erased)");
     }
     if let Some(sub) = &e.subject {
+        if !sub.fields.is_empty() {
+            line("subject", &format!("{} field(s)", sub.fields.len()));
+        }
         for (k, v) in &sub.fields {
-            line(&format!("  {k}"), v);
+            line(&format!("  {k}:"), v);
         }
         for (k, v) in [
             ("ip", &sub.ip),

@@ -271,7 +271,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let bar = if show_progress {
             let b = indicatif::ProgressBar::new(size);
             b.set_style(
-                indicatif::ProgressStyle::with_template("verifying {bar:40} {pos}/{len} leaves {per_sec} eta {eta}")
+                indicatif::ProgressStyle::with_template("verifying {bar:40} {human_pos}/{human_len} leaves, {eta} left")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             b
