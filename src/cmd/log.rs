@@ -1,10 +1,7 @@
 //! `pdconsent log`: the admin change log.
 
-use anyhow::Context as _;
-use chrono::{DateTime, NaiveDate, Utc};
-
-use crate::cmd::{Ctx, Result};
-use crate::domain::{diff, timestamp};
+use crate::cmd::{Ctx, Result, parse_bound};
+use crate::domain::diff;
 use crate::output::Format;
 use crate::output::views::LogEntryView;
 use crate::storage::LogFilter;
@@ -28,23 +25,6 @@ pub struct Args {
     /// Show only the newest N entries
     #[arg(long, short = 'n', value_name = "N")]
     pub limit: Option<u32>,
-}
-
-fn parse_bound(flag: &str, v: &str, end_of_day: bool) -> Result<String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return Ok(timestamp(t.with_timezone(&Utc)));
-    }
-    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .with_context(|| format!("`{flag} {v}` is not a date"))
-        .hint(format!(
-            "write {flag} 2026-01-31 or {flag} 2026-01-31T12:00:00Z"
-        ))?;
-    let t = if end_of_day {
-        d.and_hms_opt(23, 59, 59)
-    } else {
-        d.and_hms_opt(0, 0, 0)
-    };
-    Ok(timestamp(t.context("invalid time")?.and_utc()))
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {

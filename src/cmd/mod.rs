@@ -265,13 +265,39 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result {
     }
 }
 
-/// Splits `key=value`, with the error naming the flag.
-pub fn key_value(s: &str, flag: &str) -> Result<(String, String)> {
+/// Parses a `--since`/`--until` value: RFC 3339, or a date (its start, or with `end_of_day`
+/// its last second).
+pub fn parse_bound(flag: &str, v: &str, end_of_day: bool) -> Result<String> {
+    use chrono::NaiveDate;
+    if let Ok(t) = DateTime::parse_from_rfc3339(v.trim()) {
+        return Ok(crate::domain::timestamp(t.with_timezone(&Utc)));
+    }
+    let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .with_context(|| format!("`{flag} {v}` is not a date or an RFC 3339 time"))
+        .hint(format!(
+            "write {flag} 2026-01-31 or {flag} 2026-01-31T12:00:00Z"
+        ))?;
+    let t = if end_of_day {
+        d.and_hms_opt(23, 59, 59)
+    } else {
+        d.and_hms_opt(0, 0, 0)
+    };
+    Ok(crate::domain::timestamp(
+        t.context("invalid time")?.and_utc(),
+    ))
+}
+
+/// Splits `key=value`, with the error naming the flag and the hint showing `example`
+/// (a `key=value` of that flag).
+pub fn key_value(s: &str, flag: &str, example: &str) -> Result<(String, String)> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.to_string()))
         .with_context(|| format!("`{flag} {s}` is not key=value"))
-        .hint(format!("write e.g. `{flag} short_name=ООО «Ромашка»`"))
+        .hint(format!("write e.g. `{flag} {example}`"))
 }
+
+/// The example of `--set` in the hint of [`key_value`].
+pub const SET_EXAMPLE: &str = "short_name=ООО «Ромашка»";
 
 /// What an edit is about to change, for the wizard's confirmation.
 pub fn describe_changes(changes: &[crate::domain::diff::FieldChange]) -> String {

@@ -25,14 +25,7 @@ fn salt_hex(s: &Salt) -> String {
 
 /// A salt from 64 hex digits.
 pub fn parse_salt(hex: &str) -> Option<Salt> {
-    if hex.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(Salt(out))
+    crate::domain::ledger::merkle::unhex32(hex).map(Salt)
 }
 
 const LEAF_COLUMNS: &str = "seq, id, kind, at, recorded_at, agreement, revision, requisites,

@@ -161,7 +161,7 @@ impl SettingsArgs {
             c.push(Change::Set("requisites".into(), v.clone()));
         }
         for s in &self.set {
-            let (k, v) = super::key_value(s, "--set")?;
+            let (k, v) = super::key_value(s, "--set", super::SET_EXAMPLE)?;
             if k == "code" {
                 return Err(anyhow::anyhow!(
                     "the code of an agreement cannot be changed; consents refer to it"

@@ -16,6 +16,8 @@ struct Pair {
     archived: bool,
     /// Oldest first.
     texts: Vec<TextRecord>,
+    /// The checkbox each registration's revisions presented, read when first needed.
+    checkboxes: RefCell<Vec<Option<Checkbox>>>,
 }
 
 struct SourceInfo {
@@ -78,7 +80,6 @@ pub struct Recorded {
 pub struct Catalog<'t, 'c> {
     tx: &'t Tx<'c>,
     sources: RefCell<HashMap<String, Rc<SourceInfo>>>,
-    checkboxes: RefCell<HashMap<(String, u32, String, u32), Checkbox>>,
 }
 
 /// Options of `consent record` that apply to every submission.
@@ -92,7 +93,6 @@ impl<'t, 'c> Catalog<'t, 'c> {
         Catalog {
             tx,
             sources: RefCell::new(HashMap::new()),
-            checkboxes: RefCell::new(HashMap::new()),
         }
     }
 
@@ -113,7 +113,15 @@ impl<'t, 'c> Catalog<'t, 'c> {
                 .agreement_find(&link.agreement)?
                 .is_none_or(|a| a.archived);
             let texts = self.tx.texts_of(&link.agreement, Some(code))?;
-            pairs.insert(link.agreement.clone(), Pair { archived, texts });
+            let checkboxes = RefCell::new(vec![None; texts.len()]);
+            pairs.insert(
+                link.agreement.clone(),
+                Pair {
+                    archived,
+                    texts,
+                    checkboxes,
+                },
+            );
         }
         let keys = field_keys(&record);
         let info = Rc::new(SourceInfo {
@@ -127,16 +135,11 @@ impl<'t, 'c> Catalog<'t, 'c> {
         Ok(info)
     }
 
-    /// The checkbox as the pinned revisions presented it.
-    fn checkbox(&self, t: &TextRecord) -> Result<Checkbox, Refused> {
-        let key = (
-            t.agreement.clone(),
-            t.agreement_revision,
-            t.source.clone(),
-            t.source_revision,
-        );
-        if let Some(c) = self.checkboxes.borrow().get(&key) {
-            return Ok(*c);
+    /// The checkbox as the revisions of the registration `t` (one of `pair`'s) presented it.
+    fn checkbox(&self, pair: &Pair, t: &TextRecord) -> Result<Checkbox, Refused> {
+        let at = pair.texts.iter().position(|x| std::ptr::eq(x, t));
+        if let Some(c) = at.and_then(|i| pair.checkboxes.borrow()[i]) {
+            return Ok(c);
         }
         let a = self
             .tx
@@ -152,7 +155,9 @@ impl<'t, 'c> Catalog<'t, 'c> {
             checked_by_default: b.checked_by_default,
             required: b.required,
         };
-        self.checkboxes.borrow_mut().insert(key, c);
+        if let Some(i) = at {
+            pair.checkboxes.borrow_mut()[i] = Some(c);
+        }
         Ok(c)
     }
 
@@ -270,7 +275,7 @@ impl<'t, 'c> Catalog<'t, 'c> {
             {
                 earlier_texts.push((code.to_string(), t.agreement_revision));
             }
-            let checkbox = self.checkbox(t)?;
+            let checkbox = self.checkbox(pair, t)?;
             let is_ticked = ticked.iter().any(|a| a == code);
             if !is_ticked && checkbox.required {
                 return Err(refuse(

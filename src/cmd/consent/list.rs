@@ -1,6 +1,7 @@
 //! `pdconsent consent list`: consent events, newest first, paged and filtered by indexes.
 
-use super::{Subject, parse_bound, view};
+use super::{Subject, view};
+use crate::cmd::parse_bound;
 use crate::cmd::{Ctx, Result};
 use crate::output::events::EventView;
 use crate::output::{Format, cell};

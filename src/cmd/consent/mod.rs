@@ -54,9 +54,7 @@ pub struct Subject {
 impl Subject {
     /// Parses `--subject KEY=VALUE`; with a source, KEY may be any of its captions or aliases.
     pub fn parse(tx: &Tx, spec: &str, source: Option<&str>) -> Result<Subject> {
-        let (k, v) = key_value(spec, "--subject").hint(
-            "write e.g. `--subject email=ivan@example.ru` or `--subject phone=+79161234567`",
-        )?;
+        let (k, v) = key_value(spec, "--subject", "email=ivan@example.ru")?;
         if v.trim().is_empty() {
             return Err(anyhow::anyhow!("`--subject {spec}` has no value"))
                 .hint("write e.g. `--subject email=ivan@example.ru`");
@@ -128,26 +126,4 @@ pub fn view(tx: &Tx, row: &LeafRow) -> std::result::Result<EventView, StoreError
         None => None,
     };
     Ok(EventView::new(row, withdrawal.as_ref(), env.as_ref()))
-}
-
-/// Parses a `--since`/`--until`/`--at` value: RFC 3339, or a date (start or end of day).
-pub fn parse_bound(flag: &str, v: &str, end_of_day: bool) -> Result<String> {
-    use anyhow::Context as _;
-    use chrono::{DateTime, NaiveDate, Utc};
-    if let Ok(t) = DateTime::parse_from_rfc3339(v.trim()) {
-        return Ok(crate::domain::timestamp(t.with_timezone(&Utc)));
-    }
-    let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-        .with_context(|| format!("`{flag} {v}` is not a date or an RFC 3339 time"))
-        .hint(format!(
-            "write {flag} 2026-01-31 or {flag} 2026-01-31T12:00:00Z"
-        ))?;
-    let t = if end_of_day {
-        d.and_hms_opt(23, 59, 59)
-    } else {
-        d.and_hms_opt(0, 0, 0)
-    };
-    Ok(crate::domain::timestamp(
-        t.context("invalid time")?.and_utc(),
-    ))
 }

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use super::catalog::{Catalog, Options, Recorded, Refused};
-use crate::cmd::{Ctx, Result};
+use crate::cmd::{Ctx, Result, key_value};
 use crate::domain::FieldError;
 use crate::domain::consent::{Checked, Submission};
 use crate::input::{self, LineReader};
@@ -233,14 +233,6 @@ fn flag_of(field: &str) -> String {
     }
 }
 
-/// Splits `KEY=VALUE` of a consent flag, with an example of that flag in the hint.
-fn pair(s: &str, flag: &str, example: &str) -> Result<(String, String)> {
-    s.split_once('=')
-        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
-        .ok_or_else(|| anyhow::anyhow!("`{flag} {s}` is not key=value"))
-        .hint(format!("write e.g. `{example}`"))
-}
-
 fn from_flags(args: &Args) -> Result<Submission> {
     let mut s = Submission {
         source: args.source.clone().unwrap_or_default(),
@@ -254,17 +246,17 @@ fn from_flags(args: &Args) -> Result<Submission> {
         ..Submission::default()
     };
     for f in &args.fields {
-        let (k, v) = pair(f, "--field", "--field email=ivan@example.ru")?;
+        let (k, v) = key_value(f, "--field", "email=ivan@example.ru")?;
         if s.fields.insert(k.clone(), v).is_some() {
             return Err(anyhow::anyhow!("`--field {k}` is given twice"))
                 .hint("give each field once");
         }
     }
     for f in &args.text_sha256 {
-        let (k, v) = pair(
+        let (k, v) = key_value(
             f,
             "--text-sha256",
-            "--text-sha256 personal-data=7d42…0746 (the snippet's data-sha256)",
+            "personal-data=7d42…0746 (the snippet's data-sha256)",
         )?;
         s.text_sha256.insert(k, v);
     }

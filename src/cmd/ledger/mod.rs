@@ -54,11 +54,7 @@ pub fn base64(h: &Hash) -> String {
 /// A root given as base64 (as `ledger head` prints it) or 64 hex digits.
 pub fn parse_root(v: &str) -> Option<Hash> {
     let v = v.trim();
-    if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let mut h = [0u8; 32];
-        for (i, b) in h.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&v[2 * i..2 * i + 2], 16).ok()?;
-        }
+    if let Some(h) = crate::domain::ledger::merkle::unhex32(v) {
         return Some(h);
     }
     let bytes = base64::engine::general_purpose::STANDARD.decode(v).ok()?;

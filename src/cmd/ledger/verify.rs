@@ -90,11 +90,6 @@ fn compare(
     Ok(())
 }
 
-/// 64 hex digits as a hash.
-fn parse_hash(hex: &str) -> Option<Hash> {
-    super::parse_root(hex).filter(|_| hex.len() == 64)
-}
-
 /// A configuration leaf without what only the append gives (seq, id, recorded_at).
 fn config_key(l: &crate::domain::ledger::Leaf) -> Vec<u8> {
     let mut k = l.clone();
@@ -355,7 +350,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                                 }),
                             };
                             match commitment {
-                                Some(c) if l.commitment.as_deref().and_then(parse_hash) == Some(c) => {
+                                Some(c) if l.commitment.as_deref().and_then(crate::domain::ledger::merkle::unhex32) == Some(c) => {
                                     last_env = Some((e.id, c));
                                 }
                                 Some(_) => problems.push(Problem {

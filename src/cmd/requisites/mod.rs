@@ -73,7 +73,7 @@ impl SettingsArgs {
     pub fn apply(&self, r: &mut Requisites) -> Result<()> {
         let mut errors = Vec::new();
         for s in &self.set {
-            let (k, v) = super::key_value(s, "--set")?;
+            let (k, v) = super::key_value(s, "--set", super::SET_EXAMPLE)?;
             if k == "code" {
                 return Err(anyhow::anyhow!("the code of a set cannot be changed"))
                     .hint("add a new set and point the agreements at it with `pdconsent agreement edit CODE --set requisites=NEW`");

@@ -103,7 +103,7 @@ impl SettingsArgs {
             s.name = n.trim().to_string();
         }
         for kv in &self.set {
-            let (k, v) = super::key_value(kv, "--set")?;
+            let (k, v) = super::key_value(kv, "--set", super::SET_EXAMPLE)?;
             if k == "code" {
                 return Err(anyhow::anyhow!(
                     "the code of a source cannot be changed; consents refer to it"
