@@ -15,7 +15,7 @@ The specification is docs/ledger.md. For every line this script checks that
   * the leaf has exactly the 19 keys of leaf format 1 (`v` is 1), each of its type
     (`seq` an integer, hashes 64 lowercase hex digits, `checkbox` null or
     {"checked_by_default": bool, "required": bool}, ...), and `kind` is one of
-    given, refused, withdrawn, agreement_revision, requisites_revision,
+    given, refused, withdrawn, erased, agreement_revision, requisites_revision,
     source_revision, text;
   * `seq` runs 1, 2, 3, ... without a gap (the leaf index is seq - 1): a missing,
     inserted or reordered line is reported at the line where the order breaks;
@@ -93,6 +93,8 @@ assert len(LEAF_KEYS) == 19
 ENVELOPE_KEYS = frozenset(["fields", "ip", "url", "user_agent", "reason"])
 LINE_KEYS = frozenset(["leaf", "envelope", "salt"])
 EVENT_KINDS = frozenset(["given", "refused", "withdrawn"])
+# An erasure: its data_sha256 pins the record of the envelopes it deleted (docs/ledger.md).
+ERASURE_KINDS = frozenset(["erased"])
 CONFIG_KINDS = frozenset(["agreement_revision", "requisites_revision", "source_revision", "text"])
 # key -> (allowed types, "what it must be"), None allowed where the spec says so
 STR, INT, HEX, OPT = "string", "integer", "hex", "or null"
@@ -321,7 +323,7 @@ def check_leaf_shape(leaf, report):
         elif not is_hex64(x):
             report("`%s` is not 64 lowercase hex digits" % key)
     kind = leaf.get("kind")
-    if isinstance(kind, str) and kind not in EVENT_KINDS and kind not in CONFIG_KINDS:
+    if isinstance(kind, str) and kind not in EVENT_KINDS | CONFIG_KINDS | ERASURE_KINDS:
         report("`kind` %s is not a leaf kind" % json.dumps(kind, ensure_ascii=False))
     cb = leaf.get("checkbox")
     if cb is not None and not (

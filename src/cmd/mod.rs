@@ -16,7 +16,9 @@ pub mod log;
 pub mod man;
 pub mod requisites;
 pub mod revisions;
+pub mod setting;
 pub mod source;
+pub mod subject;
 pub mod template;
 pub mod texts;
 
@@ -67,6 +69,10 @@ pub struct GlobalArgs {
     /// When to use colour and box drawing (NO_COLOR is honoured)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// The private key that signs checkpoints [default: <config dir>/pdconsent/<db name>.key,
+    /// e.g. ~/.config/pdconsent/pdconsent.db.key]
+    #[arg(long, global = true, env = "PDCONSENT_KEY", value_name = "FILE")]
+    pub key: Option<PathBuf>,
     /// Who is acting, recorded in revisions and the change log [default: the OS user name]
     #[arg(long, global = true, env = "PDCONSENT_ACTOR", value_name = "NAME")]
     pub actor: Option<String>,
@@ -96,6 +102,12 @@ pub enum Command {
     /// The consent ledger's tree: its head, inclusion proofs, verification
     #[command(subcommand)]
     Ledger(ledger::Command),
+    /// A person's data after withdrawal: what is due for destruction, and erasure
+    #[command(subcommand)]
+    Subject(subject::Command),
+    /// The operator's settings kept in the database (the time zone of deadlines)
+    #[command(subcommand)]
+    Setting(setting::Command),
     /// Show the admin change log
     Log(log::Args),
     /// Make the database match a TOML file (plan, then one transaction)
@@ -257,6 +269,8 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result {
         Command::Template(c) => template::run(ctx, c),
         Command::Consent(c) => consent::run(ctx, c),
         Command::Ledger(c) => ledger::run(ctx, c),
+        Command::Subject(c) => subject::run(ctx, c),
+        Command::Setting(c) => setting::run(ctx, c),
         Command::Log(args) => log::run(ctx, args),
         Command::Apply(args) => apply::run(ctx, args),
         Command::Dump(args) => dump::run(ctx, args),

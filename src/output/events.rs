@@ -48,6 +48,8 @@ pub struct EventView {
     pub subject: Option<SubjectView>,
     /// Whether the envelope was erased.
     pub erased: bool,
+    /// When it was erased (the `erased` leaf's time).
+    pub erased_at: Option<String>,
 }
 
 impl EventView {
@@ -89,6 +91,7 @@ impl EventView {
                 reason: e.envelope.reason.clone(),
             }),
             erased: row.envelope.is_some() && envelope.is_none(),
+            erased_at: None,
         }
     }
 }

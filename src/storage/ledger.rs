@@ -87,6 +87,8 @@ pub struct Scanned {
     pub seq: u64,
     pub leaf: std::result::Result<LeafRow, String>,
     pub envelope: Option<std::result::Result<EnvelopeRow, String>>,
+    /// The leaf's envelope is recorded as erased (by the `erased` leaf of this seq).
+    pub erased_by: Option<u64>,
 }
 
 /// A stored envelope with its salt.
@@ -291,8 +293,9 @@ impl Tx<'_> {
             .collect::<Vec<_>>()
             .join(", ");
         let mut st = self.tx.prepare(&format!(
-            "SELECT {cols}, e.id, e.salt, e.fields, e.ip, e.url, e.user_agent, e.reason
+            "SELECT {cols}, e.id, e.salt, e.fields, e.ip, e.url, e.user_agent, e.reason, x.erasure
              FROM ledger_leaves l LEFT JOIN ledger_envelopes e ON e.id = l.envelope
+             LEFT JOIN ledger_erased x ON x.envelope = l.envelope
              WHERE l.seq >= ?1 ORDER BY l.seq"
         ))?;
         let mut rows = st.query([from as i64])?;
@@ -312,10 +315,12 @@ impl Tx<'_> {
                 }),
                 Err(e) => Some(Err(format!("the envelope cannot be read: {e}"))),
             };
+            let erased_by = r.get::<_, Option<i64>>(27).ok().flatten().map(|s| s as u64);
             f(Scanned {
                 seq,
                 leaf,
                 envelope,
+                erased_by,
             })?;
         }
         Ok(())

@@ -6,13 +6,17 @@
 //! - `open.rs`, `file.rs`: opening and creating the file; `schema.rs` and
 //!   `migrations/NNNN_*.sql`: the schema; `retry.rs`: waiting for the lock;
 //! - one file per table family, each with its `impl Tx` block and row mapping:
-//!   `requisites.rs`, `agreements.rs`, `sources.rs`, `log.rs`.
+//!   `requisites.rs`, `agreements.rs`, `sources.rs`, `log.rs`, `texts.rs`, `ledger.rs`
+//!   (the tree), `ledger_config.rs`, `consents.rs`, `erasure.rs` (erasure and settings),
+//!   `checkpoints.rs` (verifier keys and signed checkpoints).
 //!
 //! Naming: a stored row with its bookkeeping is a `…Record`; `…_find`
 //! returns `Option`, `…_get` returns [`StoreError::NotFound`].
 
 mod agreements;
+mod checkpoints;
 mod consents;
+mod erasure;
 mod error;
 mod file;
 mod ledger;
@@ -31,7 +35,9 @@ use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 
 pub use agreements::{AgreementRecord, AgreementRevisionRecord};
+pub use checkpoints::{CheckpointRecord, KeyRecord};
 pub use consents::EventFilter;
+pub use erasure::{DueEnvelope, ErasedBy};
 pub use error::{Result, StoreError};
 pub use ledger::{
     EnvelopeRow, LeafRow, Scanned, hash_hex, integrity_check_file, new_event_id, parse_salt,

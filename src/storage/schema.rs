@@ -24,6 +24,10 @@ static MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("gdpr", include_str!("migrations/0004_gdpr.sql")),
     ("ledger", include_str!("migrations/0005_ledger.sql")),
+    (
+        "erasure and checkpoints",
+        include_str!("migrations/0006_erasure_checkpoints.sql"),
+    ),
 ];
 
 /// The migration that created the ledger: a database older than it gets its
@@ -114,7 +118,7 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, MigrationError> {
 /// file's triggers with it, and migrates an in-memory copy only when they differ (to name the
 /// missing ones), so a command does not pay for parsing every migration.
 pub const REFERENCE_TRIGGERS_SHA256: &str =
-    "a8a1f280639abc43575af779bb8a1c35db8825e77b2572fa052125993cf5a47d";
+    "b7d09ad2fb2ad75a88ab5b66dbb68f4a9eca0a04b8f1c6004b8b2f95ccfc0879";
 
 /// SHA-256 over `name NUL sql LF` of each trigger, in the order given (sorted by name).
 pub fn triggers_fingerprint(triggers: &[(String, String)]) -> String {

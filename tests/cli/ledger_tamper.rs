@@ -169,29 +169,27 @@ fn a_clean_ledger_after_many_records_and_withdrawals_verifies() {
 }
 
 #[test]
-fn an_erased_envelope_is_not_a_problem() {
-    // Erasure deletes an envelope with its subject keys: the leaves and the tree stay.
+fn an_envelope_deleted_outside_pdconsent_is_refused_and_else_found() {
+    // Only `subject erase` deletes an envelope: it records the erasure first.
     let (env, seqs) = setup();
-    let (_, root) = head(&env);
     let s = seqs[0]; // withdrawn
+    let delete = format!(
+        "DELETE FROM ledger_envelopes WHERE id = (SELECT envelope FROM ledger_leaves WHERE seq = {s});
+         DELETE FROM ledger_subjects WHERE envelope = (SELECT envelope FROM ledger_leaves WHERE seq = {s});"
+    );
+    let conn = Connection::open(env.db()).unwrap();
+    let err = conn.execute_batch(&delete).unwrap_err().to_string();
+    assert!(err.contains("only by `pdconsent subject erase`"), "{err}");
+    drop(conn);
+    // With the guard dropped and put back, the deletion is still found: no erasure names it.
+    let guard = trigger_sql(&env, "ledger_envelopes_erased_only");
     tamper(
         &env,
-        &format!(
-            "DELETE FROM ledger_envelopes WHERE id = (SELECT envelope FROM ledger_leaves WHERE seq = {s});
-             DELETE FROM ledger_subjects WHERE envelope = (SELECT envelope FROM ledger_leaves WHERE seq = {s});"
-        ),
+        &format!("DROP TRIGGER ledger_envelopes_erased_only; {delete} {guard};"),
     );
-    let r = env.ok(&["ledger", "verify"]);
-    assert_eq!(r.stdout, "");
-    assert!(r.stderr.contains(" 2 erased; "), "{}", r.stderr); // both events of that submission
-    assert!(
-        r.stderr.ends_with(&format!("; root {root}\n")),
-        "{}",
-        r.stderr
-    );
-    let v = env.json(&["consent", "show", &s.to_string()]);
-    assert_eq!(v["erased"], true);
-    assert!(v["subject"].is_null());
+    let r = verify_fails(&env, &[]);
+    assert_line(&r, &format!("seq {s}: envelope "));
+    assert!(r.stdout.contains("no erasure records it"), "{}", r.stdout);
 }
 
 // ---------------------------------------------------------------- leaves
@@ -387,19 +385,22 @@ fn an_envelope_swapped_for_another_persons_is_found() {
 
 #[test]
 fn an_envelope_replaced_by_delete_and_insert_is_found_without_dropping_a_trigger() {
-    // Envelopes may be deleted (erasure), so no trigger stops a delete and a new insert.
+    // Envelopes may be deleted once an erasure names them: a forged entry in the erased
+    // list lets a delete and a new insert through without dropping a trigger.
     let (env, seqs) = setup();
     let s = seqs[3];
     tamper(
         &env,
         &format!(
             "CREATE TEMP TABLE e AS SELECT * FROM ledger_envelopes WHERE id = (SELECT envelope FROM ledger_leaves WHERE seq = {s});
+             INSERT INTO ledger_erased (envelope, erasure) SELECT id, 999 FROM e;
              DELETE FROM ledger_envelopes WHERE id IN (SELECT id FROM e);
              INSERT INTO ledger_envelopes SELECT id, salt, json_set(fields, '$.\"имя\"', 'Пётр'), ip, url, user_agent, reason FROM e;"
         ),
     );
     let r = verify_fails(&env, &[]);
     assert_line(&r, &format!("seq {s}: envelope "));
+    assert_line(&r, "seq 999: an erasure record that no `erased` leaf pins");
     assert!(!r.stdout.contains("protective trigger"), "{}", r.stdout);
 }
 
@@ -827,12 +828,17 @@ fn an_altered_trigger_is_found() {
 /// triggers back as they were: a consistent, shorter ledger.
 fn truncate(env: &Env, keep: u64) {
     let hashes = pdconsent::domain::ledger::stored_hash_count(keep);
-    let names = ["ledger_leaves_no_delete", "ledger_hashes_no_delete"];
+    let names = [
+        "ledger_leaves_no_delete",
+        "ledger_hashes_no_delete",
+        "ledger_envelopes_erased_only",
+    ];
     let restore: Vec<String> = names.iter().map(|n| trigger_sql(env, n) + ";").collect();
     tamper(
         env,
         &format!(
             "DROP TRIGGER ledger_leaves_no_delete; DROP TRIGGER ledger_hashes_no_delete;
+             DROP TRIGGER ledger_envelopes_erased_only;
              DELETE FROM ledger_leaves WHERE seq > {keep};
              DELETE FROM ledger_hashes WHERE idx >= {hashes};
              DELETE FROM ledger_envelopes WHERE id NOT IN (SELECT envelope FROM ledger_leaves WHERE envelope IS NOT NULL);

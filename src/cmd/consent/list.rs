@@ -51,7 +51,7 @@ pub struct Args {
 
 /// Who the person is, in a few words: their name, e-mail and phone when the form asked for
 /// them, else the first fields.
-fn who(fields: &std::collections::BTreeMap<String, String>) -> String {
+pub fn who(fields: &std::collections::BTreeMap<String, String>) -> String {
     use crate::domain::ledger::SubjectKey;
     let rank = |caption: &str| match SubjectKey::of_caption(caption) {
         SubjectKey::Field(c) if c.contains("имя") || c.contains("name") => 0,
@@ -151,7 +151,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     ]);
     for v in &views {
         let subject = match (&v.subject, v.erased) {
-            (_, true) => "(erased)".to_string(),
+            (_, true) => "данные уничтожены / erased".to_string(),
             (Some(s), _) if v.event != "withdrawn" => who(&s.fields),
             _ => String::new(),
         };

@@ -125,5 +125,11 @@ pub fn view(tx: &Tx, row: &LeafRow) -> std::result::Result<EventView, StoreError
         Some(id) => tx.ledger_envelope(id)?,
         None => None,
     };
-    Ok(EventView::new(row, withdrawal.as_ref(), env.as_ref()))
+    let mut v = EventView::new(row, withdrawal.as_ref(), env.as_ref());
+    if v.erased
+        && let Some(id) = row.envelope
+    {
+        v.erased_at = tx.ledger_erased(id)?.map(|e| e.at);
+    }
+    Ok(v)
 }

@@ -97,12 +97,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         .check(ctx.clock_now())
         .map_err(|e| field_error(e, from_json))?;
     let mut store = ctx.open()?;
+    let signer = crate::cmd::ledger::key::AutoSign::default();
     let recorded = ctx.retrying(|| {
         let now = ctx.now();
         store.write(|tx| {
             let cat = Catalog::new(tx);
             match cat.record(&checked, opts, &now) {
-                Ok(r) => Ok(Ok(r)),
+                Ok(r) => {
+                    signer.sign(ctx, tx, &now)?;
+                    Ok(Ok(r))
+                }
                 Err(Refused::Field(e)) => Ok(Err(e)),
                 Err(Refused::Store(e)) => Err(anyhow::Error::from(e)),
             }
@@ -339,6 +343,7 @@ fn batch(
         }
     });
     let mut store = ctx.open()?;
+    let signer = crate::cmd::ledger::key::AutoSign::default();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let (mut ok, mut failed, mut dup) = (0u64, 0u64, 0u64);
     let mut fatal: Option<String> = None;
@@ -401,6 +406,7 @@ fn batch(
                     };
                     results.push((*n, r));
                 }
+                signer.sign(ctx, tx, &now)?;
                 Ok::<_, anyhow::Error>(results)
             })
         })?;

@@ -119,7 +119,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         line("external id", x);
     }
     if e.erased {
-        line("subject", "(erased)");
+        line(
+            "subject",
+            &match &e.erased_at {
+                Some(at) => format!("данные уничтожены / erased {at}"),
+                None => "данные уничтожены / erased".to_string(),
+            },
+        );
     }
     if let Some(sub) = &e.subject {
         if !sub.fields.is_empty() {

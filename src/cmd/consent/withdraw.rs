@@ -12,10 +12,6 @@ use crate::output::events::EventView;
 use crate::storage::{LeafRow, Tx, new_event_id};
 use crate::{HintExt, Outcome, output};
 
-/// Days after a withdrawal within which processing stops and the data is destroyed
-/// (152-FZ art. 21 §5).
-pub const DESTRUCTION_DAYS: i64 = 30;
-
 /// Withdraw consents: append a `withdrawn` event for each consent it ends
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -71,8 +67,12 @@ struct Withdrawn {
     withdrawal: EventView,
     /// The consent it ends.
     consent: u64,
-    /// By when processing must stop and the data be destroyed.
+    /// By when processing must stop and the data be destroyed: the end of the deadline
+    /// day in the operator's zone, as a UTC time.
     destroy_by: String,
+    /// The deadline day itself, in the operator's zone (`time_zone`).
+    destroy_by_date: String,
+    time_zone: String,
 }
 
 #[derive(Serialize)]
@@ -162,8 +162,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         .map_err(|e| anyhow::anyhow!("--reason: {}", e.message))
         .hint("write the reason as plain text")?;
     let at_s = crate::domain::timestamp(at);
-    let destroy_by = crate::domain::timestamp(at + Duration::days(DESTRUCTION_DAYS));
     let mut store = ctx.open()?;
+    let tz = store.read(crate::cmd::setting::operator_tz)?;
+    let deadline = crate::domain::ledger::destruction_deadline(at, tz);
+    let destroy_by = crate::domain::timestamp(crate::domain::ledger::end_of_day(deadline, tz));
+    let destroy_by_date = deadline.to_string();
     // Ask first, on a terminal: what will be withdrawn.
     if ctx.interactive() && !ctx.global.yes {
         let (active, _) = store.read(|tx| targets(tx, &args))?;
@@ -238,6 +241,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     withdrawal: view(tx, &row)?,
                     consent: r.leaf.seq,
                     destroy_by: destroy_by.clone(),
+                    destroy_by_date: destroy_by_date.clone(),
+                    time_zone: tz.name().to_string(),
                 });
             }
             Ok::<_, anyhow::Error>(Report {
@@ -266,8 +271,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     if !report.withdrawn.is_empty() {
         output::notice(&format!(
-            "withdrew {} consent(s); stop processing and destroy the data by {destroy_by} (152-FZ art. 21 §5: 30 days)",
-            report.withdrawn.len()
+            "withdrew {} consent(s); stop processing and destroy the data by {destroy_by_date} ({}) (152-FZ art. 21 §5: 30 days); `pdconsent subject due` lists what is due",
+            report.withdrawn.len(),
+            tz.name()
         ));
     }
     if format == Format::Json {
@@ -282,7 +288,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 w.withdrawal.seq,
                 w.consent,
                 w.withdrawal.agreement.as_deref().unwrap_or(""),
-                w.destroy_by
+                w.destroy_by_date
             )?;
         }
     }

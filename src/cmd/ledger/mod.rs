@@ -1,6 +1,9 @@
 //! `pdconsent ledger …`: the tree behind the consent ledger — its head, inclusion proofs
 //! and verification (docs/ledger.md).
 
+pub mod checkpoint;
+mod checks;
+pub mod key;
 pub mod verify;
 
 use std::fmt::Write as _;
@@ -21,8 +24,16 @@ pub enum Command {
     Head(HeadArgs),
     /// Print the inclusion proof of a leaf (RFC 9162 §2.1.3)
     Prove(ProveArgs),
-    /// Recompute every leaf, commitment, stored hash and text; check triggers and the file
+    /// Recompute every leaf, commitment, stored hash and text; check triggers, the file and
+    /// signed checkpoints
     Verify(verify::Args),
+    /// The Ed25519 key that signs checkpoints
+    #[command(subcommand)]
+    Key(key::Command),
+    /// Sign a checkpoint of the tree as it is now and print it (C2SP tlog-checkpoint)
+    Checkpoint(checkpoint::CheckpointArgs),
+    /// Print the consistency proof from an older checkpoint to today's tree (RFC 9162 §2.1.4)
+    Consistency(checkpoint::ConsistencyArgs),
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result {
@@ -30,6 +41,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result {
         Command::Head(a) => head(ctx, a),
         Command::Prove(a) => prove(ctx, a),
         Command::Verify(a) => verify::run(ctx, a),
+        Command::Key(c) => key::run(ctx, c),
+        Command::Checkpoint(a) => checkpoint::checkpoint(ctx, a),
+        Command::Consistency(a) => checkpoint::consistency(ctx, a),
     }
 }
 

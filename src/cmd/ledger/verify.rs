@@ -22,6 +22,14 @@ pub struct Args {
     /// first SIZE leaves must still have that root — catches a truncated or rewritten ledger
     #[arg(long, value_name = "SIZE:ROOT")]
     pub expect_head: Option<String>,
+    /// A signed checkpoint received earlier (repeatable): its signature must hold and today's
+    /// tree must extend it — catches a rolled-back, truncated or rewritten ledger
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Vec<std::path::PathBuf>,
+    /// The verifier key to check checkpoints with (repeatable; KEY or @FILE) [default: the
+    /// keys stored in the database — an auditor should give their own copy]
+    #[arg(long, value_name = "KEY")]
+    pub vkey: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -41,6 +49,7 @@ struct Report {
     configuration_leaves: u64,
     envelopes_checked: u64,
     envelopes_erased: u64,
+    erasures: u64,
     problems: Vec<Problem>,
 }
 
@@ -229,6 +238,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             )
         }
     };
+    let mut given = Vec::new();
+    for f in &args.checkpoint {
+        let note = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the checkpoint `{}`", f.display()))?;
+        given.push((f.display().to_string(), note));
+    }
     let mut store = ctx.open_read()?;
     super::require_ledger(&store)?;
     let show_progress = output::is_terminal(output::Stream::Stderr) && format != Format::Json;
@@ -260,6 +275,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             });
         }
         let size = tx.ledger_size()?;
+        let mut plan = super::checks::CheckpointPlan::new(tx, &given, &args.vkey)?;
         let (texts, bad_texts) = tx.ledger_texts()?;
         // Configuration leaves as read (with their seq), keyed without seq, id and recorded_at.
         let mut config_seen: Vec<(crate::domain::ledger::Leaf, u64)> = Vec::new();
@@ -283,6 +299,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         let mut distinct_envelopes = 0u64;
         let (mut subject_count, mut subject_fp) = (0u64, 0u64);
         let mut leaf_bytes = Vec::with_capacity(1024);
+        let mut erasures: Vec<(u64, Option<String>)> = Vec::new();
         tx.ledger_scan(1, false, |item| {
             let seq = item.seq;
             let hash = match &item.leaf {
@@ -294,8 +311,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     let l = &row.leaf;
                     if l.kind.is_event() {
                         events += 1;
-                    } else {
+                    } else if l.kind.is_config() {
                         config += 1;
+                    } else {
+                        erasures.push((seq, l.data_sha256.clone()));
                     }
                     leaf_bytes.clear();
                     let hash = match l.write_canonical(&mut leaf_bytes) {
@@ -310,14 +329,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     {
                         problems.push(Problem { seq: Some(seq), message: format!("the text {t} the leaf names is not in the registry") });
                     }
-                    if !l.kind.is_event() {
+                    if l.kind.is_config() {
                         config_seen.push((l.clone(), seq));
                     }
                     if l.kind.is_event() && l.kind.as_str() != "withdrawn" && l.commitment.is_none() {
                         problems.push(Problem { seq: Some(seq), message: "a consent event without a commitment".into() });
                     }
                     match (row.envelope, &item.envelope) {
-                        (Some(_), None) => erased += 1,
+                        (Some(_), None) if item.erased_by.is_some() => erased += 1,
+                        (Some(id), None) => problems.push(Problem {
+                            seq: Some(seq),
+                            message: format!("envelope {id} of the leaf is gone but no erasure records it: personal data was deleted outside pdconsent (`subject erase` records every erasure)"),
+                        }),
                         (None, _) if l.commitment.is_some() => problems.push(Problem {
                             seq: Some(seq),
                             message: "the leaf has a commitment but no link to its envelope: the link was removed (pdconsent never writes one without it; erasure keeps it)".into(),
@@ -389,6 +412,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             {
                 root_at_expected = Some(frontier.root());
             }
+            if plan.wants(frontier.size()) {
+                plan.observe(frontier.size(), frontier.root());
+            }
             if buf.len() >= CHUNK {
                 compare(tx, &mut buf, &mut problems)?;
                 bar.set_position(frontier.size());
@@ -444,6 +470,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             problems.push(Problem { seq: p.seq, message: p.message });
         }
         problems.extend(config_differences(config_seen, tx.ledger_config_expected()?));
+        problems.extend(super::checks::erasure_problems(tx, &erasures)?);
+        problems.extend(plan.problems(frontier.size()));
         if let Some((s, root)) = expect {
             if s == 0 {
                 root_at_expected = Some(crate::domain::ledger::EMPTY_ROOT);
@@ -470,6 +498,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             configuration_leaves: config,
             envelopes_checked: checked,
             envelopes_erased: erased,
+            erasures: erasures.len() as u64,
             problems,
         })
     })?;
@@ -502,7 +531,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             }
         }
         output::notice(&format!(
-            "{}: {} leaves ({} consent events, {} configuration), {} envelopes checked, {} erased; root {}",
+            "{}: {} leaves ({} consent events, {} configuration, {} erasures), {} envelopes checked, {} erased; root {}",
             if report.ok {
                 "ok".to_string()
             } else {
@@ -511,6 +540,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             report.size,
             report.events,
             report.configuration_leaves,
+            report.erasures,
             report.envelopes_checked,
             report.envelopes_erased,
             report.root

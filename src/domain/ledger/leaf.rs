@@ -26,6 +26,9 @@ pub enum LeafKind {
     Refused,
     /// A consent ended by the person.
     Withdrawn,
+    /// Personal data destroyed: the envelopes named by the erasure record whose SHA-256 is
+    /// the leaf's `data_sha256` were deleted.
+    Erased,
     /// A revision of an agreement.
     AgreementRevision,
     /// A revision of a set of requisites.
@@ -38,10 +41,11 @@ pub enum LeafKind {
 
 impl LeafKind {
     /// Every kind, in the order of the `kind` values in `docs/ledger.md`.
-    pub const ALL: [LeafKind; 7] = [
+    pub const ALL: [LeafKind; 8] = [
         LeafKind::Given,
         LeafKind::Refused,
         LeafKind::Withdrawn,
+        LeafKind::Erased,
         LeafKind::AgreementRevision,
         LeafKind::RequisitesRevision,
         LeafKind::SourceRevision,
@@ -54,6 +58,7 @@ impl LeafKind {
             LeafKind::Given => "given",
             LeafKind::Refused => "refused",
             LeafKind::Withdrawn => "withdrawn",
+            LeafKind::Erased => "erased",
             LeafKind::AgreementRevision => "agreement_revision",
             LeafKind::RequisitesRevision => "requisites_revision",
             LeafKind::SourceRevision => "source_revision",
@@ -66,11 +71,23 @@ impl LeafKind {
         Self::ALL.into_iter().find(|k| k.as_str() == v)
     }
 
-    /// A consent event (given, refused, withdrawn), as opposed to a configuration leaf.
+    /// A consent event (given, refused, withdrawn), as opposed to a configuration leaf or
+    /// an erasure.
     pub fn is_event(self) -> bool {
         matches!(
             self,
             LeafKind::Given | LeafKind::Refused | LeafKind::Withdrawn
+        )
+    }
+
+    /// A configuration leaf: a revision or a registered text.
+    pub fn is_config(self) -> bool {
+        matches!(
+            self,
+            LeafKind::AgreementRevision
+                | LeafKind::RequisitesRevision
+                | LeafKind::SourceRevision
+                | LeafKind::Text
         )
     }
 }

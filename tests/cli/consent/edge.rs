@@ -792,7 +792,10 @@ fn withdraw_json_gives_the_withdrawal_the_consent_and_the_destroy_by_date() {
     ]);
     let w = &v["withdrawn"][0];
     assert_eq!(w["consent"], s[0]);
-    assert_eq!(w["destroy_by"], "2026-12-28T12:00:00Z");
+    // The end of 28 December in Moscow (UTC+3), the default zone.
+    assert_eq!(w["destroy_by"], "2026-12-28T20:59:59Z");
+    assert_eq!(w["destroy_by_date"], "2026-12-28");
+    assert_eq!(w["time_zone"], "Europe/Moscow");
     assert_eq!(w["withdrawal"]["event"], "withdrawn");
     assert_eq!(w["withdrawal"]["channel"], "post");
     assert_eq!(v["already"], serde_json::json!([]));

@@ -223,7 +223,7 @@ fn ledger_verify_is_clean_and_accepts_its_own_head() {
     assert_eq!(
         r.stderr,
         format!(
-            "ok: {size} leaves (4 consent events, {} configuration), 3 envelopes checked, 0 erased; root {root}\n",
+            "ok: {size} leaves (4 consent events, {} configuration, 0 erasures), 3 envelopes checked, 0 erased; root {root}\n",
             size - 4
         )
     );

@@ -23,14 +23,14 @@ fn withdraw_by_seq_appends_a_withdrawal_and_prints_the_destroy_by_date() {
     assert_eq!(
         r.stdout,
         format!(
-            "{}\twithdraws {}\tpersonal-data\tdestroy by 2026-12-28T12:00:00Z\n",
+            "{}\twithdraws {}\tpersonal-data\tdestroy by 2026-12-28\n",
             n + 1,
             s[0]
         )
     );
     assert_eq!(
         r.stderr,
-        "withdrew 1 consent(s); stop processing and destroy the data by 2026-12-28T12:00:00Z (152-FZ art. 21 §5: 30 days)\n"
+        "withdrew 1 consent(s); stop processing and destroy the data by 2026-12-28 (Europe/Moscow) (152-FZ art. 21 §5: 30 days); `pdconsent subject due` lists what is due\n"
     );
     let w = show(&env, n + 1);
     assert_eq!(w["event"], "withdrawn");
@@ -54,7 +54,7 @@ fn withdraw_at_sets_the_time_and_the_destroy_by_date_follows_it() {
         "2026-11-28T11:00:00Z",
     ]);
     assert!(
-        r.stdout.ends_with("destroy by 2026-12-28T11:00:00Z\n"),
+        r.stdout.ends_with("destroy by 2026-12-28\n"),
         "{}",
         r.stdout
     );
@@ -545,4 +545,35 @@ fn show_a_configuration_leaf_is_refused_with_a_hint() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn the_destroy_by_date_counts_in_the_operators_time_zone() {
+    let env = setup();
+    let s = seqs(&record(&env, "a@b.ru", &["--at", "2026-11-28T10:00:00Z"]));
+    // 11:00 UTC is already 29 November at UTC+14.
+    let set = env.ok(&["setting", "set", "time_zone", "Pacific/Kiritimati"]);
+    assert_eq!(set.stderr, "time_zone = Pacific/Kiritimati\n");
+    let v = env.json(&[
+        "consent",
+        "withdraw",
+        &s[0].to_string(),
+        "--at",
+        "2026-11-28T11:00:00Z",
+    ]);
+    let w = &v["withdrawn"][0];
+    assert_eq!(w["destroy_by_date"], "2026-12-29");
+    assert_eq!(w["time_zone"], "Pacific/Kiritimati");
+    // The end of 29 December at UTC+14.
+    assert_eq!(w["destroy_by"], "2026-12-29T09:59:59Z");
+    let bad = env.run(&["setting", "set", "time_zone", "Europe/Mordor"]);
+    assert_eq!(bad.code, 2);
+    assert_eq!(
+        bad.stderr,
+        "error: `Europe/Mordor` is not a time zone\nhint: give an IANA name, e.g. Europe/Moscow, Europe/Kaliningrad, Asia/Yekaterinburg\n"
+    );
+    let list = env.json(&["setting", "list"]);
+    assert_eq!(list[0]["key"], "time_zone");
+    assert_eq!(list[0]["value"], "Pacific/Kiritimati");
+    assert_eq!(list[0]["is_default"], false);
 }
