@@ -27,6 +27,7 @@ pub mod subject;
 mod crosscheck;
 
 pub use canonical::{CanonicalError, to_canonical, write_canonical};
+pub use checkpoint::{Checkpoint, ConsistencyProof, TextError, TlogProof};
 pub use commitment::{Commitment, SALT_LEN, Salt};
 pub use erasure::{
     DEFAULT_TIME_ZONE, DESTRUCTION_DAYS, ErasureRecord, destruction_deadline, end_of_day,
@@ -37,6 +38,7 @@ pub use merkle::{
     EMPTY_ROOT, Frontier, Hash, ProofError, leaf_hash, node_hash, to_hex, verify_consistency,
     verify_inclusion,
 };
+pub use note::{KeyError, NoteError, NoteSignature, SignedNote, SigningKey, Verifier};
 pub use stored::{
     HashReader, MAX_SIZE, MemoryHashes, MissingHash, TreeError, consistency_proof, frontier_at,
     inclusion_proof, split_stored_hash_index, stored_hash_count, stored_hash_index, stored_hashes,
