@@ -29,11 +29,11 @@ pub struct EventFilter {
     pub limit: Option<u32>,
 }
 
-const COLUMNS: &str = "l.seq, l.id, l.kind, l.at, l.recorded_at, l.agreement, l.revision, l.requisites,
+pub(super) const COLUMNS: &str = "l.seq, l.id, l.kind, l.at, l.recorded_at, l.agreement, l.revision, l.requisites,
     l.requisites_revision, l.source, l.source_revision, l.text_sha256, l.checked_by_default, l.required,
     l.channel, l.external_id, l.withdraws, l.commitment, l.data_sha256, l.envelope";
 
-fn collect(
+pub(super) fn collect(
     rows: impl Iterator<Item = rusqlite::Result<std::result::Result<LeafRow, (u64, String)>>>,
 ) -> Result<Vec<LeafRow>> {
     let mut out = Vec::new();

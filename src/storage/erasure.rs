@@ -3,13 +3,10 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::consents::{COLUMNS, collect as leaves};
 use super::ledger::{LeafRow, new_event_id, row_to_leaf};
 use super::{Result, StoreError, Tx};
 use crate::domain::ledger::{ErasureRecord, Leaf, LeafKind};
-
-const COLUMNS: &str = "l.seq, l.id, l.kind, l.at, l.recorded_at, l.agreement, l.revision, l.requisites,
-    l.requisites_revision, l.source, l.source_revision, l.text_sha256, l.checked_by_default, l.required,
-    l.channel, l.external_id, l.withdraws, l.commitment, l.data_sha256, l.envelope";
 
 /// An envelope whose every given consent has been withdrawn: its data must be destroyed.
 #[derive(Debug, Clone)]
@@ -26,19 +23,6 @@ pub struct DueEnvelope {
 pub struct ErasedBy {
     pub erasure: u64,
     pub at: String,
-}
-
-fn leaves(
-    rows: impl Iterator<Item = rusqlite::Result<std::result::Result<LeafRow, (u64, String)>>>,
-) -> Result<Vec<LeafRow>> {
-    let mut out = Vec::new();
-    for r in rows {
-        match r? {
-            Ok(l) => out.push(l),
-            Err((seq, why)) => return Err(StoreError::Ledger(format!("leaf {seq}: {why}"))),
-        }
-    }
-    Ok(out)
 }
 
 impl Tx<'_> {
