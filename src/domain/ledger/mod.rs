@@ -18,6 +18,8 @@ pub mod leaf;
 pub mod merkle;
 /// C2SP signed notes with Ed25519 keys.
 pub mod note;
+/// Consent receipts and their offline verification.
+pub mod receipt;
 /// Where the tree's hashes are stored; roots and proofs from O(log n) stored hashes.
 pub mod stored;
 /// Matching a person by e-mail, phone or another field.
