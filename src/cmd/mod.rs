@@ -14,6 +14,7 @@ pub mod info;
 pub mod ledger;
 pub mod log;
 pub mod man;
+pub mod receipt;
 pub mod requisites;
 pub mod revisions;
 pub mod setting;
@@ -105,6 +106,9 @@ pub enum Command {
     /// A person's data after withdrawal: what is due for destruction, and erasure
     #[command(subcommand)]
     Subject(subject::Command),
+    /// Check a consent receipt offline, without the database
+    #[command(subcommand)]
+    Receipt(receipt::Command),
     /// The operator's settings kept in the database (the time zone of deadlines)
     #[command(subcommand)]
     Setting(setting::Command),
@@ -271,6 +275,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result {
         Command::Ledger(c) => ledger::run(ctx, c),
         Command::Subject(c) => subject::run(ctx, c),
         Command::Setting(c) => setting::run(ctx, c),
+        Command::Receipt(c) => receipt::run(ctx, c),
         Command::Log(args) => log::run(ctx, args),
         Command::Apply(args) => apply::run(ctx, args),
         Command::Dump(args) => dump::run(ctx, args),

@@ -23,6 +23,7 @@ mod ledger_tamper;
 mod legal;
 mod log;
 mod program;
+mod receipt;
 mod render;
 mod requisites;
 mod revisions;

@@ -29,6 +29,8 @@ pub enum Command {
     List(list::Args),
     /// Show one event: its leaf, status, the person's data and the exact text
     Show(show::Args),
+    /// Issue a receipt for one event: the text, the person's data and the proof
+    Receipt(crate::cmd::receipt::IssueArgs),
     /// Export every leaf of the ledger with its envelope (JSON Lines)
     Export(export::Args),
 }
@@ -41,6 +43,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result {
         Command::List(a) => list::run(ctx, a),
         Command::Show(a) => show::run(ctx, a),
         Command::Export(a) => export::run(ctx, a),
+        Command::Receipt(a) => crate::cmd::receipt::issue(ctx, a),
     }
 }
 

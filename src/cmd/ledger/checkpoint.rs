@@ -24,9 +24,13 @@ pub struct CheckpointArgs {
 /// Print the consistency proof from an older checkpoint to today's tree
 #[derive(Debug, clap::Args)]
 pub struct ConsistencyArgs {
-    /// The older signed checkpoint (as `ledger checkpoint` wrote it)
+    /// The older signed checkpoint (as `ledger checkpoint` wrote it), or a receipt (its
+    /// checkpoint)
     #[arg(value_name = "OLD.checkpoint")]
     pub old: PathBuf,
+    /// Prove up to this newer signed checkpoint's size [default: the tree as it is now]
+    #[arg(long, value_name = "NEW.checkpoint")]
+    pub to: Option<PathBuf>,
     /// Write the proof to FILE [default: stdout]
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -111,8 +115,15 @@ struct ConsistencyView {
 
 pub fn consistency(ctx: &Ctx, args: ConsistencyArgs) -> Result {
     let format = ctx.format(&[Format::Text, Format::Json], "ledger consistency")?;
-    let note = std::fs::read_to_string(&args.old)
-        .with_context(|| format!("cannot read `{}`", args.old.display()))?;
+    let read = |path: &std::path::Path| {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        Ok::<_, anyhow::Error>(
+            crate::domain::ledger::receipt::embedded_checkpoint(&text).unwrap_or(text),
+        )
+    };
+    let note = read(&args.old)?;
+    let to = args.to.as_deref().map(read).transpose()?;
     let mut store = ctx.open_read()?;
     super::require_ledger(&store)?;
     let (view, rewritten) = store.read(|tx| {
@@ -120,7 +131,29 @@ pub fn consistency(ctx: &Ctx, args: ConsistencyArgs) -> Result {
         let (old, _) = Checkpoint::open(&note, &known)
             .map_err(|e| anyhow::anyhow!("`{}`: {e}", args.old.display()))
             .hint("give a checkpoint this ledger's key signed, as `pdconsent ledger checkpoint` printed it")?;
-        let size = tx.ledger_size()?;
+        let mut size = tx.ledger_size()?;
+        if let (Some(note), Some(path)) = (&to, &args.to) {
+            let (new, _) = Checkpoint::open(note, &known)
+                .map_err(|e| anyhow::anyhow!("`{}`: {e}", path.display()))
+                .hint("give a checkpoint this ledger's key signed")?;
+            if new.size > size {
+                return Err(anyhow::anyhow!(
+                    "`{}` is of {} leaves, the ledger has {size}: it was truncated or rolled back",
+                    path.display(),
+                    new.size
+                ))
+                .hint("run `pdconsent ledger verify --checkpoint FILE` for the whole check");
+            }
+            if tx.ledger_root(new.size)? != new.root {
+                return Err(anyhow::anyhow!(
+                    "the first {} leaves no longer have the root of `{}`: the ledger was rewritten",
+                    new.size,
+                    path.display()
+                ))
+                .hint("run `pdconsent ledger verify --checkpoint FILE` for the whole check");
+            }
+            size = new.size;
+        }
         if old.size > size {
             return Err(anyhow::anyhow!(
                 "the checkpoint is of {} leaves, the ledger has {size}: it was truncated or rolled back",

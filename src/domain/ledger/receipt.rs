@@ -114,6 +114,13 @@ pub fn extract(text: &str) -> Result<&str, String> {
     Ok(text[start..start + len].trim())
 }
 
+/// The signed checkpoint a receipt carries, when `text` is a receipt (JSON, text or HTML).
+pub fn embedded_checkpoint(text: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(extract(text).ok()?).ok()?;
+    let tlog = value.pointer("/proof/tlog_proof")?.as_str()?;
+    Some(TlogProof::parse(tlog).ok()?.checkpoint)
+}
+
 /// The seconds since 1970 of an RFC 3339 time (Kantara's `consentTimestamp`).
 pub fn timestamp(at: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(at)
