@@ -16,8 +16,13 @@
 #    leaves/s and peak RSS (/usr/bin/time). Targets: >= 500,000 leaves/s, < 32 MiB.
 #    Also, for comparison, `consent export` and `python3 docs/verify_ledger.py` of it
 #    (VERIFY_PY=0 leaves them out).
-# d. at that size: `consent status`, `ledger prove`, `consent list --limit 20`, each vs
-#    `pdconsent info` on the same file, interleaved: median of RUNS runs. Target: <= 2x.
+# d. at that size: `consent status`, `ledger prove`, `consent list --limit 20` and
+#    `consent receipt --format json` (the database of (c) has a signing key, so a receipt
+#    reads a stored checkpoint), each vs `pdconsent info` on the same file, interleaved:
+#    median of RUNS runs. Target: <= 2x.
+# e. the batch of (a) into a fresh database with a signing key (a checkpoint signed in each
+#    committed group) vs without, alternated twice: the ratio of the summed wall times.
+#    Target: signing adds <= 10% (ratio <= 1.10).
 #
 # Environment: N_BATCH (100000), N_VERIFY (1000000), RUNS (10), RUNS_SINGLE (20),
 # RUNS_VERIFY (3), SEED (1), VERIFY_PY (1), KEEP=DIR (keep the databases in DIR).
@@ -141,6 +146,30 @@ base_rate=$(awk -v n="$N_BATCH" -v u="$base_us" 'BEGIN { printf "%d", n / (u / 1
 a_ratio=$(ratio "$a_rate" "$base_rate")
 
 # ---------------------------------------------------------------------------
+# e. the same batch with a signing key vs without, alternated
+# ---------------------------------------------------------------------------
+log "e: batch record with a signing key vs without, twice each"
+e_db=$work/e.db
+e_key=$work/e.key
+e_signed_us=0 e_plain_us=$a_us
+for round in 1 2; do
+    fresh "$e_db"
+    rm -f "$e_key"
+    PDCONSENT_NOW=$APPLY_NOW "$bin" --db "$e_db" apply "$work/a.toml" >/dev/null 2>&1
+    "$bin" --db "$e_db" --key "$e_key" ledger key init >/dev/null 2>&1
+    measure_v "$bin" --db "$e_db" --key "$e_key" consent record --batch "$work/a.jsonl" --group-lines 500
+    e_signed_us=$((e_signed_us + M_US))
+    if [ "$round" = 1 ]; then
+        e_checkpoints=$(sqlite3 "$e_db" "SELECT count(*) FROM ledger_checkpoints")
+        fresh "$e_db"
+        PDCONSENT_NOW=$APPLY_NOW "$bin" --db "$e_db" apply "$work/a.toml" >/dev/null 2>&1
+        measure_v "$bin" --db "$e_db" consent record --batch "$work/a.jsonl" --group-lines 500
+        e_plain_us=$((e_plain_us + M_US))
+    fi
+done
+e_ratio=$(ratio "$e_signed_us" "$e_plain_us")
+
+# ---------------------------------------------------------------------------
 # b. one record process vs one sqlite3 INSERT, into the large file of (a)
 # ---------------------------------------------------------------------------
 log "b: single record vs sqlite3 INSERT, $RUNS_SINGLE runs each"
@@ -192,6 +221,9 @@ c_db=$work/c.db
 fresh "$c_db"
 PDCONSENT_NOW=$APPLY_NOW "$bin" --db "$c_db" apply "$work/c.toml" >"$work/apply.out" 2>&1 ||
     { cat "$work/apply.out" >&2; exit 2; }
+export PDCONSENT_KEY=$work/c.key
+rm -f "$PDCONSENT_KEY"
+"$bin" --db "$c_db" ledger key init >/dev/null 2>&1
 log "c: recording them (record --batch)"
 measure_v "$bin" --db "$c_db" consent record --batch "$work/c.jsonl" --group-lines 500
 c_build_us=$M_US c_build_kib=$M_KIB
@@ -243,27 +275,29 @@ d_seq=$((c_size / 2))
 status_cmd=("$bin" --db "$c_db" consent status --source "$d_source" --subject "email=$d_email")
 prove_cmd=("$bin" --db "$c_db" ledger prove "$d_seq")
 list_cmd=("$bin" --db "$c_db" consent list --source "$d_source" --limit 20)
+receipt_cmd=("$bin" --db "$c_db" consent receipt "$d_seq" --format json)
 info_cmd=("$bin" --db "$c_db" info)
 # status exits 0 with a valid consent; make sure the subject is found at all
 "${status_cmd[@]}" >"$work/status.out" 2>&1 || { echo "consent status failed:" >&2; cat "$work/status.out" >&2; exit 2; }
-for name in status prove list info; do : >"$work/d.$name"; done
+for name in status prove list receipt info; do : >"$work/d.$name"; done
 query() {
     case $1 in
     status) timed "${status_cmd[@]}" ;;
     prove) timed "${prove_cmd[@]}" ;;
     list) timed "${list_cmd[@]}" ;;
+    receipt) timed "${receipt_cmd[@]}" ;;
     info) timed "${info_cmd[@]}" ;;
     esac
 }
-for name in status prove list info; do
+for name in status prove list receipt info; do
     query "$name" >/dev/null   # warm-up
 done
 for _ in $(seq "$RUNS"); do
-    for name in status prove list info; do
+    for name in status prove list receipt info; do
         query "$name" >>"$work/d.$name"
     done
 done
-for name in status prove list info; do
+for name in status prove list receipt info; do
     declare "d_$name=$(median <"$work/d.$name")"
 done
 
@@ -286,6 +320,8 @@ Inputs: \`bench/gen_consents.py --seed $SEED\` (a) and \`--seed $((SEED + 1))\` 
 | d. \`consent status --source S --subject email=…\` vs \`info\`, median of $RUNS | $(ms "$d_status") ms | $(ms "$d_info") ms | $(ratio "$d_status" "$d_info")× | ≤ 2× | $(verdict "$(ratio "$d_status" "$d_info")" "<=" 2) |
 | d. \`ledger prove $d_seq\` vs \`info\` | $(ms "$d_prove") ms | $(ms "$d_info") ms | $(ratio "$d_prove" "$d_info")× | ≤ 2× | $(verdict "$(ratio "$d_prove" "$d_info")" "<=" 2) |
 | d. \`consent list --source S --limit 20\` vs \`info\` | $(ms "$d_list") ms | $(ms "$d_info") ms | $(ratio "$d_list" "$d_info")× | ≤ 2× | $(verdict "$(ratio "$d_list" "$d_info")" "<=" 2) |
+| d. \`consent receipt $d_seq --format json\` vs \`info\` | $(ms "$d_receipt") ms | $(ms "$d_info") ms | $(ratio "$d_receipt" "$d_info")× | ≤ 2× | $(verdict "$(ratio "$d_receipt" "$d_info")" "<=" 2) |
+| e. batch record of (a) with a signing key ($(num "$e_checkpoints") checkpoints signed) vs without, 2 runs each | $(ms "$e_signed_us") ms | $(ms "$e_plain_us") ms | $e_ratio× | ≤ 1.10× | $(verdict "$e_ratio" "<=" 1.10) |
 EOF
 echo
 echo "Building the database of (c): $(num "$n_sub") submissions recorded with \`record --batch\` in $(ms "$c_build_us") ms ($(awk -v n="$n_sub" -v u="$c_build_us" 'BEGIN { printf "%d", n / (u / 1e6) }') submissions/s, peak RSS $((c_build_kib / 1024)) MiB)."
