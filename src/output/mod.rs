@@ -21,6 +21,8 @@ pub enum Format {
     Html,
     /// JSON Lines: one object per line (`consent export`).
     Jsonl,
+    /// Comma-separated values (`consent export`).
+    Csv,
 }
 
 impl Format {
@@ -32,6 +34,7 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Html => "html",
             Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
         }
     }
 }

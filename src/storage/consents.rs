@@ -3,7 +3,7 @@
 
 use rusqlite::{ToSql, params_from_iter};
 
-use super::ledger::{LeafRow, row_to_leaf};
+use super::ledger::{EnvelopeRow, LeafRow, envelope_at, row_to_leaf};
 use super::{Result, StoreError, Tx};
 
 /// `consent list` filters; every one is optional.
@@ -27,6 +27,101 @@ pub struct EventFilter {
     /// Only events with a seq below this (paging newest first).
     pub before: Option<u64>,
     pub limit: Option<u32>,
+}
+
+/// One event of an export.
+#[derive(Debug, Clone)]
+pub struct ExportRow {
+    pub leaf: LeafRow,
+    /// The envelope, unless the event has none or it was erased.
+    pub envelope: Option<EnvelopeRow>,
+    /// For a given consent: when it was withdrawn.
+    pub withdrawn_at: Option<String>,
+    /// When the event's envelope was erased (the `erased` leaf's time).
+    pub erased_at: Option<String>,
+}
+
+/// The joins, conditions and arguments of an [`EventFilter`] over `ledger_leaves l`.
+struct Where {
+    joins: String,
+    conds: String,
+    args: Vec<Box<dyn ToSql>>,
+}
+
+impl Where {
+    /// `envelope_joined`: the query joins `ledger_envelopes e` itself.
+    fn new(f: &EventFilter, envelope_joined: bool) -> Where {
+        let mut joins = String::new();
+        let mut conds: Vec<String> =
+            vec!["l.kind IN ('given', 'refused', 'withdrawn')".to_string()];
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        let arg = |v: Box<dyn ToSql>, args: &mut Vec<Box<dyn ToSql>>| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        if let Some(k) = f.subject_key {
+            joins.push_str(" JOIN ledger_subjects k ON k.envelope = l.envelope");
+            let p = arg(Box::new(k), &mut args);
+            conds.push(format!("k.key = {p}"));
+        }
+        if !envelope_joined && (f.ip.is_some() || f.url_contains.is_some()) {
+            joins.push_str(" JOIN ledger_envelopes e ON e.id = l.envelope");
+        }
+        if let Some(v) = &f.agreement {
+            let p = arg(Box::new(v.clone()), &mut args);
+            conds.push(format!("l.agreement = {p}"));
+        }
+        if let Some(v) = &f.source {
+            let p = arg(Box::new(v.clone()), &mut args);
+            conds.push(format!("l.source = {p}"));
+        }
+        if let Some(v) = &f.source_kind {
+            let p = arg(Box::new(v.clone()), &mut args);
+            conds.push(format!(
+                "l.source IN (SELECT code FROM sources WHERE kind = {p})"
+            ));
+        }
+        if let Some(v) = &f.since {
+            let p = arg(Box::new(v.clone()), &mut args);
+            conds.push(format!("l.at >= {p}"));
+        }
+        if let Some(v) = &f.until {
+            let p = arg(Box::new(v.clone()), &mut args);
+            conds.push(format!("l.at <= {p}"));
+        }
+        if let Some(v) = &f.ip {
+            let p = arg(Box::new(v.clone()), &mut args);
+            conds.push(format!("e.ip = {p}"));
+        }
+        if let Some(v) = &f.url_contains {
+            let p = arg(Box::new(v.clone()), &mut args);
+            conds.push(format!("instr(e.url, {p}) > 0"));
+        }
+        if let Some(v) = &f.event {
+            let p = arg(Box::new(v.clone()), &mut args);
+            conds.push(format!("l.kind = {p}"));
+        }
+        match f.status.as_deref() {
+            Some("active") => conds.push(
+                "l.kind = 'given' AND NOT EXISTS (SELECT 1 FROM ledger_leaves w WHERE w.withdraws = l.seq)"
+                    .to_string(),
+            ),
+            Some("withdrawn") => conds.push(
+                "l.kind = 'given' AND EXISTS (SELECT 1 FROM ledger_leaves w WHERE w.withdraws = l.seq)"
+                    .to_string(),
+            ),
+            _ => {}
+        }
+        if let Some(b) = f.before {
+            let p = arg(Box::new(b as i64), &mut args);
+            conds.push(format!("l.seq < {p}"));
+        }
+        Where {
+            joins,
+            conds: conds.join(" AND "),
+            args,
+        }
+    }
 }
 
 pub(super) const COLUMNS: &str = "l.seq, l.id, l.kind, l.at, l.recorded_at, l.agreement, l.revision, l.requisites,
@@ -84,80 +179,78 @@ impl Tx<'_> {
 
     /// Consent events matching `f`, newest first.
     pub fn consent_list(&self, f: &EventFilter) -> Result<Vec<LeafRow>> {
-        let mut sql = format!("SELECT {COLUMNS} FROM ledger_leaves l");
-        let mut conds: Vec<String> =
-            vec!["l.kind IN ('given', 'refused', 'withdrawn')".to_string()];
-        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-        let arg = |v: Box<dyn ToSql>, args: &mut Vec<Box<dyn ToSql>>| {
-            args.push(v);
-            format!("?{}", args.len())
-        };
-        if let Some(k) = f.subject_key {
-            sql.push_str(" JOIN ledger_subjects k ON k.envelope = l.envelope");
-            let p = arg(Box::new(k), &mut args);
-            conds.push(format!("k.key = {p}"));
-        }
-        if f.ip.is_some() || f.url_contains.is_some() {
-            sql.push_str(" JOIN ledger_envelopes e ON e.id = l.envelope");
-        }
-        if let Some(v) = &f.agreement {
-            let p = arg(Box::new(v.clone()), &mut args);
-            conds.push(format!("l.agreement = {p}"));
-        }
-        if let Some(v) = &f.source {
-            let p = arg(Box::new(v.clone()), &mut args);
-            conds.push(format!("l.source = {p}"));
-        }
-        if let Some(v) = &f.source_kind {
-            let p = arg(Box::new(v.clone()), &mut args);
-            conds.push(format!(
-                "l.source IN (SELECT code FROM sources WHERE kind = {p})"
-            ));
-        }
-        if let Some(v) = &f.since {
-            let p = arg(Box::new(v.clone()), &mut args);
-            conds.push(format!("l.at >= {p}"));
-        }
-        if let Some(v) = &f.until {
-            let p = arg(Box::new(v.clone()), &mut args);
-            conds.push(format!("l.at <= {p}"));
-        }
-        if let Some(v) = &f.ip {
-            let p = arg(Box::new(v.clone()), &mut args);
-            conds.push(format!("e.ip = {p}"));
-        }
-        if let Some(v) = &f.url_contains {
-            let p = arg(Box::new(v.clone()), &mut args);
-            conds.push(format!("instr(e.url, {p}) > 0"));
-        }
-        if let Some(v) = &f.event {
-            let p = arg(Box::new(v.clone()), &mut args);
-            conds.push(format!("l.kind = {p}"));
-        }
-        match f.status.as_deref() {
-            Some("active") => conds.push(
-                "l.kind = 'given' AND NOT EXISTS (SELECT 1 FROM ledger_leaves w WHERE w.withdraws = l.seq)"
-                    .to_string(),
-            ),
-            Some("withdrawn") => conds.push(
-                "l.kind = 'given' AND EXISTS (SELECT 1 FROM ledger_leaves w WHERE w.withdraws = l.seq)"
-                    .to_string(),
-            ),
-            _ => {}
-        }
-        if let Some(b) = f.before {
-            let p = arg(Box::new(b as i64), &mut args);
-            conds.push(format!("l.seq < {p}"));
-        }
-        sql.push_str(" WHERE ");
-        sql.push_str(&conds.join(" AND "));
+        let w = Where::new(f, false);
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM ledger_leaves l{} WHERE {}",
+            w.joins, w.conds
+        );
         sql.push_str(" ORDER BY l.seq DESC");
         if let Some(n) = f.limit {
             sql.push_str(&format!(" LIMIT {n}"));
         }
         let mut st = self.tx.prepare(&sql)?;
-        let rows = st.query_map(params_from_iter(args.iter()), row_to_leaf)?;
+        let rows = st.query_map(params_from_iter(w.args.iter()), row_to_leaf)?;
         collect(rows)
+    }
+
+    /// The (source, source revision) pairs of the events matching `f`: the forms whose
+    /// fields an export's columns are.
+    pub fn consent_export_sources(&self, f: &EventFilter) -> Result<Vec<(String, u32)>> {
+        let w = Where::new(f, true);
+        let mut st = self.tx.prepare(&format!(
+            "SELECT DISTINCT l.source, l.source_revision FROM ledger_leaves l
+             LEFT JOIN ledger_envelopes e ON e.id = l.envelope{}
+             WHERE {} AND l.source IS NOT NULL AND l.source_revision IS NOT NULL
+             ORDER BY l.source, l.source_revision",
+            w.joins, w.conds
+        ))?;
+        let rows = st.query_map(params_from_iter(w.args.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Calls `each` with every event matching `f`, oldest first, with its envelope (if still
+    /// stored), when it was withdrawn and when its envelope was erased: an export's rows,
+    /// streamed.
+    pub fn consent_export_scan(
+        &self,
+        f: &EventFilter,
+        mut each: impl FnMut(ExportRow) -> Result<()>,
+    ) -> Result<()> {
+        let w = Where::new(f, true);
+        let mut sql = format!(
+            "SELECT {COLUMNS}, e.id, e.salt, e.fields, e.ip, e.url, e.user_agent, e.reason,
+                (SELECT w.at FROM ledger_leaves w WHERE l.kind = 'given' AND w.withdraws = l.seq
+                   AND w.kind = 'withdrawn' ORDER BY w.seq LIMIT 1),
+                (SELECT xl.at FROM ledger_erased x JOIN ledger_leaves xl ON xl.seq = x.erasure
+                   WHERE e.id IS NULL AND x.envelope = l.envelope)
+             FROM ledger_leaves l LEFT JOIN ledger_envelopes e ON e.id = l.envelope{}
+             WHERE {} ORDER BY l.seq",
+            w.joins, w.conds
+        );
+        if let Some(n) = f.limit {
+            sql.push_str(&format!(" LIMIT {n}"));
+        }
+        let mut st = self.tx.prepare(&sql)?;
+        let mut rows = st.query(params_from_iter(w.args.iter()))?;
+        while let Some(r) = rows.next()? {
+            let leaf = match row_to_leaf(r)? {
+                Ok(l) => l,
+                Err((seq, why)) => return Err(StoreError::Ledger(format!("leaf {seq}: {why}"))),
+            };
+            let envelope = match r.get::<_, Option<i64>>(20)? {
+                Some(id) => Some(envelope_at(r, 20, id, true)??),
+                None => None,
+            };
+            each(ExportRow {
+                leaf,
+                envelope,
+                withdrawn_at: r.get(27)?,
+                erased_at: r.get(28)?,
+            })?;
+        }
+        Ok(())
     }
 
     /// The registered texts shown on a pair after they stopped being current, counted by

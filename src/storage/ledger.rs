@@ -442,7 +442,7 @@ fn row_to_envelope(r: &rusqlite::Row) -> rusqlite::Result<Result<EnvelopeRow>> {
 }
 
 /// The envelope in columns `at..at+7` (id, salt, fields, ip, url, user_agent, reason).
-fn envelope_at(
+pub(super) fn envelope_at(
     r: &rusqlite::Row,
     at: usize,
     id: i64,

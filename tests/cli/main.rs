@@ -18,6 +18,7 @@ mod checkpoints;
 mod consent;
 mod database;
 mod erasure;
+mod export;
 mod info;
 mod ledger_tamper;
 mod legal;

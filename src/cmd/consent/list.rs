@@ -1,46 +1,16 @@
 //! `pdconsent consent list`: consent events, newest first, paged and filtered by indexes.
 
-use super::{Subject, view};
-use crate::cmd::parse_bound;
+use super::view;
 use crate::cmd::{Ctx, Result};
 use crate::output::events::EventView;
 use crate::output::{Format, cell};
-use crate::storage::EventFilter;
-use crate::{HintExt, Outcome, output};
+use crate::{Outcome, output};
 
 /// List consent events, newest first
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Only events of this agreement
-    #[arg(long, value_name = "CODE")]
-    pub agreement: Option<String>,
-    /// Only events from this source
-    #[arg(long, value_name = "SRC")]
-    pub source: Option<String>,
-    /// Only events from sources of this kind
-    #[arg(long, value_name = "KIND", value_parser = ["form", "openline"])]
-    pub kind: Option<String>,
-    /// From this date or time on (YYYY-MM-DD or RFC 3339), by when the event happened
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Up to this date (inclusive) or time
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Only the person with this field value (email, phone, or a caption of --source)
-    #[arg(long, value_name = "KEY=VALUE")]
-    pub subject: Option<String>,
-    /// Only submissions from this IP address
-    #[arg(long, value_name = "ADDR")]
-    pub ip: Option<String>,
-    /// Only submissions from a page whose address contains this
-    #[arg(long, value_name = "TEXT")]
-    pub url_contains: Option<String>,
-    /// Only this kind of event
-    #[arg(long, value_name = "EVENT", value_parser = ["given", "refused", "withdrawn"])]
-    pub event: Option<String>,
-    /// Only consents that are active (given, not withdrawn) or withdrawn
-    #[arg(long, value_name = "STATUS", value_parser = ["active", "withdrawn"])]
-    pub status: Option<String>,
+    #[command(flatten)]
+    pub filter: super::filter::FilterArgs,
     /// Show at most N events
     #[arg(long, short = 'n', value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub limit: u32,
@@ -75,42 +45,12 @@ pub fn who(fields: &std::collections::BTreeMap<String, String>) -> String {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "consent list")?;
-    let ip = args
-        .ip
-        .as_deref()
-        .map(|v| crate::domain::consent::check_ip("--ip", v))
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("{}", e.message))
-        .hint("write e.g. --ip 203.0.113.7")?;
+    args.filter.check()?;
     let mut store = ctx.open_read()?;
     let (views, more) = store.read(|tx| {
-        let subject = args
-            .subject
-            .as_deref()
-            .map(|s| Subject::parse(tx, s, args.source.as_deref()))
-            .transpose()?;
-        let filter = EventFilter {
-            agreement: args.agreement.clone(),
-            source: args.source.clone(),
-            source_kind: args.kind.clone(),
-            since: args
-                .since
-                .as_deref()
-                .map(|v| parse_bound("--since", v, false))
-                .transpose()?,
-            until: args
-                .until
-                .as_deref()
-                .map(|v| parse_bound("--until", v, true))
-                .transpose()?,
-            subject_key: subject.as_ref().map(Subject::index_key),
-            ip: ip.clone(),
-            url_contains: args.url_contains.clone(),
-            event: args.event.clone(),
-            status: args.status.clone(),
-            before: args.after,
-            limit: Some(args.limit.saturating_add(1)),
-        };
+        let (mut filter, subject) = args.filter.to_filter(tx)?;
+        filter.before = args.after;
+        filter.limit = Some(args.limit.saturating_add(1));
         let mut rows = tx.consent_list(&filter)?;
         if let Some(s) = &subject {
             let mut kept = Vec::with_capacity(rows.len());

@@ -3,6 +3,8 @@
 
 pub mod catalog;
 pub mod export;
+mod export_csv;
+pub mod filter;
 pub mod list;
 pub mod record;
 pub mod show;
