@@ -19,6 +19,7 @@ mod consent;
 mod database;
 mod erasure;
 mod export;
+mod import;
 mod info;
 mod ledger_tamper;
 mod legal;

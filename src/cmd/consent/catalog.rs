@@ -86,6 +86,12 @@ pub struct Catalog<'t, 'c> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     pub allow_extra_fields: bool,
+    /// Record events only for the agreements a submission names (ticked or refused), and
+    /// accept a required one left out: an imported log states what happened, and nothing
+    /// may be made up for it (no refusal it did not record).
+    pub only_named: bool,
+    /// The leaf's `channel` of each given and refused event: `import` for imported ones.
+    pub provenance: Option<&'static str>,
 }
 
 impl<'t, 'c> Catalog<'t, 'c> {
@@ -253,6 +259,9 @@ impl<'t, 'c> Catalog<'t, 'c> {
         let mut planned: Vec<(LeafKind, &TextRecord, Checkbox)> = Vec::new();
         let mut earlier_texts = Vec::new();
         for code in &codes {
+            if opts.only_named && !ticked.iter().chain(&c.refused).any(|a| a == code) {
+                continue;
+            }
             let pair = &src.pairs[*code];
             if pair.archived {
                 // An archived agreement collects no consents: a form that still shows it
@@ -277,7 +286,7 @@ impl<'t, 'c> Catalog<'t, 'c> {
             }
             let checkbox = self.checkbox(pair, t)?;
             let is_ticked = ticked.iter().any(|a| a == code);
-            if !is_ticked && checkbox.required {
+            if !is_ticked && checkbox.required && !opts.only_named {
                 return Err(refuse(
                     "agreements",
                     format!(
@@ -334,6 +343,7 @@ impl<'t, 'c> Catalog<'t, 'c> {
             leaf.text_sha256 = t.sha256.clone();
             leaf.checkbox = Some(checkbox);
             leaf.external_id = c.external_id.clone();
+            leaf.channel = opts.provenance.map(str::to_string);
             leaf.commitment = Some(crate::domain::ledger::to_hex(&commitment.0));
             self.tx.ledger_append(&mut leaf, Some(env_id))?;
             events.push(LeafRow {

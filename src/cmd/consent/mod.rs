@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod export;
 mod export_csv;
 pub mod filter;
+pub mod import;
 pub mod list;
 pub mod record;
 pub mod show;
@@ -33,6 +34,8 @@ pub enum Command {
     Show(show::Args),
     /// Issue a receipt for one event: the text, the person's data and the proof
     Receipt(crate::cmd::receipt::IssueArgs),
+    /// Import consents from CSV or JSON Lines (another system's log, a web server's queue)
+    Import(import::Args),
     /// Export every leaf of the ledger with its envelope (JSON Lines)
     Export(export::Args),
 }
@@ -45,6 +48,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result {
         Command::List(a) => list::run(ctx, a),
         Command::Show(a) => show::run(ctx, a),
         Command::Export(a) => export::run(ctx, a),
+        Command::Import(a) => import::run(ctx, a),
         Command::Receipt(a) => crate::cmd::receipt::issue(ctx, a),
     }
 }

@@ -73,6 +73,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let format = ctx.format(&[Format::Table, Format::Json], "consent record")?;
     let opts = Options {
         allow_extra_fields: args.allow_extra_fields,
+        ..Options::default()
     };
     if let Some(path) = &args.batch {
         return batch(
