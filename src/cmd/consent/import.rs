@@ -257,9 +257,8 @@ fn read_rows(
         input.consume(3);
     }
     if jsonl {
-        let mut n = 0u64;
-        for line in input.lines() {
-            n += 1;
+        for (i, line) in input.lines().enumerate() {
+            let n = i as u64 + 1;
             let line =
                 line.with_context(|| format!("cannot read {name} (line {n}: not UTF-8?)"))?;
             if line.trim().is_empty() {
