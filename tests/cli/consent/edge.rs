@@ -769,14 +769,15 @@ fn record_with_an_archived_optional_agreement_still_records_the_required_one() {
 }
 
 #[test]
-fn export_takes_only_json_lines() {
+fn export_takes_json_lines_or_csv() {
     let env = setup();
     let r = fails(&env, &["consent", "export", "--format", "json"]);
     assert_eq!(
         r.stderr,
-        "error: `--format json` is not available for `pdconsent consent export`\nhint: use --format jsonl\n"
+        "error: `--format json` is not available for `pdconsent consent export`\nhint: use --format jsonl or --format csv\n"
     );
     env.ok(&["consent", "export", "--format", "jsonl"]);
+    env.ok(&["consent", "export", "--format", "csv"]);
 }
 
 #[test]
