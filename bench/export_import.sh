@@ -96,7 +96,7 @@ db_mb=$(du -m "$db" | cut -f1)
 # a, b: export
 # ---------------------------------------------------------------------------
 SQL="SELECT l.seq, l.kind, l.at, l.recorded_at, l.agreement,
-  (SELECT json_extract(r.data, '\$.name') FROM agreement_revisions r JOIN agreements a ON a.id = r.agreement_id
+  (SELECT json_extract(r.settings, '\$.name') FROM agreement_revisions r JOIN agreements a ON a.id = r.agreement_id
     WHERE a.code = l.agreement AND r.revision = l.revision),
   l.revision, l.text_sha256, l.source, (SELECT kind FROM sources s WHERE s.code = l.source),
   e.ip, e.url, e.user_agent, l.external_id,

@@ -7,6 +7,7 @@
 pub mod agreement;
 pub mod apply;
 pub mod archiving;
+pub mod audit;
 pub mod completions;
 pub mod consent;
 pub mod dump;
@@ -114,6 +115,8 @@ pub enum Command {
     Setting(setting::Command),
     /// Show the admin change log
     Log(log::Args),
+    /// The auditor's evidence package: write one (DIR) or check one (`verify DIR`)
+    AuditPack(audit::Args),
     /// Make the database match a TOML file (plan, then one transaction)
     Apply(apply::Args),
     /// Print the current configuration as TOML that `apply` accepts
@@ -276,6 +279,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result {
         Command::Subject(c) => subject::run(ctx, c),
         Command::Setting(c) => setting::run(ctx, c),
         Command::Receipt(c) => receipt::run(ctx, c),
+        Command::AuditPack(a) => audit::run(ctx, a),
         Command::Log(args) => log::run(ctx, args),
         Command::Apply(args) => apply::run(ctx, args),
         Command::Dump(args) => dump::run(ctx, args),

@@ -41,6 +41,15 @@ pub struct ExportRow {
     pub erased_at: Option<String>,
 }
 
+/// The configuration and texts a selection of events pins.
+#[derive(Debug, Clone, Default)]
+pub struct ExportRefs {
+    pub agreements: Vec<String>,
+    pub requisites: Vec<String>,
+    pub sources: Vec<String>,
+    pub texts: Vec<String>,
+}
+
 /// The joins, conditions and arguments of an [`EventFilter`] over `ledger_leaves l`.
 struct Where {
     joins: String,
@@ -208,6 +217,29 @@ impl Tx<'_> {
             Ok((r.get(0)?, r.get(1)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// What the events matching `f` pin: the agreement, requisites and source codes and the
+    /// texts' SHA-256, each sorted and without repeats (what an audit package carries).
+    pub fn consent_export_refs(&self, f: &EventFilter) -> Result<ExportRefs> {
+        let w = Where::new(f, true);
+        let mut refs = ExportRefs::default();
+        for (col, out) in [
+            ("agreement", &mut refs.agreements),
+            ("requisites", &mut refs.requisites),
+            ("source", &mut refs.sources),
+            ("text_sha256", &mut refs.texts),
+        ] {
+            let mut st = self.tx.prepare(&format!(
+                "SELECT DISTINCT l.{col} FROM ledger_leaves l
+                 LEFT JOIN ledger_envelopes e ON e.id = l.envelope{}
+                 WHERE {} AND l.{col} IS NOT NULL ORDER BY 1",
+                w.joins, w.conds
+            ))?;
+            let rows = st.query_map(params_from_iter(w.args.iter()), |r| r.get(0))?;
+            *out = rows.collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(refs)
     }
 
     /// Calls `each` with every event matching `f`, oldest first, with its envelope (if still

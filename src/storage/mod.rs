@@ -36,7 +36,7 @@ use serde::Serialize;
 
 pub use agreements::{AgreementRecord, AgreementRevisionRecord};
 pub use checkpoints::{CheckpointRecord, KeyRecord};
-pub use consents::{EventFilter, ExportRow};
+pub use consents::{EventFilter, ExportRefs, ExportRow};
 pub use erasure::{DueEnvelope, ErasedBy};
 pub use error::{Result, StoreError};
 pub use ledger::{

@@ -12,6 +12,7 @@ mod common;
 
 mod agreements;
 mod apply;
+mod audit;
 mod bounds;
 mod check;
 mod checkpoints;

@@ -161,7 +161,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             if filtered {
                 export_events(tx, &filter, subject.as_ref(), w)
             } else {
-                export_to(tx, w)
+                export_to(tx, w, None)
             }
         })
     })?;
@@ -193,7 +193,7 @@ fn jsonl_line(
 }
 
 /// The selected events only, as JSON lines; (events, tree size, root, events).
-fn export_events(
+pub(crate) fn export_events(
     tx: &crate::storage::Tx,
     filter: &crate::storage::EventFilter,
     subject: Option<&super::Subject>,
@@ -205,16 +205,8 @@ fn export_events(
         if io_error.is_some() {
             return Ok(());
         }
-        if let Some(s) = subject {
-            let holds = row.envelope.as_ref().is_some_and(|e| {
-                e.envelope.fields.iter().any(|(c, v)| {
-                    crate::domain::ledger::SubjectKey::of_caption(c) == s.key
-                        && s.key.matches(v, &s.value)
-                })
-            });
-            if !holds {
-                return Ok(());
-            }
+        if subject.is_some_and(|s| !s.holds_envelope(row.envelope.as_ref())) {
+            return Ok(());
         }
         match jsonl_line(&row.leaf.leaf, row.envelope.as_ref(), sink) {
             Ok(()) => n += 1,
@@ -229,17 +221,21 @@ fn export_events(
     Ok((n, size, tx.ledger_root(size)?, n))
 }
 
-/// Writes every leaf as one JSON line; (leaves, tree size, root, events).
-fn export_to(
+/// Writes every leaf (up to seq `upto`, when given) as one JSON line; (leaves, tree size,
+/// root, events).
+pub(crate) fn export_to(
     tx: &crate::storage::Tx,
     sink: &mut dyn Write,
+    upto: Option<u64>,
 ) -> Result<(u64, u64, crate::domain::ledger::Hash, u64)> {
     let mut events = 0u64;
+    let mut written = 0u64;
     let mut io_error: Option<std::io::Error> = None;
     tx.ledger_scan(1, true, |item| {
-        if io_error.is_some() {
+        if io_error.is_some() || upto.is_some_and(|u| item.seq > u) {
             return Ok(());
         }
+        written += 1;
         let row = item.leaf.map_err(|why| {
             crate::storage::StoreError::Ledger(format!("leaf {}: {why}", item.seq))
         })?;
@@ -264,6 +260,6 @@ fn export_to(
     if let Some(e) = io_error {
         return Err(anyhow::Error::from(e));
     }
-    let size = tx.ledger_size()?;
-    Ok((size, size, tx.ledger_root(size)?, events))
+    let size = upto.unwrap_or(tx.ledger_size()?);
+    Ok((written, size, tx.ledger_root(size)?, events))
 }

@@ -152,16 +152,8 @@ pub fn write_csv(
         if failure.is_some() {
             return Ok(());
         }
-        if let Some(s) = subject {
-            let holds = row.envelope.as_ref().is_some_and(|e| {
-                e.envelope.fields.iter().any(|(c, v)| {
-                    crate::domain::ledger::SubjectKey::of_caption(c) == s.key
-                        && s.key.matches(v, &s.value)
-                })
-            });
-            if !holds {
-                return Ok(());
-            }
+        if subject.is_some_and(|s| !s.holds_envelope(row.envelope.as_ref())) {
+            return Ok(());
         }
         let l = &row.leaf.leaf;
         let agreement_name = match (&l.agreement, l.revision) {

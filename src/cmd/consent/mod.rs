@@ -3,7 +3,7 @@
 
 pub mod catalog;
 pub mod export;
-mod export_csv;
+pub(crate) mod export_csv;
 pub mod filter;
 pub mod import;
 pub mod list;
@@ -109,17 +109,22 @@ impl Subject {
         self.key.index_key(&self.value)
     }
 
+    /// Whether `envelope` holds this subject (a hit of the index key, which is only a hash,
+    /// confirmed).
+    pub fn holds_envelope(&self, envelope: Option<&crate::storage::EnvelopeRow>) -> bool {
+        envelope.is_some_and(|e| {
+            e.envelope.fields.iter().any(|(caption, value)| {
+                SubjectKey::of_caption(caption) == self.key && self.key.matches(value, &self.value)
+            })
+        })
+    }
+
     /// Whether the event's envelope holds this subject (the index key is only a hash).
     pub fn holds(&self, tx: &Tx, row: &LeafRow) -> Result<bool> {
         let Some(id) = row.envelope else {
             return Ok(false);
         };
-        let Some(env) = tx.ledger_envelope(id)? else {
-            return Ok(false);
-        };
-        Ok(env.envelope.fields.iter().any(|(caption, value)| {
-            SubjectKey::of_caption(caption) == self.key && self.key.matches(value, &self.value)
-        }))
+        Ok(self.holds_envelope(tx.ledger_envelope(id)?.as_ref()))
     }
 }
 
