@@ -109,7 +109,7 @@ range=$(sqlite3 "$db" "SELECT min(at), max(at) FROM (SELECT at FROM ledger_leave
 since=${range%|*}
 until=${range#*|}
 log "a: export vs sqlite3 -csv, $RUNS runs each; b: --since $since"
-: >"$work/a.pd"; : >"$work/a.sq"; : >"$work/b.pd"; : >"$work/rss"
+: >"$work/a.pd"; : >"$work/a.sq"; : >"$work/b.pd"; : >"$work/rss.export"
 for _ in $(seq "$RUNS"); do
     measure_v "$bin" --db "$db" consent export --format csv -o "$work/out.csv"
     echo "$M_US" >>"$work/a.pd"; echo "$M_KIB" >>"$work/rss.export"

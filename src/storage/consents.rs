@@ -205,24 +205,26 @@ impl Tx<'_> {
     /// The (source, source revision) pairs of the events matching `f`: the forms whose
     /// fields an export's columns are.
     pub fn consent_export_sources(&self, f: &EventFilter) -> Result<Vec<(String, u32)>> {
-        let w = Where::new(f, true);
+        // DISTINCT without ORDER BY keeps only the distinct pairs; with it, SQLite sorted
+        // every selected row in memory (43 MB at a million events) before removing repeats.
+        let w = Where::new(f, false);
         let mut st = self.tx.prepare(&format!(
-            "SELECT DISTINCT l.source, l.source_revision FROM ledger_leaves l
-             LEFT JOIN ledger_envelopes e ON e.id = l.envelope{}
-             WHERE {} AND l.source IS NOT NULL AND l.source_revision IS NOT NULL
-             ORDER BY l.source, l.source_revision",
+            "SELECT DISTINCT l.source, l.source_revision FROM ledger_leaves l{}
+             WHERE {} AND l.source IS NOT NULL AND l.source_revision IS NOT NULL",
             w.joins, w.conds
         ))?;
         let rows = st.query_map(params_from_iter(w.args.iter()), |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out: Vec<(String, u32)> = rows.collect::<rusqlite::Result<_>>()?;
+        out.sort();
+        Ok(out)
     }
 
     /// What the events matching `f` pin: the agreement, requisites and source codes and the
     /// texts' SHA-256, each sorted and without repeats (what an audit package carries).
     pub fn consent_export_refs(&self, f: &EventFilter) -> Result<ExportRefs> {
-        let w = Where::new(f, true);
+        let w = Where::new(f, false);
         let mut refs = ExportRefs::default();
         for (col, out) in [
             ("agreement", &mut refs.agreements),
@@ -231,13 +233,12 @@ impl Tx<'_> {
             ("text_sha256", &mut refs.texts),
         ] {
             let mut st = self.tx.prepare(&format!(
-                "SELECT DISTINCT l.{col} FROM ledger_leaves l
-                 LEFT JOIN ledger_envelopes e ON e.id = l.envelope{}
-                 WHERE {} AND l.{col} IS NOT NULL ORDER BY 1",
+                "SELECT DISTINCT l.{col} FROM ledger_leaves l{} WHERE {} AND l.{col} IS NOT NULL",
                 w.joins, w.conds
             ))?;
             let rows = st.query_map(params_from_iter(w.args.iter()), |r| r.get(0))?;
             *out = rows.collect::<rusqlite::Result<_>>()?;
+            out.sort();
         }
         Ok(refs)
     }

@@ -109,6 +109,13 @@ impl Store {
     }
 
     /// The schema version of the open file (`PRAGMA user_version`).
+    /// Sets the page cache of this connection to `kib` KiB (a writing connection has 32 MiB:
+    /// fast recording into a large ledger; `consent import` keeps to a smaller budget).
+    pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -(kib as i64))?;
+        Ok(())
+    }
+
     pub fn schema_version(&self) -> Result<u32> {
         if let Some(v) = self.file_version {
             return Ok(v);

@@ -133,12 +133,15 @@ pub fn write_csv(
     let mut names: HashMap<(String, u32), String> = HashMap::new();
     let mut kinds: HashMap<String, String> = HashMap::new();
     let time = |at: &str| -> String {
-        match (opts.tz, at.parse::<DateTime<Utc>>()) {
-            (Some(tz), Ok(t)) => t
+        let Some(tz) = opts.tz else {
+            return at.to_string();
+        };
+        match at.parse::<DateTime<Utc>>() {
+            Ok(t) => t
                 .with_timezone(&tz)
                 .format("%Y-%m-%dT%H:%M:%S%:z")
                 .to_string(),
-            _ => at.to_string(),
+            Err(_) => at.to_string(),
         }
     };
     let erased_word = if opts.russian {
