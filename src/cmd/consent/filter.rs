@@ -43,29 +43,17 @@ pub struct FilterArgs {
 impl FilterArgs {
     /// Whether any filter is given.
     pub fn any(&self) -> bool {
-        let FilterArgs {
-            agreement,
-            source,
-            kind,
-            since,
-            until,
-            subject,
-            ip,
-            url_contains,
-            event,
-            status,
-        } = self;
         [
-            agreement,
-            source,
-            kind,
-            since,
-            until,
-            subject,
-            ip,
-            url_contains,
-            event,
-            status,
+            &self.agreement,
+            &self.source,
+            &self.kind,
+            &self.since,
+            &self.until,
+            &self.subject,
+            &self.ip,
+            &self.url_contains,
+            &self.event,
+            &self.status,
         ]
         .iter()
         .any(|v| v.is_some())

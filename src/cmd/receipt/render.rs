@@ -350,18 +350,7 @@ pub fn text(r: &Receipt, json: &str) -> String {
 
 /// HTML-escaped text.
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::output::document::escape_html(s)
 }
 
 /// The printable HTML receipt. The JSON sits in a `<script type="application/json">`, which
