@@ -57,7 +57,10 @@ pub fn set_logged(
 /// `pdconsent agreement|source archive|restore CODE`.
 pub fn run(ctx: &Ctx, what: Archivable, code: &str, archived: bool) -> Result {
     let verb = if archived { "archive" } else { "restore" };
-    ctx.format(&[Format::Table], &format!("{} {verb}", what.kind()))?;
+    let format = ctx.format(
+        &[Format::Table, Format::Json],
+        &format!("{} {verb}", what.kind()),
+    )?;
     let mut store = ctx.open()?;
     let now = ctx.now();
     let actor = ctx.actor();
@@ -97,5 +100,21 @@ pub fn run(ctx: &Ctx, what: Archivable, code: &str, archived: bool) -> Result {
         )
     });
     crate::cmd::texts::announce(&texts);
+    if format == Format::Json {
+        /// `archive`/`restore --format json`: what it is now, and whether this changed it.
+        #[derive(serde::Serialize)]
+        struct View<'a> {
+            kind: &'a str,
+            code: &'a str,
+            archived: bool,
+            changed: bool,
+        }
+        ctx.out.print_json(&View {
+            kind: what.kind(),
+            code,
+            archived,
+            changed,
+        })?;
+    }
     Ok(Outcome::Ok)
 }

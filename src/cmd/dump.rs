@@ -19,10 +19,17 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
-    if let Some(f) = ctx.global.format {
-        return Err(anyhow::anyhow!("`--format {}` is not available for `pdconsent dump`: it writes TOML", f.as_str()))
-            .hint("leave out --format; `pdconsent agreement list --format json` and the other listings give JSON");
-    }
+    let json = match ctx.global.format {
+        None => false,
+        Some(crate::output::Format::Json) => true,
+        Some(f) => {
+            return Err(anyhow::anyhow!(
+                "`--format {}` is not available for `pdconsent dump`",
+                f.as_str()
+            ))
+            .hint("leave out --format for TOML that `apply` reads, or give --format json");
+        }
+    };
     let mut store = ctx.open_read()?;
     let (reqs, agreements, sources) = store.read(|tx| -> Result<_> {
         let reqs: Vec<_> = tx
@@ -42,8 +49,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             .collect();
         Ok((reqs, agreements, sources))
     })?;
-    let text = config::dump(&reqs, &agreements, &sources)
+    let mut text = config::dump(&reqs, &agreements, &sources)
         .context("cannot write the configuration as TOML")?;
+    if json {
+        // The same keys and values as the TOML `apply` reads, as JSON.
+        let value: toml::Value =
+            toml::from_str(&text).context("cannot read back the configuration's TOML")?;
+        text = serde_json::to_string_pretty(&value)? + "\n";
+    }
     match args.output {
         None => ctx.out.print_text(&text)?,
         Some(path) => {

@@ -13,7 +13,7 @@ use crate::output::views::{DiffView, HistoryEntryView};
 use crate::storage::{
     AgreementRevisionRecord, RequisitesRevisionRecord, SourceRevisionRecord, StoreError,
 };
-use crate::{HintExt, Outcome, output};
+use crate::{Outcome, output};
 
 /// One revision of an object: its number, when and by whom, and its values.
 pub struct Rev<T> {
@@ -126,12 +126,15 @@ pub fn print_diff<T: Serialize>(
         Some(f) => f,
         None if to > 1 => to - 1,
         None => {
-            return Err(anyhow::anyhow!(
-                "{kind} `{code}` has only revision 1; there is nothing to compare"
-            ))
-            .hint(format!(
-                "a change makes revision 2: `pdconsent {kind} edit {code} …`"
+            // One revision: nothing changed yet, which is an answer, not an error.
+            let d = DiffView::new(code, 1, 1, Vec::new());
+            if format == Format::Json {
+                ctx.out.print_json(&d)?;
+            }
+            output::notice(&format!(
+                "{kind} `{code}` has only revision 1; there is nothing to compare (a change makes revision 2: `pdconsent {kind} edit {code} …`)"
             ));
+            return Ok(Outcome::Ok);
         }
     };
     let d = DiffView::new(

@@ -771,12 +771,72 @@ fn show_of_an_unknown_revision_is_refused() {
 }
 
 #[test]
-fn diff_of_an_agreement_with_one_revision_is_refused() {
+fn diff_of_an_agreement_with_one_revision_says_there_is_nothing_to_compare() {
     let env = with_history();
     env.ok(&["agreement", "add", "fresh", "--name", "Новое"]);
-    refused!(
-        &env,
-        "diff_single_revision",
-        &["agreement", "diff", "fresh"],
+    // One revision: nothing to compare, which is an answer (exit 0), not an error.
+    let r = env.ok(&["agreement", "diff", "fresh"]);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "agreement `fresh` has only revision 1; there is nothing to compare (a change makes revision 2: `pdconsent agreement edit fresh …`)\n"
     );
+    let d = env.json(&["agreement", "diff", "fresh"]);
+    assert_eq!(
+        d,
+        serde_json::json!({"code": "fresh", "from": 1, "to": 1, "changes": []})
+    );
+}
+
+#[test]
+fn archive_restore_remove_and_dump_speak_json() {
+    let env = Env::with_example();
+    // Keys in their declared order, as every other shape.
+    let keys = |stdout: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('"'))
+            .filter_map(|l| l.split_once("\":").map(|(k, _)| k.to_string()))
+            .collect()
+    };
+    let r = env.ok(&["agreement", "archive", "reviews", "--format", "json"]);
+    assert_eq!(keys(&r.stdout), ["kind", "code", "archived", "changed"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v,
+        json!({"kind": "agreement", "code": "reviews", "archived": true, "changed": true})
+    );
+    let v = env.json(&["agreement", "archive", "reviews"]);
+    assert_eq!(v["changed"], false);
+    let v = env.json(&["source", "restore", "site-chat"]);
+    assert_eq!(v["kind"], "source");
+    assert_eq!(v["archived"], false);
+    env.ok(&[
+        "requisites",
+        "add",
+        "spare",
+        "--set",
+        "short_name=ИП Петров",
+    ]);
+    let r = env.ok(&["requisites", "remove", "spare", "--yes", "--format", "json"]);
+    assert_eq!(keys(&r.stdout), ["kind", "code", "removed", "was_default"]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.stdout).unwrap()["removed"],
+        true
+    );
+    // dump --format json: the same keys and values as the TOML that apply reads.
+    let toml_text = env.ok(&["dump"]).stdout;
+    let from_toml: serde_json::Value =
+        serde_json::to_value(toml::from_str::<toml::Value>(&toml_text).unwrap()).unwrap();
+    assert_eq!(env.json(&["dump"]), from_toml);
+    let dumped = env.json(&["dump"]);
+    let codes: Vec<&str> = dumped["agreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"personal-data"), "{codes:?}");
+    let r = env.fails(&["dump", "--format", "table"]);
+    assert!(r.stderr.contains("give --format json"), "{}", r.stderr);
 }

@@ -12,7 +12,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
-    ctx.format(&[crate::output::Format::Table], "requisites remove")?;
+    let format = ctx.format(
+        &[crate::output::Format::Table, crate::output::Format::Json],
+        "requisites remove",
+    )?;
     let mut store = ctx.open()?;
     let code = args.code;
     let (current, used) = store.read(|tx| -> Result<_> {
@@ -81,6 +84,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         Ok(())
     })?;
     output::notice(&format!("removed requisites `{code}`"));
+    if format == crate::output::Format::Json {
+        /// `requisites remove --format json`.
+        #[derive(serde::Serialize)]
+        struct View<'a> {
+            kind: &'a str,
+            code: &'a str,
+            removed: bool,
+            was_default: bool,
+        }
+        ctx.out.print_json(&View {
+            kind: "requisites",
+            code: &code,
+            removed: true,
+            was_default: current.requisites.is_default,
+        })?;
+    }
     if current.requisites.is_default {
         output::notice(
             "there is no default set of requisites now; mark one with `pdconsent requisites edit CODE --default`",
