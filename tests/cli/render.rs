@@ -908,3 +908,19 @@ mod terminal {
         Ok(())
     }
 }
+
+#[test]
+fn preview_json_carries_the_html_snippet_and_its_hash_in_one_call() {
+    let env = Env::with_example();
+    let args = ["personal-data", "--source", "contact-form"];
+    let json = env.json(&["agreement", "preview", args[0], args[1], args[2]]);
+    let html = preview(&env, &args, "html");
+    assert_eq!(json["html"].as_str().unwrap(), html);
+    assert!(
+        html.contains(&format!(
+            "data-sha256=\"{}\"",
+            json["sha256"].as_str().unwrap()
+        )),
+        "{html}"
+    );
+}

@@ -107,20 +107,37 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         russian: s.language == crate::domain::agreement::Language::Ru,
         nonce: args.nonce.as_deref(),
     };
+    let pinned = Pinned {
+        requisites: loaded.requisites.as_ref().map(|r| r.code.as_str()),
+        requisites_revision: loaded.requisites_revision,
+        source_revision: loaded.source.as_ref().map(|s| s.revision),
+    };
     match format {
-        Format::Json => ctx.out.print_json(&PreviewView::new(
-            &loaded.code,
-            loaded.revision,
-            args.source.as_deref(),
-            s,
-            &rendered,
-            behaviour,
-            Pinned {
-                requisites: loaded.requisites.as_ref().map(|r| r.code.as_str()),
-                requisites_revision: loaded.requisites_revision,
-                source_revision: loaded.source.as_ref().map(|s| s.revision),
-            },
-        ))?,
+        Format::Json => {
+            /// The preview and, in one call, the HTML snippet a page embeds (`null` when the
+            /// box would be ticked by default: no snippet ticks a box).
+            #[derive(serde::Serialize)]
+            struct WithHtml<'a> {
+                #[serde(flatten)]
+                preview: PreviewView<'a>,
+                html: Option<String>,
+            }
+            let pre_ticked =
+                crate::domain::check::pre_ticked(&loaded.code, s, link, args.source.as_deref())
+                    .is_some();
+            ctx.out.print_json(&WithHtml {
+                preview: PreviewView::new(
+                    &loaded.code,
+                    loaded.revision,
+                    args.source.as_deref(),
+                    s,
+                    &rendered,
+                    behaviour,
+                    pinned,
+                ),
+                html: (!pre_ticked).then(|| doc.html()),
+            })?
+        }
         Format::Html => ctx.out.print_text(&doc.html())?,
         Format::Markdown => ctx.out.print_text(&doc.markdown())?,
         _ => {
