@@ -16,7 +16,8 @@ pub struct Args {
     /// Only the object with this code (with --kind, or of any kind)
     #[arg(long, value_name = "CODE")]
     pub code: Option<String>,
-    /// From this date or time on (YYYY-MM-DD or RFC 3339)
+    /// From this date or time on (YYYY-MM-DD, RFC 3339, today, yesterday, or back from now:
+    /// 12h, 7d, 2w)
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
     /// Up to this date (inclusive) or time
@@ -41,12 +42,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         since: args
             .since
             .as_deref()
-            .map(|v| parse_bound("--since", v, false))
+            .map(|v| parse_bound("--since", v, false, ctx.clock_now()))
             .transpose()?,
         until: args
             .until
             .as_deref()
-            .map(|v| parse_bound("--until", v, true))
+            .map(|v| parse_bound("--until", v, true, ctx.clock_now()))
             .transpose()?,
         limit: args.limit,
     };

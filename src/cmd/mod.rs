@@ -288,26 +288,52 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result {
     }
 }
 
-/// Parses a `--since`/`--until` value: RFC 3339, or a date (its start, or with `end_of_day`
-/// its last second).
-pub fn parse_bound(flag: &str, v: &str, end_of_day: bool) -> Result<String> {
-    use chrono::NaiveDate;
-    if let Ok(t) = DateTime::parse_from_rfc3339(v.trim()) {
+/// Parses a `--since`/`--until` value: RFC 3339; a date (its start, or with `end_of_day` its
+/// last second); `today` or `yesterday` (UTC days, the same); or a span back from `now`:
+/// `30m`, `12h`, `7d`, `2w`.
+pub fn parse_bound(flag: &str, v: &str, end_of_day: bool, now: DateTime<Utc>) -> Result<String> {
+    use chrono::{Duration, NaiveDate};
+    let v = v.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Ok(crate::domain::timestamp(t.with_timezone(&Utc)));
     }
-    let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-        .with_context(|| format!("`{flag} {v}` is not a date or an RFC 3339 time"))
-        .hint(format!(
-            "write {flag} 2026-01-31 or {flag} 2026-01-31T12:00:00Z"
-        ))?;
-    let t = if end_of_day {
-        d.and_hms_opt(23, 59, 59)
-    } else {
-        d.and_hms_opt(0, 0, 0)
+    let day = match v {
+        "today" => Some(now.date_naive()),
+        "yesterday" => now.date_naive().pred_opt(),
+        _ => NaiveDate::parse_from_str(v, "%Y-%m-%d").ok(),
     };
-    Ok(crate::domain::timestamp(
-        t.context("invalid time")?.and_utc(),
-    ))
+    if let Some(d) = day {
+        let t = if end_of_day {
+            d.and_hms_opt(23, 59, 59)
+        } else {
+            d.and_hms_opt(0, 0, 0)
+        };
+        return Ok(crate::domain::timestamp(
+            t.context("invalid time")?.and_utc(),
+        ));
+    }
+    let span = v
+        .char_indices()
+        .last()
+        .and_then(|(i, unit)| Some((v[..i].parse::<i64>().ok()?, unit)))
+        .and_then(|(n, unit)| match unit {
+            'm' => Duration::try_minutes(n),
+            'h' => Duration::try_hours(n),
+            'd' => Duration::try_days(n),
+            'w' => Duration::try_weeks(n),
+            _ => None,
+        })
+        .filter(|d| *d >= Duration::zero())
+        .and_then(|d| now.checked_sub_signed(d));
+    match span {
+        Some(t) => Ok(crate::domain::timestamp(t)),
+        None => Err(anyhow::anyhow!(
+            "`{flag} {v}` is not a date, an RFC 3339 time or a span such as 7d"
+        ))
+        .hint(format!(
+            "write {flag} 2026-01-31, {flag} 2026-01-31T12:00:00Z, {flag} yesterday or {flag} 7d"
+        )),
+    }
 }
 
 /// Splits `key=value`, with the error naming the flag and the hint showing `example`

@@ -218,7 +218,32 @@ fn log_refuses_an_unknown_kind() {
 #[test]
 fn log_refuses_a_since_that_is_not_a_date() {
     let env = with_changes();
-    refused!(&env, "log_bad_since", &["log", "--since", "yesterday"]);
+    refused!(&env, "log_bad_since", &["log", "--since", "last week"]);
+}
+
+#[test]
+fn log_since_takes_today_yesterday_and_spans_back_from_now() {
+    // Changes at 11-01 09:00, 11-15 10:00, 11-28 12:00 and 13:00; the clock reads 11-28 12:00.
+    let env = with_changes();
+    let count = |args: &[&str]| {
+        let mut full = vec!["log"];
+        full.extend(args);
+        env.json(&full).as_array().unwrap().len()
+    };
+    assert_eq!(count(&[]), 4);
+    for (v, n) in [
+        ("today", 2),
+        ("yesterday", 2),
+        ("1h", 2),
+        ("0m", 2),
+        ("7d", 2),
+        ("2w", 3),
+        ("30d", 4),
+    ] {
+        assert_eq!(count(&["--since", v]), n, "--since {v}");
+    }
+    assert_eq!(count(&["--until", "yesterday"]), 2);
+    assert_eq!(count(&["--until", "today"]), 4);
 }
 
 #[test]

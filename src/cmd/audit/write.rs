@@ -176,7 +176,7 @@ fn write_package(ctx: &Ctx, args: &Args, dir: &Path) -> Result<(Manifest, u64)> 
     let full = !args.filter.any();
     let origin = cp.note.lines().next().unwrap_or_default().to_string();
     let (counts, events) = store.read(|tx| {
-        let (mut filter, subject) = args.filter.to_filter(tx)?;
+        let (mut filter, subject) = args.filter.to_filter(tx, ctx.clock_now())?;
         // The package is cut at the checkpoint: events appended since are not in it.
         filter.before = Some(cp.size + 1);
         let opts = CsvOptions {

@@ -134,7 +134,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     if format == Format::Csv {
         let opts = csv_options(&args)?;
         let (stats, size, root): (CsvStats, u64, _) = store.read(|tx| {
-            let (filter, subject) = args.filter.to_filter(tx)?;
+            let (filter, subject) = args.filter.to_filter(tx, ctx.clock_now())?;
             let stats = to_output(args.output.as_ref(), |w| {
                 write_csv(tx, &filter, subject.as_ref(), &opts, w)
             })?;
@@ -156,7 +156,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     let filtered = args.filter.any();
     let (rows, size, root, events) = store.read(|tx| {
-        let (filter, subject) = args.filter.to_filter(tx)?;
+        let (filter, subject) = args.filter.to_filter(tx, ctx.clock_now())?;
         to_output(args.output.as_ref(), |w| {
             if filtered {
                 export_events(tx, &filter, subject.as_ref(), w)

@@ -17,7 +17,8 @@ pub struct FilterArgs {
     /// Only events from sources of this kind
     #[arg(long, value_name = "KIND", value_parser = ["form", "openline"])]
     pub kind: Option<String>,
-    /// From this date or time on (YYYY-MM-DD or RFC 3339), by when the event happened
+    /// From this date or time on (YYYY-MM-DD, RFC 3339, today, yesterday, or back from now:
+    /// 12h, 7d, 2w), by when the event happened
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
     /// Up to this date (inclusive) or time
@@ -71,7 +72,11 @@ impl FilterArgs {
 
     /// The storage filter, and the subject whose hits the caller confirms against each
     /// envelope (the index key is 64 bits of a hash).
-    pub fn to_filter(&self, tx: &Tx) -> Result<(EventFilter, Option<Subject>)> {
+    pub fn to_filter(
+        &self,
+        tx: &Tx,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(EventFilter, Option<Subject>)> {
         let ip = self
             .ip
             .as_deref()
@@ -91,12 +96,12 @@ impl FilterArgs {
             since: self
                 .since
                 .as_deref()
-                .map(|v| parse_bound("--since", v, false))
+                .map(|v| parse_bound("--since", v, false, now))
                 .transpose()?,
             until: self
                 .until
                 .as_deref()
-                .map(|v| parse_bound("--until", v, true))
+                .map(|v| parse_bound("--until", v, true, now))
                 .transpose()?,
             subject_key: subject.as_ref().map(Subject::index_key),
             ip,

@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     args.filter.check()?;
     let mut store = ctx.open_read()?;
     let (views, more) = store.read(|tx| {
-        let (mut filter, subject) = args.filter.to_filter(tx)?;
+        let (mut filter, subject) = args.filter.to_filter(tx, ctx.clock_now())?;
         filter.before = args.after;
         filter.limit = Some(args.limit.saturating_add(1));
         let mut rows = tx.consent_list(&filter)?;

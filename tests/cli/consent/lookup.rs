@@ -473,7 +473,7 @@ fn list_refuses_a_bad_date_and_an_unknown_event_kind() {
     let r = fails(&env, &["consent", "list", "--since", "28.11.2026"]);
     assert!(
         r.stderr
-            .starts_with("error: `--since 28.11.2026` is not a date or an RFC 3339 time"),
+            .starts_with("error: `--since 28.11.2026` is not a date, an RFC 3339 time or a span"),
         "{}",
         r.stderr
     );
