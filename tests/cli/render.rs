@@ -924,3 +924,32 @@ fn preview_json_carries_the_html_snippet_and_its_hash_in_one_call() {
         "{html}"
     );
 }
+
+#[test]
+fn preview_all_renders_the_whole_consent_block_of_a_source() {
+    let env = Env::with_example();
+    let all = env.json(&["agreement", "preview", "--all", "--source", "contact-form"]);
+    let codes: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["agreement"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["personal-data", "marketing"], "the source's order");
+    // Each is what a preview of that agreement alone gives.
+    for p in all.as_array().unwrap() {
+        let single = env.json(&[
+            "agreement",
+            "preview",
+            p["agreement"].as_str().unwrap(),
+            "--source",
+            "contact-form",
+        ]);
+        assert_eq!(*p, single);
+    }
+    let html = preview(&env, &["--all", "--source", "contact-form"], "html");
+    assert_eq!(html.matches("class=\"pdconsent\"").count(), 2, "{html}");
+    let r = env.run(&["agreement", "preview", "--all"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--source"), "{}", r.stderr);
+}

@@ -16,10 +16,14 @@ use crate::{HintExt, Outcome};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Code of the agreement
-    pub code: String,
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub code: Option<String>,
     /// Render for this source: its fields and its behaviour overrides
     #[arg(long, value_name = "SRC")]
     pub source: Option<String>,
+    /// Every agreement of --source, in the source's order: the whole consent block of a form
+    #[arg(long, requires = "source")]
+    pub all: bool,
     /// Render this revision instead of the current one (with the current requisites and source)
     #[arg(long, value_name = "N", conflicts_with = "at")]
     pub revision: Option<u32>,
@@ -61,12 +65,64 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         (None, None) => super::Pin::Current,
     };
     let mut store = ctx.open_read()?;
-    let loaded = store.read(|tx| super::load(tx, &args.code, pin, args.source.as_deref()))?;
+    let codes: Vec<String> = match (&args.code, args.all, &args.source) {
+        (Some(c), _, _) => vec![c.clone()],
+        (None, true, Some(src)) => store.read(|tx| -> Result<Vec<String>> {
+            let mut out = Vec::new();
+            for link in tx.source_get(src)?.source.agreements {
+                if tx
+                    .agreement_find(&link.agreement)?
+                    .is_some_and(|a| !a.archived)
+                {
+                    out.push(link.agreement);
+                }
+            }
+            Ok(out)
+        })?,
+        _ => anyhow::bail!("give an agreement's code, or --all with --source"),
+    };
+    if codes.is_empty() {
+        return Err(anyhow::anyhow!(
+            "source `{}` carries no active agreement",
+            args.source.as_deref().unwrap_or_default()
+        ))
+        .hint("link one with `pdconsent source edit SRC --link AGREEMENT`");
+    }
+    let mut pieces = Vec::with_capacity(codes.len());
+    for code in &codes {
+        pieces.push(one(ctx, &mut store, &args, code, pin, format)?);
+    }
+    match format {
+        Format::Json if args.all => ctx.out.print_json(&pieces)?,
+        Format::Json => ctx.out.print_json(&pieces[0])?,
+        _ => {
+            let texts: Vec<&str> = pieces.iter().filter_map(|p| p.as_str()).collect();
+            let sep = match format {
+                Format::Html => "\n",
+                Format::Markdown => "\n---\n\n",
+                _ => "\n\n",
+            };
+            ctx.out.print_text(&texts.join(sep))?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// One agreement's preview: its JSON, or its text in `format`.
+fn one(
+    ctx: &Ctx,
+    store: &mut crate::storage::Store,
+    args: &Args,
+    code: &str,
+    pin: super::Pin,
+    format: Format,
+) -> Result<serde_json::Value> {
+    let loaded = store.read(|tx| super::load(tx, code, pin, args.source.as_deref()))?;
     let rendered = render::render(&loaded.input())
         .map_err(anyhow::Error::new)
         .hint(format!(
             "fix the text with `pdconsent agreement edit {} --text-file FILE`",
-            args.code
+            code
         ))?;
     let s = &loaded.settings;
     let link = loaded.link();
@@ -74,11 +130,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         output::warning(
             &format!(
                 "agreement `{}` is not linked to source `{}`; showing its own behaviour",
-                args.code, src.source.code
+                code, src.source.code
             ),
             Some(&format!(
                 "pdconsent source edit {} --link {}",
-                src.source.code, args.code
+                src.source.code, code
             )),
         );
     }
@@ -125,7 +181,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             let pre_ticked =
                 crate::domain::check::pre_ticked(&loaded.code, s, link, args.source.as_deref())
                     .is_some();
-            ctx.out.print_json(&WithHtml {
+            Ok(serde_json::to_value(WithHtml {
                 preview: PreviewView::new(
                     &loaded.code,
                     loaded.revision,
@@ -136,10 +192,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                     pinned,
                 ),
                 html: (!pre_ticked).then(|| doc.html()),
-            })?
+            })?)
         }
-        Format::Html => ctx.out.print_text(&doc.html())?,
-        Format::Markdown => ctx.out.print_text(&doc.markdown())?,
+        Format::Html => Ok(doc.html().into()),
+        Format::Markdown => Ok(doc.markdown().into()),
         _ => {
             let width = if ctx.out.terminal {
                 output::terminal_width(Stream::Stdout)
@@ -147,14 +203,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 None
             };
             let text = doc.text(width);
-            ctx.out.print_text(&if ctx.out.terminal {
+            Ok(if ctx.out.terminal {
                 output::sanitize_multiline(&text)
             } else {
                 text
-            })?;
+            }
+            .into())
         }
     }
-    Ok(Outcome::Ok)
 }
 
 /// `--at`: an RFC 3339 time, or a date (the end of that day, UTC), as the
