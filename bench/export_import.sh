@@ -29,48 +29,8 @@ N_IMPORT=${N_IMPORT:-1000000}
 RUNS=${RUNS:-3}
 SEED=${SEED:-3}
 
-[ -n "${EPOCHREALTIME:-}" ] || { echo "bash 5 is needed (\$EPOCHREALTIME)" >&2; exit 2; }
-for tool in python3 sqlite3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 2; }
-done
-echo "building the release binary" >&2
-cargo build --release --locked --quiet
-bin=$PWD/target/release/pdconsent
-if [ -n "${KEEP:-}" ]; then
-    work=$KEEP
-    mkdir -p "$work"
-else
-    work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
-fi
-export PDCONSENT_ACTOR=bench PDCONSENT_NOW=2026-11-30T00:00:00Z
-APPLY_NOW=2024-10-01T00:00:00Z
-unset PDCONSENT_DB PDCONSENT_KEY
-
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-fresh() { rm -f "$1" "$1-wal" "$1-shm" "$1-journal"; }
-now_us() { local t=${EPOCHREALTIME/[.,]/}; echo "$t"; }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-verdict() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN {
-    ok = (op == "<=" ? a <= b : op == "<" ? a < b : op == ">=" ? a >= b : a > b)
-    print (ok ? "met" : "**not met**") }'; }
-num() { printf "%s" "$1" | sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta'; }
-# /usr/bin/time -v COMMAND…: sets M_US (wall, µs) and M_KIB (peak RSS); stdout to $OUT
-OUT=/dev/null
-measure_v() {
-    local t0 t1
-    t0=$(now_us)
-    if ! /usr/bin/time -v -o "$work/time" "$@" >"$OUT" 2>"$work/stderr"; then
-        echo "failed: $*" >&2
-        tail -n 5 "$work/stderr" >&2
-        exit 2
-    fi
-    t1=$(now_us)
-    M_US=$((t1 - t0))
-    M_KIB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time")
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # ---------------------------------------------------------------------------
 # the database to export from

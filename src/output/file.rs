@@ -84,6 +84,18 @@ impl OutputFile {
         Ok(OutputFile { target })
     }
 
+    /// Writes `bytes` to `path` as one file: created, written and committed, so that a
+    /// failure leaves what was there.
+    pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), OutputFileError> {
+        let mut f = OutputFile::create(path)?;
+        f.write_all(bytes)
+            .and_then(|()| f.commit())
+            .map_err(|source| OutputFileError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+    }
+
     /// Makes the written bytes visible at the path, durably.
     pub fn commit(self) -> io::Result<()> {
         match self.target {

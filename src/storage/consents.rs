@@ -224,23 +224,30 @@ impl Tx<'_> {
     /// What the events matching `f` pin: the agreement, requisites and source codes and the
     /// texts' SHA-256, each sorted and without repeats (what an audit package carries).
     pub fn consent_export_refs(&self, f: &EventFilter) -> Result<ExportRefs> {
+        // One scan: the distinct combinations are few (agreements × texts), however many
+        // events there are.
         let w = Where::new(f, false);
-        let mut refs = ExportRefs::default();
-        for (col, out) in [
-            ("agreement", &mut refs.agreements),
-            ("requisites", &mut refs.requisites),
-            ("source", &mut refs.sources),
-            ("text_sha256", &mut refs.texts),
-        ] {
-            let mut st = self.tx.prepare(&format!(
-                "SELECT DISTINCT l.{col} FROM ledger_leaves l{} WHERE {} AND l.{col} IS NOT NULL",
-                w.joins, w.conds
-            ))?;
-            let rows = st.query_map(params_from_iter(w.args.iter()), |r| r.get(0))?;
-            *out = rows.collect::<rusqlite::Result<_>>()?;
-            out.sort();
+        let mut st = self.tx.prepare(&format!(
+            "SELECT DISTINCT l.agreement, l.requisites, l.source, l.text_sha256
+             FROM ledger_leaves l{} WHERE {}",
+            w.joins, w.conds
+        ))?;
+        let mut rows = st.query(params_from_iter(w.args.iter()))?;
+        let mut sets: [std::collections::BTreeSet<String>; 4] = Default::default();
+        while let Some(r) = rows.next()? {
+            for (i, set) in sets.iter_mut().enumerate() {
+                if let Some(v) = r.get::<_, Option<String>>(i)? {
+                    set.insert(v);
+                }
+            }
         }
-        Ok(refs)
+        let [agreements, requisites, sources, texts] = sets.map(|s| s.into_iter().collect());
+        Ok(ExportRefs {
+            agreements,
+            requisites,
+            sources,
+            texts,
+        })
     }
 
     /// Calls `each` with every event matching `f`, oldest first, with its envelope (if still

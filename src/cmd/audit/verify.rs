@@ -165,10 +165,7 @@ fn csv_mismatches(
     for (i, name) in header.iter().enumerate() {
         let raw = row.get(i).unwrap_or_default();
         // The formula guard's `'` is not part of the value.
-        let cell = match raw.strip_prefix('\'') {
-            Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-            _ => raw,
-        };
+        let cell = crate::cmd::consent::export_csv::unguard(raw);
         let o = |v: &Option<String>| v.clone().unwrap_or_default();
         let env_value = |f: &dyn Fn(&Envelope) -> Option<String>| envelope.and_then(f);
         let want: Option<String> = match name.as_str() {

@@ -136,12 +136,7 @@ fn checkpoint(ctx: &Ctx, store: &mut crate::storage::Store) -> Result<(Checkpoin
                     }
                 }
             };
-            let vkey = tx
-                .ledger_keys()?
-                .into_iter()
-                .find(|k| k.id == c.key)
-                .map(|k| k.vkey)
-                .unwrap_or_default();
+            let vkey = crate::cmd::receipt::vkey_of(tx, &c)?;
             Ok::<_, anyhow::Error>((c, vkey))
         })
     })
@@ -173,6 +168,10 @@ fn write_package(ctx: &Ctx, args: &Args, dir: &Path) -> Result<(Manifest, u64)> 
     let mut store = ctx.open()?;
     crate::cmd::ledger::require_ledger(&store)?;
     let (cp, vkey) = checkpoint(ctx, &mut store)?;
+    // The reads go through a reading connection: a writer's 32 MiB page cache would fill up
+    // on a scan of the whole ledger.
+    drop(store);
+    let mut store = ctx.open_read()?;
     let full = !args.filter.any();
     let origin = cp.note.lines().next().unwrap_or_default().to_string();
     let (counts, events) = store.read(|tx| {

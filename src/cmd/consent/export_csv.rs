@@ -73,6 +73,15 @@ fn dangerous(cell: &str) -> bool {
     )
 }
 
+/// A cell's value without the `'` the formula guard put before it (what import and
+/// `audit-pack verify` compare).
+pub fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if dangerous(rest) => rest,
+        _ => cell,
+    }
+}
+
 /// The subject field columns: the fields of every source revision in the selection, in the
 /// order of the sources (by code) and of their fields; and each revision's columns.
 type Columns = (Vec<String>, HashMap<(String, u32), Vec<usize>>);

@@ -129,10 +129,7 @@ fn csv_submission(
     let opt = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
     for ((col, name), v) in header.iter().zip(cells) {
         // A cell the export's formula guard prefixed: the value is what follows the `'`.
-        let v = match v.strip_prefix('\'') {
-            Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-            _ => v.as_str(),
-        };
+        let v = super::export_csv::unguard(v);
         match col {
             Col::Source => s.source = v.trim().to_string(),
             Col::Agreement => agreement = opt(v),

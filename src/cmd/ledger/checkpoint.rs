@@ -46,17 +46,11 @@ struct CheckpointView {
     note: String,
 }
 
-/// Writes `text` to `path` through a temporary file and a rename: no half-written file.
+/// Writes `text` to `path` through a temporary file and a rename: no half-written file (a
+/// device or FIFO is written through; see `output::file`).
 pub fn write_atomically(path: &std::path::Path, text: &str) -> Result<()> {
-    use std::io::Write as _;
-    let dir = crate::fsutil::parent_dir(path);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in `{}`", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|_| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    output::file::OutputFile::write_whole(path, text.as_bytes())
+        .hint("give -o a file in a directory that exists and that you can write to")?;
     Ok(())
 }
 

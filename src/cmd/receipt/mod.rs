@@ -78,7 +78,8 @@ fn pick(tx: &Tx, seq: u64) -> Result<Pick> {
     Ok(Pick::SignNew)
 }
 
-fn vkey_of(tx: &Tx, c: &CheckpointRecord) -> Result<String> {
+/// The verifier key that signed checkpoint `c`.
+pub(crate) fn vkey_of(tx: &Tx, c: &CheckpointRecord) -> Result<String> {
     Ok(tx
         .ledger_keys()?
         .into_iter()
