@@ -45,6 +45,8 @@ pub struct Args {
 /// A row's place and its submission, or why it is not one.
 struct Row {
     line: u64,
+    /// How far into the input the row ends, in bytes (the progress bar's position).
+    read: u64,
     /// The row as read, for --rejects.
     raw: Vec<String>,
     submission: std::result::Result<Submission, FieldError>,
@@ -254,10 +256,12 @@ fn read_rows(
         input.consume(3);
     }
     if jsonl {
+        let mut read = 0u64;
         for (i, line) in input.lines().enumerate() {
             let n = i as u64 + 1;
             let line =
                 line.with_context(|| format!("cannot read {name} (line {n}: not UTF-8?)"))?;
+            read += line.len() as u64 + 1;
             if line.trim().is_empty() {
                 continue;
             }
@@ -265,6 +269,7 @@ fn read_rows(
                 .map_err(|e| FieldError::new("line", format!("not a submission: {e}")));
             each(Row {
                 line: n,
+                read,
                 raw: vec![line],
                 submission,
             })?;
@@ -304,6 +309,7 @@ fn read_rows(
                 let submission = csv_submission(&header, &cells);
                 each(Row {
                     line,
+                    read: reader.position().byte(),
                     raw: cells,
                     submission,
                 })?;
@@ -413,7 +419,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             read_rows(&name, reader, jsonl, args.delimiter.as_deref(), |row| {
                 sum.rows += 1;
                 if sum.rows % 1024 == 0 {
-                    progress.set_position(sum.rows);
+                    progress.set_position(row.read);
                 }
                 let outcome = row.submission.and_then(|mut s| {
                     if s.external_id.is_none() {
