@@ -1,8 +1,8 @@
 //! The database file itself: what is at the path, creating a new database
 //! atomically, and who owns it. docs/reliability.md lists the guarantees.
 
-use std::fs::{self, DirBuilder};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::{Result, StoreError};
@@ -98,25 +98,10 @@ pub fn exposure_warning(path: &Path, meta: &fs::Metadata) -> Option<String> {
 
 /// Creates the missing directories of `dir`, each with mode 0700 whatever the umask.
 pub fn create_private_dirs(dir: &Path) -> Result<()> {
-    let err = |source| StoreError::Create {
+    crate::fsutil::create_private_dirs(dir).map_err(|source| StoreError::Create {
         path: dir.to_path_buf(),
         source,
-    };
-    let mut missing = Vec::new();
-    let mut cur = Some(dir);
-    while let Some(d) = cur.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
-        missing.push(d);
-        cur = d.parent();
-    }
-    for d in missing.into_iter().rev() {
-        match DirBuilder::new().mode(0o700).create(d) {
-            Ok(()) => fs::set_permissions(d, fs::Permissions::from_mode(0o700)).map_err(err)?,
-            // Another process made it in between: fine, it is there now.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(err(e)),
-        }
-    }
-    Ok(())
+    })
 }
 
 /// A new, empty file with mode 0600 beside `path`, under a temporary name:

@@ -56,10 +56,10 @@ pub const MANIFEST_FORMAT: &str = "pdconsent/audit-pack@v1";
 fn create(dir: &Path, name: &str) -> Result<std::io::BufWriter<std::fs::File>> {
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
+        crate::fsutil::create_private_dirs(parent)
             .with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
-    let f = std::fs::File::create(&path)
+    let f = crate::fsutil::create_private_file(&path)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok(std::io::BufWriter::with_capacity(1 << 16, f))
 }
@@ -387,7 +387,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 .hint("give a new or empty directory, or --force to write into it");
         }
     }
-    std::fs::create_dir_all(&target)
+    // The package holds personal data: owner-only, also a directory that existed.
+    crate::fsutil::create_private_dirs(&target)
+        .and_then(|()| {
+            std::fs::set_permissions(&target, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        })
         .with_context(|| format!("cannot create `{}`", target.display()))?;
     let (m, events) = write_package(ctx, &args, &target)?;
     report(&m, events, &target);

@@ -71,7 +71,7 @@ pub fn key_path(ctx: &Ctx) -> Result<PathBuf> {
 /// Writes a new private key file, mode 0600, never over an existing file.
 fn write_key_file(path: &Path, key: &SigningKey) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
+        crate::fsutil::create_private_dirs(dir)
             .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
     }
     let mut opts = std::fs::OpenOptions::new();
