@@ -8,6 +8,7 @@ pub mod agreement;
 pub mod apply;
 pub mod archiving;
 pub mod audit;
+pub mod backup;
 pub mod completions;
 pub mod consent;
 pub mod dump;
@@ -117,6 +118,8 @@ pub enum Command {
     Log(log::Args),
     /// The auditor's evidence package: write one (DIR) or check one (`verify DIR`)
     AuditPack(audit::Args),
+    /// Copy the database into a file while others go on writing (online backup)
+    Backup(backup::Args),
     /// Make the database match a TOML file (plan, then one transaction)
     Apply(apply::Args),
     /// Print the current configuration as TOML that `apply` accepts
@@ -280,6 +283,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result {
         Command::Setting(c) => setting::run(ctx, c),
         Command::Receipt(c) => receipt::run(ctx, c),
         Command::AuditPack(a) => audit::run(ctx, a),
+        Command::Backup(a) => backup::run(ctx, a),
         Command::Log(args) => log::run(ctx, args),
         Command::Apply(args) => apply::run(ctx, args),
         Command::Dump(args) => dump::run(ctx, args),

@@ -8,12 +8,13 @@
 //! - one file per table family, each with its `impl Tx` block and row mapping:
 //!   `requisites.rs`, `agreements.rs`, `sources.rs`, `log.rs`, `texts.rs`, `ledger.rs`
 //!   (the tree), `ledger_config.rs`, `consents.rs`, `erasure.rs` (erasure and settings),
-//!   `checkpoints.rs` (verifier keys and signed checkpoints).
+//!   `checkpoints.rs` (verifier keys and signed checkpoints); `backup.rs`: `pdconsent backup`.
 //!
 //! Naming: a stored row with its bookkeeping is a `…Record`; `…_find`
 //! returns `Option`, `…_get` returns [`StoreError::NotFound`].
 
 mod agreements;
+mod backup;
 mod checkpoints;
 mod consents;
 mod erasure;
@@ -35,6 +36,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 
 pub use agreements::{AgreementRecord, AgreementRevisionRecord};
+pub use backup::Placed;
 pub use checkpoints::{CheckpointRecord, KeyRecord};
 pub use consents::{EventFilter, ExportRefs, ExportRow};
 pub use erasure::{DueEnvelope, ErasedBy};
