@@ -87,6 +87,28 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// JSON text with every C1 control, invisible and bidirectional character written as a
+/// `\uXXXX` escape. serde_json escapes C0 controls only; these others would still reach a
+/// terminal that shows the JSON (U+009B is a CSI, U+202E reverses the line). They can only
+/// stand inside strings, where the escape means the same character: the JSON's value is
+/// unchanged. Cheap when there is nothing to escape (no lead byte that can start one).
+pub fn json_escape_invisible(json: &str) -> std::borrow::Cow<'_, str> {
+    let needs =
+        |c: char| ('\u{80}'..='\u{9f}').contains(&c) || crate::domain::field::is_invisible(c);
+    if !json.bytes().any(|b| matches!(b, 0xC2 | 0xD8 | 0xE2 | 0xEF)) || !json.chars().any(needs) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if needs(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Like [`sanitize`] but keeps line breaks: for texts and multi-line messages.
 pub fn sanitize_multiline(s: &str) -> String {
     s.split('\n').map(sanitize).collect::<Vec<_>>().join("\n")
@@ -139,8 +161,8 @@ impl Output {
     pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
         let mut out = io::stdout().lock();
         // `From` keeps the kind of an I/O error (a closed pipe stays BrokenPipe).
-        serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::from)?;
-        writeln!(out)?;
+        let text = serde_json::to_string_pretty(value).map_err(io::Error::from)?;
+        writeln!(out, "{}", json_escape_invisible(&text))?;
         out.flush()
     }
 
@@ -199,5 +221,28 @@ mod tests {
     fn control_characters_are_made_visible() {
         assert_eq!(sanitize("a\x1b[2Jb\nc"), "a\\u{1b}[2Jb c");
         assert_eq!(sanitize_multiline("a\nb\x07"), "a\nb\\u{7}");
+    }
+
+    #[test]
+    fn json_escapes_c1_invisible_and_bidi_characters_and_keeps_the_value() {
+        let v = serde_json::json!({"name": "Ив\u{202e}ан\u{9b}2J\u{200b}", "ok": "Иван «x»"});
+        let text = serde_json::to_string(&v).unwrap();
+        let safe = json_escape_invisible(&text);
+        assert!(
+            !safe
+                .chars()
+                .any(|c| c == '\u{202e}' || c == '\u{9b}' || c == '\u{200b}')
+        );
+        assert!(
+            safe.contains("\\u202e") && safe.contains("\\u009b"),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, v);
+        let plain = serde_json::to_string(&v["ok"]).unwrap();
+        assert!(matches!(
+            json_escape_invisible(&plain),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

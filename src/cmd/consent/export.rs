@@ -188,7 +188,8 @@ fn jsonl_line(
         None => (Value::Null, Value::Null),
     };
     let line = json!({"leaf": leaf.to_value(), "envelope": env, "salt": salt});
-    serde_json::to_writer(&mut *sink, &line)?;
+    let text = serde_json::to_string(&line)?;
+    sink.write_all(crate::output::json_escape_invisible(&text).as_bytes())?;
     sink.write_all(b"\n")
 }
 

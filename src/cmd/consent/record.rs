@@ -448,7 +448,8 @@ fn batch(
                     }
                 }
             };
-            serde_json::to_writer(&mut out, &line)?;
+            let text = serde_json::to_string(&line)?;
+            out.write_all(output::json_escape_invisible(&text).as_bytes())?;
             out.write_all(b"\n")?;
         }
         out.flush()?;

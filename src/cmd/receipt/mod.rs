@@ -165,7 +165,9 @@ pub fn issue(ctx: &Ctx, args: IssueArgs) -> Result {
         )?;
         Ok::<_, anyhow::Error>((r, vkey))
     })?;
-    let json = serde_json::to_string_pretty(&receipt)?;
+    // Escaped so that a value from the public cannot act on a terminal showing the receipt.
+    let json =
+        crate::output::json_escape_invisible(&serde_json::to_string_pretty(&receipt)?).into_owned();
     let out = match format {
         Format::Json => format!("{json}\n"),
         Format::Html => render::html(&receipt, &json),
