@@ -31,9 +31,13 @@ pub struct Args {
     /// Change nothing; exit 1 when applying would change the database (for CI)
     #[arg(long)]
     pub check: bool,
-    /// Archive agreements and sources that the file does not mention
+    /// Archive agreements and sources that the file does not mention (requisites are never
+    /// archived: the plan lists them as kept)
     #[arg(long)]
     pub archive_missing: bool,
+    /// Print no plan and no notices, only errors (and the JSON plan with --format json)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// What the database holds, as the planner sees it.
@@ -77,6 +81,19 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         "apply",
     )?;
     let json = format == crate::output::Format::Json;
+    // The text plan goes to stderr unless the JSON plan or silence was asked for.
+    let show = |name: &str, items: &[PlanItem]| {
+        let n = items.iter().filter(|i| i.changes()).count();
+        if !json && !args.quiet {
+            show(name, items);
+        }
+        n
+    };
+    let notice = |msg: &str| {
+        if !args.quiet {
+            output::notice(msg);
+        }
+    };
     let name = args.file.display().to_string();
     let text = crate::input::read_path(
         &args.file,
@@ -104,28 +121,30 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         // registry lacks (a database from before it, a pdconsent that renders
         // a text differently) are drift too.
         let text_changes = planned_texts(&registered, &cfg, &cur, args.archive_missing);
-        texts::announce_planned(&text_changes);
+        if !args.quiet {
+            texts::announce_planned(&text_changes);
+        }
         if json {
             ctx.out.print_json(&items)?;
         }
         if !args.check {
-            output::notice("dry run: nothing changed");
+            notice("dry run: nothing changed");
             return Ok(Outcome::Ok);
         }
         if changes == 0 && !text_changes.is_empty() {
-            output::notice(&format!(
+            notice(&format!(
                 "the database differs from {name}: {} text(s) to register",
                 text_changes.len()
             ));
             return Ok(Outcome::Negative);
         }
         if changes > 0 {
-            output::notice(&format!(
+            notice(&format!(
                 "the database differs from {name}: {changes} change(s) to apply"
             ));
             return Ok(Outcome::Negative);
         }
-        output::notice(&format!("the database matches {name}"));
+        notice(&format!("the database matches {name}"));
         return Ok(Outcome::Ok);
     }
     // A database that does not exist yet is created by the first commit: only
@@ -136,7 +155,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     // process changed the database between the plan and the write.
     ctx.retrying(|| {
         if outdated.replace(false) {
-            output::notice("the database changed after the plan was made; planning again");
+            notice("the database changed after the plan was made; planning again");
         }
         let (_, items) = plan_for(&store.read(current)?)?;
         let changes = show(&name, &items);
@@ -146,6 +165,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             .0
             .len();
         let mut text_changes = Vec::new();
+        // On a terminal the plan is a question: nothing is applied without a yes.
+        if changes > 0 && !ctx.global.yes && ctx.interactive() {
+            let mut p = ctx.prompter();
+            ctx.confirm(
+                p.as_mut(),
+                &format!("apply {changes} change(s) to the database?"),
+            )?;
+        }
         if changes > 0 || pending > 0 {
             let now = ctx.now();
             let actor = ctx.actor();
@@ -173,14 +200,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         if json {
             ctx.out.print_json(&items)?;
         }
-        output::notice(&if changes > 0 {
+        notice(&if changes > 0 {
             format!("applied {changes} change(s)")
         } else if !text_changes.is_empty() {
             "no object to change".to_string()
         } else {
             "nothing to apply".to_string()
         });
-        texts::announce(&text_changes);
+        if !args.quiet {
+            texts::announce(&text_changes);
+        }
         Ok(Outcome::Ok)
     })
 }
@@ -257,10 +286,13 @@ fn planned_texts(
     texts::predict(registered, &requisites, &agreements, &sources)
 }
 
-/// Prints the plan (to stderr); returns how many of its steps change something.
-fn show(name: &str, items: &[PlanItem]) -> usize {
+/// Prints the plan (to stderr), each change with its values.
+fn show(name: &str, items: &[PlanItem]) {
     let mut lines = vec![format!("plan for {name}:")];
-    lines.extend(items.iter().map(|i| format!("  {}", i.describe())));
+    for i in items {
+        lines.push(format!("  {}", i.describe()));
+        lines.extend(i.details().into_iter().map(|l| format!("      {l}")));
+    }
     let count = |f: fn(&Step) -> bool| items.iter().filter(|i| f(&i.step)).count();
     lines.push(format!(
         "{} to create, {} to change, {} to archive, {} unchanged, {} not in file",
@@ -274,7 +306,6 @@ fn show(name: &str, items: &[PlanItem]) -> usize {
         count(|s| matches!(s, Step::NotInFile)),
     ));
     output::notice(&lines.join("\n"));
-    items.iter().filter(|i| i.changes()).count()
 }
 
 fn to_value<T: Serialize>(v: &T) -> serde_json::Value {

@@ -63,12 +63,14 @@ pub enum Step {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanItem {
     pub kind: &'static str,
     pub code: String,
     #[serde(flatten)]
     pub step: Step,
+    /// Each changed setting, before → after (`[]` when nothing changes in place).
+    pub changes: Vec<diff::FieldChange>,
 }
 
 impl PlanItem {
@@ -95,6 +97,10 @@ impl PlanItem {
             }
             Step::Restore { changed } => format!("restore from archive{}", list(changed)),
             Step::Unchanged => "unchanged".to_string(),
+            Step::NotInFile if self.kind == "requisites" => {
+                "not in file (kept: requisites are never archived, not even by --archive-missing)"
+                    .to_string()
+            }
             Step::NotInFile => "not in file (kept; --archive-missing archives it)".to_string(),
             Step::Archive {
                 not_in_file: true, ..
@@ -102,6 +108,33 @@ impl PlanItem {
             Step::Archive { changed, .. } => format!("archive{}", list(changed)),
         };
         format!("{} `{}`: {what}", self.kind, self.code)
+    }
+
+    /// The values behind [`describe`](Self::describe): per changed setting, `setting:` and
+    /// its before → after lines (list items added and removed, a text as a diff with context).
+    pub fn details(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for c in &self.changes {
+            let body = diff::describe(c);
+            match body.as_slice() {
+                // A short value on one line; a long one as a before and an after line.
+                [b, a]
+                    if b.starts_with("- ")
+                        && a.starts_with("+ ")
+                        && c.added.is_empty()
+                        && c.removed.is_empty()
+                        && !c.before.is_array()
+                        && b.chars().count() + a.chars().count() <= 64 =>
+                {
+                    lines.push(format!("{}: {} → {}", c.field, &b[2..], &a[2..]));
+                }
+                _ => {
+                    lines.push(format!("{}:", c.field));
+                    lines.extend(body.into_iter().map(|l| format!("  {l}")));
+                }
+            }
+        }
+        lines
     }
 }
 
@@ -215,11 +248,8 @@ pub fn resolve(cfg: &mut Config, cur: &Current) -> Vec<ConfigError> {
     errors
 }
 
-fn changed<T: Serialize>(before: &T, after: &T) -> Vec<String> {
-    diff::diff(before, after)
-        .into_iter()
-        .map(|c| c.field)
-        .collect()
+fn fields(changes: &[diff::FieldChange]) -> Vec<String> {
+    changes.iter().map(|c| c.field.clone()).collect()
 }
 
 /// What to do with an agreement or source: `stored` is (archived, changed
@@ -250,24 +280,22 @@ pub fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem>
     let mut items = Vec::new();
     for r in &cfg.requisites {
         let code = r.requisites.code.clone();
+        let changes = match cur.requisites.get(&code) {
+            Some(s) => diff::diff(s, &r.requisites),
+            None => Vec::new(),
+        };
         let step = match cur.requisites.get(&code) {
             None => Step::Create { archived: false },
-            Some(s) => {
-                let changed: Vec<String> = diff::diff(s, &r.requisites)
-                    .into_iter()
-                    .map(|c| c.field)
-                    .collect();
-                if changed.is_empty() {
-                    Step::Unchanged
-                } else {
-                    Step::Update { changed }
-                }
-            }
+            Some(_) if changes.is_empty() => Step::Unchanged,
+            Some(_) => Step::Update {
+                changed: fields(&changes),
+            },
         };
         items.push(PlanItem {
             kind: "requisites",
             code,
             step,
+            changes,
         });
     }
     let in_file: HashSet<&str> = cfg
@@ -281,25 +309,22 @@ pub fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem>
                 kind: "requisites",
                 code: code.clone(),
                 step: Step::NotInFile,
+                changes: Vec::new(),
             });
         }
     }
     for a in &cfg.agreements {
         let stored = cur.agreements.get(&a.code);
+        let changes = stored.map_or_else(Vec::new, |x| diff::diff(&x.settings, &a.settings));
         let step = step_for(
-            stored.map(|x| {
-                (
-                    x.archived,
-                    changed(&x.settings, &a.settings),
-                    Some(x.revision),
-                )
-            }),
+            stored.map(|x| (x.archived, fields(&changes), Some(x.revision))),
             a.archived,
         );
         items.push(PlanItem {
             kind: "agreement",
             code: a.code.clone(),
             step,
+            changes,
         });
     }
     let in_file: HashSet<&str> = cfg.agreements.iter().map(|a| a.code.as_str()).collect();
@@ -317,19 +342,22 @@ pub fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem>
                 kind: "agreement",
                 code: code.clone(),
                 step,
+                changes: Vec::new(),
             });
         }
     }
     for s in &cfg.sources {
         let stored = cur.sources.get(&s.source.code);
+        let changes = stored.map_or_else(Vec::new, |x| diff::diff(&x.source, &s.source));
         let step = step_for(
-            stored.map(|x| (x.archived, changed(&x.source, &s.source), None)),
+            stored.map(|x| (x.archived, fields(&changes), None)),
             s.archived,
         );
         items.push(PlanItem {
             kind: "source",
             code: s.source.code.clone(),
             step,
+            changes,
         });
     }
     let in_file: HashSet<&str> = cfg.sources.iter().map(|s| s.source.code.as_str()).collect();
@@ -347,6 +375,7 @@ pub fn plan(cfg: &Config, cur: &Current, archive_missing: bool) -> Vec<PlanItem>
                 kind: "source",
                 code: code.clone(),
                 step,
+                changes: Vec::new(),
             });
         }
     }

@@ -98,19 +98,25 @@ pub fn describe(change: &FieldChange) -> Vec<String> {
     let b = display(&change.before);
     let a = display(&change.after);
     if b.contains('\n') || a.contains('\n') {
+        // A unified diff: each changed line with two lines of context, `…` between hunks.
         let d = similar::TextDiff::from_lines(&b, &a);
-        return d
-            .iter_all_changes()
-            .filter(|c| c.tag() != similar::ChangeTag::Equal)
-            .map(|c| {
-                let sign = if c.tag() == similar::ChangeTag::Delete {
-                    '-'
-                } else {
-                    '+'
-                };
-                format!("{sign} {}", c.value().trim_end_matches('\n'))
-            })
-            .collect();
+        let mut lines = Vec::new();
+        for group in d.grouped_ops(2) {
+            if !lines.is_empty() {
+                lines.push("…".to_string());
+            }
+            for op in &group {
+                for c in d.iter_changes(op) {
+                    let sign = match c.tag() {
+                        similar::ChangeTag::Delete => '-',
+                        similar::ChangeTag::Insert => '+',
+                        similar::ChangeTag::Equal => ' ',
+                    };
+                    lines.push(format!("{sign} {}", c.value().trim_end_matches('\n')));
+                }
+            }
+        }
+        return lines;
     }
     vec![format!("- {b}"), format!("+ {a}")]
 }
@@ -129,8 +135,33 @@ mod tests {
         assert_eq!(fields, ["name", "purposes", "text", "url"]);
         assert_eq!(describe(&d[0]), ["- A", "+ B"]);
         assert_eq!(describe(&d[1]), ["- x", "+ z"]);
-        assert_eq!(describe(&d[2]), ["- l2", "+ l3"]);
+        assert_eq!(describe(&d[2]), ["  l1", "- l2", "+ l3"]);
         assert_eq!(describe(&d[3]), ["- —", "+ https://a.ru"]);
+    }
+
+    #[test]
+    fn a_long_text_shows_two_lines_of_context_and_separates_hunks() {
+        let lines: Vec<String> = (1..=12).map(|i| format!("line {i}\n")).collect();
+        let before = lines.concat();
+        let after = before
+            .replace("line 2\n", "line two\n")
+            .replace("line 11\n", "");
+        let d = diff_values(&json!({"t": before}), &json!({"t": after}));
+        assert_eq!(
+            describe(&d[0]),
+            [
+                "  line 1",
+                "- line 2",
+                "+ line two",
+                "  line 3",
+                "  line 4",
+                "…",
+                "  line 9",
+                "  line 10",
+                "- line 11",
+                "  line 12"
+            ]
+        );
     }
 
     #[test]

@@ -34,7 +34,17 @@ fn plan_lines(stderr: &str) -> Vec<&str> {
     stderr
         .lines()
         .take_while(|l| !l.contains(" to create, "))
-        .filter(|l| l.starts_with("  "))
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .map(str::trim)
+        .collect()
+}
+
+/// The value lines under each step of the plan (indented further), trimmed.
+fn plan_details(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .take_while(|l| !l.contains(" to create, "))
+        .filter(|l| l.starts_with("      "))
         .map(str::trim)
         .collect()
 }
@@ -134,7 +144,7 @@ fn apply_creates_everything_once() {
     assert_eq!(v.len(), 7);
     assert_eq!(
         v[0],
-        json!({"kind": "requisites", "code": "main", "action": "unchanged"})
+        json!({"kind": "requisites", "code": "main", "action": "unchanged", "changes": []})
     );
     assert!(v.iter().all(|i| i["action"] == "unchanged"));
 }
@@ -196,10 +206,14 @@ fn dry_run_and_check_change_nothing() {
     assert_eq!(env.dump(), before, "--check changed the database");
     let v = env.run(&["apply", "--check", &edited, "--format", "json"]);
     assert_eq!(v.code, 1);
+    // What drifted, with its values: the purpose added.
     assert!(
         v.json().as_array().unwrap().contains(&json!({
             "kind": "agreement", "code": "personal-data", "action": "revision",
-            "revision": 2, "changed": ["purposes"]
+            "revision": 2, "changed": ["purposes"],
+            "changes": [{"field": "purposes", "before": v.json()[1]["changes"][0]["before"],
+                         "after": v.json()[1]["changes"][0]["after"],
+                         "added": ["рассмотрение резюме кандидатов"]}]
         })),
         "{}",
         v.stdout
@@ -212,6 +226,11 @@ fn an_edited_file_gives_a_new_revision() {
     let edited = example_with_a_purpose(&env);
     let log_before = log_len(&env);
     let r = env.ok(&["apply", &edited]);
+    // The plan shows the value: the purpose added, as a list item.
+    assert_eq!(
+        plan_details(&r.stderr),
+        ["purposes:", "+ рассмотрение резюме кандидатов"]
+    );
     assert_eq!(
         plan_lines(&r.stderr),
         [
@@ -326,11 +345,9 @@ fn objects_not_in_the_file_are_kept_or_archived() {
     env.ok(&["apply", "--check", &example()]);
 
     let json = env.json(&["apply", "--dry-run", &example()]);
-    assert!(
-        json.as_array()
-            .unwrap()
-            .contains(&json!({"kind": "agreement", "code": "extra", "action": "not_in_file"}))
-    );
+    assert!(json.as_array().unwrap().contains(
+        &json!({"kind": "agreement", "code": "extra", "action": "not_in_file", "changes": []})
+    ));
 
     let r = env.ok(&["apply", "--archive-missing", &example()]);
     let plan = plan_lines(&r.stderr);
@@ -722,12 +739,13 @@ fn objects_not_in_the_file_are_listed_by_code() {
     }
     let r = env.ok(&["apply", "--dry-run", &example()]);
     let kept = "not in file (kept; --archive-missing archives it)";
+    let never = "not in file (kept: requisites are never archived, not even by --archive-missing)";
     assert_eq!(
         plan_lines(&r.stderr),
         [
             "requisites `main`: unchanged".to_string(),
-            format!("requisites `aa`: {kept}"),
-            format!("requisites `zz`: {kept}"),
+            format!("requisites `aa`: {never}"),
+            format!("requisites `zz`: {never}"),
             "agreement `personal-data`: unchanged".to_string(),
             "agreement `marketing`: unchanged".to_string(),
             "agreement `reviews`: unchanged".to_string(),
@@ -912,4 +930,20 @@ fn concurrent_applies_to_a_missing_database_all_succeed() {
         .filter(|e| e["action"] == "create")
         .count();
     assert_eq!(creates, 7, "each object is created once");
+}
+
+#[test]
+fn json_suppresses_the_text_plan_and_quiet_prints_nothing_but_errors() {
+    let env = Env::with_example();
+    let edited = example_with_a_purpose(&env);
+    let r = env.ok(&["apply", "--dry-run", &edited, "--format", "json"]);
+    assert!(!r.stderr.contains("plan for"), "{}", r.stderr);
+    assert!(r.json().is_array());
+    let r = env.ok(&["apply", "-q", &edited]);
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
+    assert_eq!(env.revisions("personal-data"), 2);
+    // Quiet does not hide an error.
+    let r = env.run(&["apply", "-q", "missing.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
 }

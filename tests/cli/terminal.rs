@@ -183,3 +183,43 @@ fn withdraw_on_a_terminal_lists_the_consents_and_asks_first() -> Result<(), Erro
     assert_eq!(env.run(&status).stdout, "withdrawn\n");
     Ok(())
 }
+
+#[test]
+fn apply_on_a_terminal_shows_the_plan_with_values_and_asks_first() -> Result<(), Error> {
+    let env = Env::new();
+    env.ok(&["apply", example_file().to_str().unwrap()]);
+    let edited = std::fs::read_to_string(example_file())
+        .unwrap()
+        .replace("phone = \"+7 812 555-01-02\"", "phone = \"+74950000000\"");
+    assert!(edited.contains("+74950000000"));
+    let file = write(&env, "edited.toml", &edited);
+    let before = env.dump();
+    // Declined (the default): nothing changes.
+    let mut p = spawn(&env, &["apply", &file]);
+    p.exp_string("requisites `main`: update (phone)")?;
+    p.exp_string("phone: ")?;
+    p.exp_string("+74950000000")?;
+    p.exp_string("apply 1 change(s) to the database?")?;
+    p.send("\r")?;
+    p.flush()?;
+    p.exp_string("aborted, nothing changed")?;
+    p.exp_eof()?;
+    assert!(matches!(p.process().wait()?, WaitStatus::Exited(_, 1)));
+    assert_eq!(env.dump(), before);
+    // Accepted.
+    let mut p = spawn(&env, &["apply", &file]);
+    p.exp_string("apply 1 change(s) to the database?")?;
+    p.send("y")?;
+    p.flush()?;
+    p.exp_string("applied 1 change(s)")?;
+    p.exp_eof()?;
+    assert!(matches!(p.process().wait()?, WaitStatus::Exited(_, 0)));
+    assert!(env.dump().contains("+74950000000"));
+    // --yes skips the question; without a terminal apply never asks (the rest of the suite).
+    let again = edited.replace("+74950000000", "+74950000001");
+    let file = write(&env, "again.toml", &again);
+    let mut p = spawn(&env, &["apply", &file, "--yes"]);
+    p.exp_string("applied 1 change(s)")?;
+    p.exp_eof()?;
+    Ok(())
+}
