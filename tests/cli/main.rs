@@ -17,6 +17,7 @@ mod bounds;
 mod check;
 mod checkpoints;
 mod consent;
+mod crash;
 mod database;
 mod erasure;
 mod export;
