@@ -25,6 +25,7 @@ mod import;
 mod info;
 mod ledger_tamper;
 mod legal;
+mod load;
 mod log;
 mod program;
 mod receipt;
