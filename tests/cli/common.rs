@@ -329,3 +329,107 @@ pub fn assert_has_keys(v: &Value, expected: &[&str]) {
         .collect();
     assert!(missing.is_empty(), "missing keys {missing:?} in {v:#}");
 }
+
+/// The seed of a randomised test: `PDCONSENT_TEST_SEED` when set (to replay a failure's
+/// random choices), a fresh one otherwise; printed either way, so a failure names it.
+pub fn seed(test: &str) -> u64 {
+    let seed = match std::env::var("PDCONSENT_TEST_SEED") {
+        Ok(s) => s
+            .parse()
+            .unwrap_or_else(|_| panic!("PDCONSENT_TEST_SEED=`{s}` is not a number")),
+        Err(_) => fastrand::u64(..),
+    };
+    eprintln!("{test}: seed {seed} (replay with PDCONSENT_TEST_SEED={seed})");
+    seed
+}
+
+/// `PDCONSENT_STRESS=1`: the crash and load tests run longer (docs/reliability.md).
+pub fn stress() -> bool {
+    std::env::var_os("PDCONSENT_STRESS").is_some_and(|v| v == "1")
+}
+
+/// A child whose stdout and stderr are read as they come, so a full pipe never holds it up
+/// and what it printed before it died is kept.
+pub struct Spawned {
+    child: std::process::Child,
+    out: std::thread::JoinHandle<Vec<u8>>,
+    err: std::thread::JoinHandle<Vec<u8>>,
+}
+
+/// How a [`Spawned`] child ended.
+#[derive(Debug)]
+pub struct Ended {
+    /// SIGKILL ended it (a kill sent after it had exited does not count).
+    pub killed: bool,
+    /// Its exit code, when it exited.
+    pub code: Option<i32>,
+    /// The complete lines it wrote to stdout: a line cut by the kill is not one.
+    pub lines: Vec<String>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Spawned {
+    pub fn start(mut cmd: std::process::Command) -> Spawned {
+        use std::io::Read as _;
+        use std::process::Stdio;
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn pdconsent");
+        let read = |mut r: Box<dyn std::io::Read + Send>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                r.read_to_end(&mut buf).expect("read the child's output");
+                buf
+            })
+        };
+        let out = read(Box::new(child.stdout.take().expect("piped stdout")));
+        let err = read(Box::new(child.stderr.take().expect("piped stderr")));
+        Spawned { child, out, err }
+    }
+
+    /// Waits until the child exits or `deadline` passes, and then kills it with SIGKILL.
+    pub fn end_by(mut self, deadline: std::time::Instant) -> Ended {
+        use std::time::{Duration, Instant};
+        loop {
+            if self.child.try_wait().expect("poll the child").is_some() {
+                break;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                // Not yet waited for, so the pid is still this child's (a zombie at worst).
+                let pid = self.child.id() as libc::pid_t;
+                // SAFETY: kill(2) takes plain integers and touches no memory of ours.
+                let rc = unsafe { libc::kill(pid, libc::SIGKILL) };
+                assert_eq!(rc, 0, "kill -9 {pid}");
+                break;
+            }
+            std::thread::sleep((deadline - now).min(Duration::from_millis(1)));
+        }
+        self.finish()
+    }
+
+    /// Waits until the child exits.
+    pub fn wait(self) -> Ended {
+        self.finish()
+    }
+
+    fn finish(mut self) -> Ended {
+        use std::os::unix::process::ExitStatusExt as _;
+        let status = self.child.wait().expect("wait for the child");
+        // Lossy: a kill may cut a character in two; the complete lines are whole.
+        let stdout = String::from_utf8_lossy(&self.out.join().expect("stdout reader")).into_owned();
+        let stderr = String::from_utf8_lossy(&self.err.join().expect("stderr reader")).into_owned();
+        let complete = stdout.rfind('\n').map_or("", |i| &stdout[..=i]);
+        Ended {
+            killed: status.signal() == Some(libc::SIGKILL),
+            code: status.code(),
+            lines: complete.lines().map(str::to_string).collect(),
+            stdout,
+            stderr,
+        }
+    }
+}
