@@ -25,6 +25,7 @@ mod info;
 mod ledger_tamper;
 mod legal;
 mod log;
+mod migrations;
 mod program;
 mod receipt;
 mod render;
