@@ -28,6 +28,7 @@ mod ledger_tamper;
 mod legal;
 mod load;
 mod log;
+mod migrations;
 mod program;
 mod receipt;
 mod render;
