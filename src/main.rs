@@ -1,8 +1,10 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
-    let cli = pdconsent::cmd::Cli::parse();
+    // The derived command line, with every command's examples in its help.
+    let matches = pdconsent::cmd::examples::command().get_matches();
+    let cli = pdconsent::cmd::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     ExitCode::from(pdconsent::main_with(cli))
 }

@@ -15,9 +15,6 @@ use crate::{HintExt, Outcome};
 /// checked with `PRAGMA quick_check`. Check it against your last signed checkpoint with
 /// `pdconsent --db FILE ledger verify --checkpoint LAST.checkpoint` (docs/reliability.md).
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  pdconsent backup /var/backups/pdconsent/$(date +%F).db\n  pdconsent --db copy.db ledger verify --checkpoint last.checkpoint"
-)]
 pub struct Args {
     /// The copy to write; its directory is created (mode 0700) when missing
     #[arg(value_name = "FILE")]

@@ -1,10 +1,7 @@
 //! `pdconsent completions SHELL`.
 
-use clap::CommandFactory;
-
 use super::{Ctx, Result};
 use crate::Outcome;
-use crate::cmd::Cli;
 
 /// Print a shell completion script (see the README for where to put it)
 #[derive(Debug, clap::Args)]
@@ -15,7 +12,12 @@ pub struct Args {
 
 pub fn run(_ctx: &Ctx, args: Args) -> Result {
     let mut out = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "pdconsent", &mut out);
+    clap_complete::generate(
+        args.shell,
+        &mut super::examples::command(),
+        "pdconsent",
+        &mut out,
+    );
     std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
     Ok(Outcome::Ok)
 }

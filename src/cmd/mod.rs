@@ -12,6 +12,7 @@ pub mod backup;
 pub mod completions;
 pub mod consent;
 pub mod dump;
+pub mod examples;
 pub mod info;
 pub mod ledger;
 pub mod log;

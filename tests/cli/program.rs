@@ -130,3 +130,78 @@ fn bad_clock_variable_is_an_error() {
     let r = env.run_at("yesterday", &["info"]);
     insta::assert_snapshot!("bad_clock", r.pinned());
 }
+
+#[test]
+fn man_dir_writes_a_page_per_command_with_every_reference_and_section_and_no_troff_warning() {
+    let env = Env::new();
+    let dir = env.dir().join("man/man1");
+    let r = env.ok(&["man", "--dir", dir.to_str().unwrap()]);
+    assert!(r.stderr.contains("man pages to"), "{}", r.stderr);
+    assert!(!env.db().exists(), "man pages need no database");
+    let pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for p in [
+        "pdconsent.1",
+        "pdconsent-consent-record.1",
+        "pdconsent-ledger-key-init.1",
+        "pdconsent-backup.1",
+    ] {
+        assert!(pages.iter().any(|x| x == p), "{p} missing: {pages:?}");
+    }
+    let mut references = 0;
+    for p in &pages {
+        let text = std::fs::read_to_string(dir.join(p)).unwrap();
+        for section in [
+            ".SH NAME",
+            ".SH SYNOPSIS",
+            ".SH \"EXIT STATUS\"",
+            ".SH \"SEE ALSO\"",
+        ] {
+            assert!(text.contains(section), "{p} has no {section}");
+        }
+        if !text.contains(".SH SUBCOMMANDS") {
+            assert!(text.contains(".SH EXAMPLES"), "{p} has no examples");
+        }
+        // Every page a page names exists.
+        for (i, _) in text.match_indices("(1)") {
+            let start = text[..i]
+                .rfind(|c: char| c.is_whitespace() || c == '"')
+                .map_or(0, |s| s + 1);
+            let name = text[start..i]
+                .replace("\\-", "-")
+                .replace("\\fB", "")
+                .replace("\\fR", "");
+            if name.starts_with("pdconsent") {
+                references += 1;
+                assert!(
+                    pages.contains(&format!("{name}.1")),
+                    "{p} names {name}(1), which is missing"
+                );
+            }
+        }
+    }
+    assert!(references > 60, "{references}");
+    let main = std::fs::read_to_string(dir.join("pdconsent.1")).unwrap();
+    for section in [".SH ENVIRONMENT", ".SH FILES", "PDCONSENT_DB"] {
+        assert!(main.contains(section), "pdconsent.1 has no {section}");
+    }
+    // groff's strictest warnings, as man-db reads a page (preconv for UTF-8).
+    let groff = std::process::Command::new("groff")
+        .arg("--version")
+        .output();
+    if groff.is_err() {
+        println!("groff is not installed: the troff warnings check is skipped");
+        return;
+    }
+    for p in &pages {
+        let out = std::process::Command::new("groff")
+            .args(["-k", "-Tutf8", "-ww", "-z", "-man"])
+            .arg(dir.join(p))
+            .output()
+            .unwrap();
+        let warnings = String::from_utf8_lossy(&out.stderr);
+        assert!(warnings.is_empty(), "{p}: {warnings}");
+    }
+}

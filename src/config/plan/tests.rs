@@ -128,7 +128,7 @@ fn every_object_gets_its_step() {
         lines(&items),
         [
             "requisites `db`: update (phone)",
-            "requisites `other`: not in file (kept; --archive-missing archives it)",
+            "requisites `other`: not in file (kept: requisites are never archived, not even by --archive-missing)",
             "agreement `a`: new revision 3 (name)",
             "agreement `old`: restore from archive",
             "agreement `new`: create (archived)",
@@ -183,7 +183,7 @@ fn objects_not_in_the_file_come_last_by_code_and_may_be_archived() {
     assert_eq!(
         lines(&plan(&cfg, &cur, false)),
         [
-            "requisites `db`: not in file (kept; --archive-missing archives it)",
+            "requisites `db`: not in file (kept: requisites are never archived, not even by --archive-missing)",
             "agreement `zz`: create",
             "agreement `a`: not in file (kept; --archive-missing archives it)",
             "agreement `b`: not in file (kept; --archive-missing archives it)",
@@ -194,7 +194,7 @@ fn objects_not_in_the_file_come_last_by_code_and_may_be_archived() {
     assert_eq!(
         lines(&plan(&cfg, &cur, true)),
         [
-            "requisites `db`: not in file (kept; --archive-missing archives it)",
+            "requisites `db`: not in file (kept: requisites are never archived, not even by --archive-missing)",
             "agreement `zz`: create",
             "agreement `a`: archive (not in file)",
             "agreement `b`: archive (not in file)",
