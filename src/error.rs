@@ -129,6 +129,11 @@ fn message(err: &anyhow::Error) -> String {
     msg
 }
 
+/// The hint [`report`] would print for `err`.
+pub fn hint_of(err: &anyhow::Error) -> Option<String> {
+    hint_for(err)
+}
+
 fn hint_for(err: &anyhow::Error) -> Option<String> {
     // A hint given where the error was raised knows the most; then each
     // error type says what to run next about itself.

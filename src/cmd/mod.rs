@@ -262,7 +262,53 @@ impl Ctx {
 
 pub fn run(cli: Cli) -> Result {
     let ctx = Ctx::new(cli.global)?;
-    dispatch(&ctx, cli.command)
+    dispatch(&ctx, cli.command).map_err(|e| suggest_code(&ctx, e))
+}
+
+/// An agreement, source or set of requisites that does not exist: the hint names the code
+/// most like it, when one is (read from the database, which the failed command left as it was).
+fn suggest_code(ctx: &Ctx, e: anyhow::Error) -> anyhow::Error {
+    use crate::domain::field::ObjectKind;
+    let Some((kind, code)) = e.chain().find_map(|c| match c.downcast_ref() {
+        Some(crate::storage::StoreError::NotFound { kind, code }) => Some((*kind, code.clone())),
+        _ => None,
+    }) else {
+        return e;
+    };
+    let codes = (|| -> Result<Vec<String>> {
+        let mut store = Store::open(&ctx.db_path()?, Access::Read)?;
+        Ok(store.read(|tx| -> Result<Vec<String>> {
+            Ok(match kind {
+                ObjectKind::Requisites => tx
+                    .requisites_list()?
+                    .into_iter()
+                    .map(|r| r.requisites.code)
+                    .collect(),
+                ObjectKind::Agreement => tx
+                    .agreement_list(true)?
+                    .into_iter()
+                    .map(|a| a.code)
+                    .collect(),
+                ObjectKind::Source => tx
+                    .source_list(true)?
+                    .into_iter()
+                    .map(|s| s.source.code)
+                    .collect(),
+            })
+        })?)
+    })()
+    .unwrap_or_default();
+    match crate::domain::suggest::closest(&code, codes.iter().map(String::as_str)) {
+        Some(s) => {
+            let rest = crate::error::hint_of(&e);
+            let hint = match rest {
+                Some(h) => format!("did you mean `{s}`? Otherwise {h}"),
+                None => format!("did you mean `{s}`?"),
+            };
+            anyhow::Error::new(crate::error::Hinted { error: e, hint })
+        }
+        None => e,
+    }
 }
 
 fn is_contention(e: &anyhow::Error) -> bool {

@@ -154,8 +154,12 @@ impl<'t> Reader<'t> {
                 Checked::Ok(table) => {
                     for key in &table.unknown {
                         let kp = format!("{ip}.{key}");
-                        let allowed = fields_of::<T>().join(", ");
-                        let message = format!("unknown key `{key}`; allowed keys: {allowed}");
+                        let fields = fields_of::<T>();
+                        let allowed = fields.join(", ");
+                        let maybe =
+                            crate::domain::suggest::did_you_mean(key, fields.iter().copied());
+                        let message =
+                            format!("unknown key `{key}`{maybe}; allowed keys: {allowed}");
                         self.note(self.span_of(&kp, &item.span()), &kp, message);
                     }
                     out.push((ip, &table.keys, item.span()));

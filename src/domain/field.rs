@@ -68,7 +68,7 @@ impl std::error::Error for FieldError {}
 impl FieldError {
     /// What to run next.
     pub fn hint(&self) -> String {
-        "the command's --help lists the settings and the values they take".to_string()
+        "the README's \"What values are accepted\" gives the form of every setting".to_string()
     }
 }
 
@@ -100,10 +100,7 @@ impl Invalid {
 
     /// What to run next.
     pub fn hint(&self) -> String {
-        format!(
-            "fix the values and run the command again; `pdconsent {} edit --help` lists the settings",
-            self.kind
-        )
+        "fix the values and run the command again; the README's \"What values are accepted\" gives the form of every setting".to_string()
     }
 }
 

@@ -22,6 +22,8 @@ pub mod requisites;
 /// Web forms and chat channels, and their links to agreements.
 pub mod source;
 
+pub mod suggest;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use field::{

@@ -101,7 +101,8 @@ impl Requisites {
                 return Err(FieldError::new(
                     key,
                     format!(
-                        "unknown setting `{key}`; known settings: {}",
+                        "unknown setting `{key}`{}; known settings: {}",
+                        super::suggest::did_you_mean(key, KEYS.iter().copied()),
                         KEYS.join(", ")
                     ),
                 ));

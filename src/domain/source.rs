@@ -173,7 +173,8 @@ impl Source {
             "warning" => self.warning = parse_bool(v).map_err(err)?,
             _ => {
                 return Err(err(format!(
-                    "unknown setting `{key}`; --set takes one of: {}; fields and agreements have their own flags",
+                    "unknown setting `{key}`{}; --set takes one of: {}; fields and agreements have their own flags",
+                    super::suggest::did_you_mean(key, SET_KEYS.iter().copied()),
                     SET_KEYS.join(", ")
                 )));
             }

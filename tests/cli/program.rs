@@ -205,3 +205,41 @@ fn man_dir_writes_a_page_per_command_with_every_reference_and_section_and_no_tro
         assert!(warnings.is_empty(), "{p}: {warnings}");
     }
 }
+
+#[test]
+fn typos_get_a_did_you_mean_for_codes_settings_and_toml_keys() {
+    let env = Env::with_example();
+    let r = env.fails(&["agreement", "show", "personal-dta"]);
+    assert_eq!(
+        r.stderr,
+        "error: agreement `personal-dta` not found\nhint: did you mean `personal-data`? Otherwise run `pdconsent agreement list --all` to see what exists\n"
+    );
+    let r = env.fails(&["source", "edit", "contact-from", "--set", "name=x"]);
+    assert!(
+        r.stderr.contains("did you mean `contact-form`?"),
+        "{}",
+        r.stderr
+    );
+    // Nothing close: no guess.
+    let r = env.fails(&["requisites", "show", "zzzz"]);
+    assert!(!r.stderr.contains("did you mean"), "{}", r.stderr);
+    let r = env.fails(&["agreement", "edit", "marketing", "--set", "nmae=x"]);
+    assert!(
+        r.stderr
+            .contains("unknown setting `nmae` (did you mean `name`?)"),
+        "{}",
+        r.stderr
+    );
+    let toml =
+        std::fs::read_to_string(example_file())
+            .unwrap()
+            .replacen("short_name =", "shortname =", 1);
+    let file = write(&env, "typo.toml", &toml);
+    let r = env.fails(&["apply", "--dry-run", &file]);
+    assert!(
+        r.stderr
+            .contains("unknown key `shortname` (did you mean `short_name`?)"),
+        "{}",
+        r.stderr
+    );
+}

@@ -97,7 +97,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 .hint("give it with --name \"…\" (e.g. --name \"Согласие на обработку персональных данных\")");
         }
     }
-    crate::domain::render::validate(&code, &settings).hint("fix the values and run the command again; `pdconsent agreement add --help` lists the flags")?;
+    crate::domain::render::validate(&code, &settings)?;
     if wizard {
         output::notice(&super::show::summary(&code, &settings));
         ctx.confirm(&mut *prompter, "Create this agreement?")?;

@@ -63,7 +63,7 @@ fn edit(
         }
         Some([]) => {
             return Err(anyhow::anyhow!("nothing to change for agreement `{code}`"))
-                .hint("give --set KEY=VALUE, --add-purpose …, --third-party … (see --help), or run on a terminal for the wizard");
+                .hint("give --set KEY=VALUE, --add-purpose …, --third-party …, or run on a terminal for the wizard");
         }
         Some(changes) => changes.to_vec(),
     };

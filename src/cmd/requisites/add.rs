@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             .hint("give it with --set short_name=\"ООО «…»\"");
         }
     }
-    r.validate().hint("fix the values and run the command again; `pdconsent requisites add --help` lists the keys".to_string())?;
+    r.validate()?;
     if wizard {
         output::notice(&super::wizard::summary(&r));
         ctx.confirm(&mut *prompter, "Save these requisites?")?;

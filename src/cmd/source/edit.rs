@@ -54,8 +54,9 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
         }
         next = super::wizard::run(&mut *prompter, next, &codes)?;
     } else if args.settings.is_empty() {
-        return Err(anyhow::anyhow!("nothing to change for source `{code}`"))
-            .hint("give --set KEY=VALUE, --add-field …, --link … (see --help), or run on a terminal for the wizard");
+        return Err(anyhow::anyhow!("nothing to change for source `{code}`")).hint(
+            "give --set KEY=VALUE, --add-field …, --link …, or run on a terminal for the wizard",
+        );
     } else {
         args.settings.apply(&mut next)?;
     }

@@ -142,8 +142,7 @@ impl SettingsArgs {
             }
         }
         s.normalize();
-        crate::domain::Invalid::from_errors(crate::domain::ObjectKind::Source, &s.code, errors)
-            .hint("`--help` of the command lists the flags and keys")?;
+        crate::domain::Invalid::from_errors(crate::domain::ObjectKind::Source, &s.code, errors)?;
         Ok(())
     }
 }

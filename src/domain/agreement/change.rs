@@ -102,7 +102,8 @@ impl Settings {
             }
             _ => {
                 return Err(err(format!(
-                    "unknown setting `{key}`; --set takes one of: {}; lists have their own flags (--add-purpose, --add-action, --add-field, --third-party …)",
+                    "unknown setting `{key}`{}; --set takes one of: {}; lists have their own flags (--add-purpose, --add-action, --add-field, --third-party …)",
+                    crate::domain::suggest::did_you_mean(key, SET_KEYS.iter().copied()),
                     SET_KEYS.join(", ")
                 )));
             }
