@@ -95,11 +95,21 @@ pub fn report(err: &anyhow::Error, color: bool) -> u8 {
         let _ = writeln!(stderr, "interrupted, nothing changed");
         return exit::INTERRUPTED;
     }
-    let (err_label, hint_label) = if color {
-        ("\x1b[1;31merror:\x1b[0m", "\x1b[1;36mhint:\x1b[0m")
+    // Styled as clap styles its own `error:` (anstyle), when colour is on.
+    let (err_style, hint_style) = if color {
+        (
+            anstyle::Style::new()
+                .bold()
+                .fg_color(Some(anstyle::AnsiColor::Red.into())),
+            anstyle::Style::new()
+                .bold()
+                .fg_color(Some(anstyle::AnsiColor::Cyan.into())),
+        )
     } else {
-        ("error:", "hint:")
+        (anstyle::Style::new(), anstyle::Style::new())
     };
+    let err_label = format!("{err_style}error:{err_style:#}");
+    let hint_label = format!("{hint_style}hint:{hint_style:#}");
     let _ = writeln!(
         stderr,
         "{err_label} {}",

@@ -56,6 +56,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Database file [default: pdconsent.db in the user's data directory,
     /// e.g. ~/.local/share/pdconsent/]

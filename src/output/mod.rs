@@ -60,13 +60,20 @@ pub fn is_terminal(stream: Stream) -> bool {
     }
 }
 
-/// `--color`, then NO_COLOR, then whether the stream is a terminal.
+/// `--color`, then the environment as clap reads it (NO_COLOR, CLICOLOR_FORCE, CLICOLOR) and
+/// whether the stream is a terminal.
 pub fn color_enabled(choice: ColorChoice, stream: Stream) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
+        // The rules clap applies to its own messages (anstream): NO_COLOR, CLICOLOR_FORCE,
+        // CLICOLOR=0, a terminal that supports colour.
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && is_terminal(stream)
+            let auto = match stream {
+                Stream::Stdout => anstream::AutoStream::choice(&io::stdout()),
+                Stream::Stderr => anstream::AutoStream::choice(&io::stderr()),
+            };
+            auto != anstream::ColorChoice::Never
         }
     }
 }

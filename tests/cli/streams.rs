@@ -85,9 +85,33 @@ fn color_always_styles_errors_and_hints() {
     assert_eq!((r.code, r.stdout.as_str()), (2, ""));
     assert_eq!(
         r.stderr,
-        "\u{1b}[1;31merror:\u{1b}[0m agreement `x` not found\n\
-         \u{1b}[1;36mhint:\u{1b}[0m run `pdconsent agreement list --all` to see what exists\n"
+        "\u{1b}[1m\u{1b}[31merror:\u{1b}[0m agreement `x` not found\n\
+         \u{1b}[1m\u{1b}[36mhint:\u{1b}[0m run `pdconsent agreement list --all` to see what exists\n"
     );
+}
+
+#[test]
+fn the_environment_decides_colour_as_it_does_for_clap() {
+    let env = Env::with_main();
+    let run = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut c = env.std_command(args);
+        c.env_remove("NO_COLOR");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        String::from_utf8(c.output().unwrap().stderr).unwrap()
+    };
+    let ours = ["agreement", "show", "x"];
+    let clap_error = ["agreement", "show", "--no-such-flag"];
+    // CLICOLOR_FORCE styles pdconsent's labels and clap's alike, without a terminal.
+    for args in [&ours[..], &clap_error[..]] {
+        let forced = run(&[("CLICOLOR_FORCE", "1")], args);
+        assert!(forced.starts_with("\u{1b}["), "{args:?}: {forced}");
+        // NO_COLOR wins over it; and without either, a pipe gets no colour.
+        let no = run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], args);
+        assert!(no.starts_with("error:"), "{args:?}: {no}");
+        assert!(run(&[], args).starts_with("error:"), "{args:?}");
+    }
 }
 
 #[test]
