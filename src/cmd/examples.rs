@@ -363,7 +363,7 @@ pub fn command() -> clap::Command {
         let names: Vec<&str> = path.split(' ').collect();
         cmd = attach(cmd, &names, &after_help(examples));
     }
-    cmd
+    super::complete::attach(cmd)
 }
 
 fn attach(cmd: clap::Command, path: &[&str], text: &str) -> clap::Command {

@@ -9,6 +9,7 @@ pub mod apply;
 pub mod archiving;
 pub mod audit;
 pub mod backup;
+pub mod complete;
 pub mod completions;
 pub mod consent;
 pub mod dump;

@@ -7,6 +7,8 @@ use crate::common::*;
 fn cli_definition_is_consistent() {
     use clap::CommandFactory;
     pdconsent::cmd::Cli::command().debug_assert();
+    // The command line as the binary builds it: with examples and completers attached.
+    pdconsent::cmd::examples::command().debug_assert();
 }
 
 #[test]
@@ -242,4 +244,88 @@ fn typos_get_a_did_you_mean_for_codes_settings_and_toml_keys() {
         "{}",
         r.stderr
     );
+}
+
+/// What the shell gets from `COMPLETE=bash pdconsent -- WORDS…` for the last word.
+fn complete(env: &Env, words: &[&str]) -> Vec<String> {
+    let mut c = env.std_command(&["--"]);
+    c.args(words)
+        .env("COMPLETE", "bash")
+        .env("_CLAP_IFS", "\n")
+        .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .env("_CLAP_COMPLETE_SPACE", "true");
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn dynamic_completion_offers_codes_from_the_database_templates_and_set_keys() {
+    let env = Env::with_example();
+    assert_eq!(
+        complete(&env, &["pdconsent", "agreement", "show", "per"]),
+        ["personal-data"]
+    );
+    assert_eq!(
+        complete(&env, &["pdconsent", "consent", "record", "--source", "c"]),
+        ["callback-form", "contact-form"]
+    );
+    assert_eq!(
+        complete(&env, &["pdconsent", "requisites", "edit", "m"]),
+        ["main"]
+    );
+    assert_eq!(
+        complete(
+            &env,
+            &[
+                "pdconsent",
+                "agreement",
+                "edit",
+                "marketing",
+                "--set",
+                "checked"
+            ]
+        ),
+        ["checked_by_default="]
+    );
+    assert_eq!(
+        complete(
+            &env,
+            &["pdconsent", "source", "edit", "contact-form", "--set", "k"]
+        ),
+        ["kind="]
+    );
+    let t = complete(
+        &env,
+        &["pdconsent", "agreement", "add", "x", "--template", "en-"],
+    );
+    assert_eq!(t, ["en-consent", "en-marketing"]);
+    // A new object's code is not completed from the existing ones.
+    assert!(
+        complete(&env, &["pdconsent", "agreement", "add", "per"])
+            .iter()
+            .all(|c| c != "personal-data")
+    );
+    // Enumerated values and subcommands come from the definition.
+    assert_eq!(
+        complete(&env, &["pdconsent", "consent", "list", "--event", "w"]),
+        ["withdrawn"]
+    );
+    // No database: no codes, no error.
+    let empty = Env::new();
+    assert!(complete(&empty, &["pdconsent", "agreement", "show", "p"]).is_empty());
+    assert!(!empty.db().exists(), "completion never creates a database");
+    // The registration script calls pdconsent back.
+    let script = env.ok(&["completions", "bash", "--dynamic"]).stdout;
+    assert!(script.contains("COMPLETE=\"bash\""), "{script}");
+    assert!(script.contains("complete -o nospace"), "{script}");
 }
