@@ -24,7 +24,7 @@ fn db_path() -> Option<std::path::PathBuf> {
 fn codes(kind: ObjectKind) -> Vec<(String, String)> {
     let read = || -> anyhow::Result<Vec<(String, String)>> {
         let mut store = Store::open(&db_path().unwrap_or_default(), Access::Read)?;
-        Ok(store.read(|tx| -> anyhow::Result<_> {
+        store.read(|tx| -> anyhow::Result<_> {
             Ok(match kind {
                 ObjectKind::Requisites => tx
                     .requisites_list()?
@@ -42,7 +42,7 @@ fn codes(kind: ObjectKind) -> Vec<(String, String)> {
                     .map(|s| (s.source.code, s.source.name))
                     .collect(),
             })
-        })?)
+        })
     };
     read().unwrap_or_default()
 }

@@ -428,10 +428,8 @@ mod tests {
             .filter(|s| s.get_name() != "help")
             .collect();
         // A command with subcommands of its own that also runs alone (audit-pack DIR).
-        if subs.is_empty() || cmd.get_arguments().any(|a| a.is_positional()) {
-            if !path.is_empty() {
-                out.push(path.join(" "));
-            }
+        if (subs.is_empty() || cmd.get_arguments().any(|a| a.is_positional())) && !path.is_empty() {
+            out.push(path.join(" "));
         }
         for s in subs {
             let mut p = path.clone();

@@ -279,7 +279,7 @@ fn suggest_code(ctx: &Ctx, e: anyhow::Error) -> anyhow::Error {
     };
     let codes = (|| -> Result<Vec<String>> {
         let mut store = Store::open(&ctx.db_path()?, Access::Read)?;
-        Ok(store.read(|tx| -> Result<Vec<String>> {
+        store.read(|tx| -> Result<Vec<String>> {
             Ok(match kind {
                 ObjectKind::Requisites => tx
                     .requisites_list()?
@@ -297,7 +297,7 @@ fn suggest_code(ctx: &Ctx, e: anyhow::Error) -> anyhow::Error {
                     .map(|s| s.source.code)
                     .collect(),
             })
-        })?)
+        })
     })()
     .unwrap_or_default();
     match crate::domain::suggest::closest(&code, codes.iter().map(String::as_str)) {

@@ -25,8 +25,17 @@ fn preview(env: &Env, args: &[&str], format: &str) -> String {
     full.extend(args);
     full.extend(["--format", format]);
     let r = env.ok(&full);
-    assert_eq!(r.stderr, "", "{full:?} warned");
+    assert_eq!(without_pin(&r.stderr), "", "{full:?} warned");
     r.stdout
+}
+
+/// stderr without the line the text form adds: the text's hash and what pins it.
+fn without_pin(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| !l.starts_with("sha256 "))
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 // -------------------------------------------------------------------- preview
@@ -39,7 +48,14 @@ fn text_in_a_pipe_is_the_exact_text_then_the_checkbox() {
     let text = json["text"].as_str().unwrap();
 
     let plain = env.ok(&["agreement", "preview", args[0], args[1], args[2]]);
-    assert_eq!(plain.stderr, "");
+    // Beside the text, on stderr: its hash and the revisions it was rendered from.
+    assert_eq!(
+        plain.stderr,
+        format!(
+            "sha256 {} · agreement `personal-data` revision 1 · requisites `main` revision 1 · source `contact-form` revision 1\n",
+            json["sha256"].as_str().unwrap()
+        )
+    );
     assert_eq!(
         preview(&env, &args, "text"),
         plain.stdout,
@@ -471,7 +487,8 @@ fn missing_values_show_as_markers_with_warnings() {
         "{}",
         r.stdout
     );
-    let lines: Vec<&str> = r.stderr.lines().collect();
+    let warnings = without_pin(&r.stderr);
+    let lines: Vec<&str> = warnings.lines().collect();
     assert!(
         lines.len() >= 4 && lines.len().is_multiple_of(2),
         "warning and hint pairs:\n{}",
@@ -497,7 +514,7 @@ fn missing_values_show_as_markers_with_warnings() {
     // The same warnings are data in JSON, and on stderr again.
     let j = env.run(&["agreement", "preview", "site", "--format", "json"]);
     assert_eq!(j.code, 0);
-    assert_eq!(j.stderr, r.stderr);
+    assert_eq!(j.stderr, without_pin(&r.stderr));
     let v = j.json();
     let settings: Vec<&str> = v["warnings"]
         .as_array()
@@ -536,7 +553,7 @@ fn missing_values_show_as_markers_with_warnings() {
         "email=privacy@romashka.ru",
     ]);
     let r = env.ok(&["agreement", "preview", "site"]);
-    assert_eq!(r.stderr, "");
+    assert_eq!(without_pin(&r.stderr), "");
     assert!(!r.stdout.contains("не заполнено"), "{}", r.stdout);
 }
 
@@ -686,7 +703,7 @@ fn a_valid_custom_template_renders() {
     let v = env.json(&["agreement", "show", "mine"]);
     assert_eq!(v["template"], "custom");
     let r = env.ok(&["agreement", "preview", "mine"]);
-    assert_eq!(r.stderr, "");
+    assert_eq!(without_pin(&r.stderr), "");
     assert_eq!(
         r.stdout,
         "Согласие на обработку персональных данных\n\n\
@@ -884,6 +901,11 @@ mod terminal {
         assert!(piped.lines().any(|l| l.len() > 200), "unwrapped in a pipe");
 
         let shown = on_terminal(&env, 60, &["agreement", "preview", "en"])?;
+        // The hash and the revisions come first (stderr, on the same terminal), wrapped too.
+        let (pin, rest) = shown.split_once("Consent to the processing").unwrap();
+        assert!(pin.starts_with("sha256"), "{shown}");
+        assert!(pin.trim_end().lines().count() >= 2, "not wrapped: {pin}");
+        let shown = format!("Consent to the processing{rest}");
         let (text, checkbox) = shown.trim_end().rsplit_once("\n\n").unwrap();
         assert!(
             text.lines().all(|l| l.len() <= 60),

@@ -197,6 +197,25 @@ fn one(
         Format::Html => Ok(doc.html().into()),
         Format::Markdown => Ok(doc.markdown().into()),
         _ => {
+            // What pins this text, beside it (stderr: stdout stays the text alone).
+            let mut what = format!(
+                "sha256 {} · agreement `{}` revision {}",
+                rendered.sha256, loaded.code, loaded.revision
+            );
+            if let (Some(r), Some(n)) = (pinned.requisites, pinned.requisites_revision) {
+                what.push_str(&format!(" · requisites `{r}` revision {n}"));
+            }
+            if let (Some(src), Some(n)) = (&loaded.source, pinned.source_revision) {
+                what.push_str(&format!(" · source `{}` revision {n}", src.source.code));
+            }
+            // On a narrow terminal, wrapped to it (the hash breaks where it must).
+            match output::terminal_width(Stream::Stderr) {
+                Some(w) if output::is_terminal(Stream::Stderr) => {
+                    let opts = textwrap::Options::new(w).break_words(true);
+                    output::notice(&textwrap::wrap(&what, opts).join("\n"));
+                }
+                _ => output::notice(&what),
+            }
             let width = if ctx.out.terminal {
                 output::terminal_width(Stream::Stdout)
             } else {
