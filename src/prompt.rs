@@ -189,6 +189,9 @@ pub fn confirm_save(p: &mut dyn Prompter, yes: bool, question: &str) -> anyhow::
     }
 }
 
+/// Asks for one new item of a list (the list so far given); `None`: nothing added.
+pub type AddItem<'a, T> = dyn FnMut(&mut dyn Prompter, &[T]) -> anyhow::Result<Option<T>> + 'a;
+
 /// Edits a list item by item — add, remove, move — showing it before each choice.
 /// `add` asks for one new item (`None`: nothing added).
 pub fn edit_list<T>(
@@ -197,7 +200,7 @@ pub fn edit_list<T>(
     flag: &str,
     items: &mut Vec<T>,
     show: &dyn Fn(&T) -> String,
-    add: &mut dyn FnMut(&mut dyn Prompter, &[T]) -> anyhow::Result<Option<T>>,
+    add: &mut AddItem<T>,
 ) -> anyhow::Result<()> {
     const DONE: &str = "done";
     const ADD: &str = "add an item";
@@ -252,12 +255,11 @@ pub fn numbered_list(label: &str, items: &[String]) -> String {
 }
 
 /// What a wizard is about to save, for the final confirmation: the rows of the
-/// object's `show`, in its order, `key: value` with the values aligned, a list
-/// one item a line, long values wrapped at word boundaries to `width`.
+/// object's `show`, in its order, as `key: value`; a list (several lines, or
+/// numbered) below its key one item a line; long values wrapped at word
+/// boundaries to `width`, continued under the value.
 pub fn summary(title: &str, rows: &[(&str, String)], width: usize) -> String {
-    let key_width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    let indent = " ".repeat(2 + key_width + 2);
-    let value_width = width.saturating_sub(indent.len()).max(20);
+    const INDENT: &str = "    ";
     let mut out = vec![format!("{title}:")];
     for (key, value) in rows {
         let value = if value.trim().is_empty() {
@@ -265,22 +267,30 @@ pub fn summary(title: &str, rows: &[(&str, String)], width: usize) -> String {
         } else {
             value
         };
-        let mut first = true;
-        for line in value.lines() {
+        let list = value.contains('\n') || value.starts_with("1. ");
+        if list {
+            out.push(format!("  {key}:"));
+        }
+        for (i, line) in value.lines().enumerate() {
+            let head = if list || i > 0 {
+                INDENT.to_string()
+            } else {
+                format!("  {key}: ")
+            };
             // A numbered item wraps under its text, not under its number.
             let hang = line
                 .split_once(". ")
                 .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
                 .map_or(0, |(n, _)| n.len() + 2);
-            let opts = textwrap::Options::new(value_width).subsequent_indent(&indent[..hang]);
-            for part in textwrap::wrap(line, opts) {
-                if first {
-                    out.push(format!("  {key:<key_width$}  {part}"));
-                    first = false;
-                } else {
-                    out.push(format!("{indent}{part}"));
-                }
-            }
+            let rest = format!("{INDENT}{}", " ".repeat(hang));
+            let opts = textwrap::Options::new(width.max(20))
+                .initial_indent(&head)
+                .subsequent_indent(&rest);
+            out.extend(
+                textwrap::wrap(line, opts)
+                    .into_iter()
+                    .map(|l| l.into_owned()),
+            );
         }
     }
     out.join("\n")
@@ -453,7 +463,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_summary_aligns_values_lists_items_one_a_line_and_wraps_at_words() {
+    fn a_summary_lists_items_one_a_line_and_wraps_at_words() {
         let rows = [
             ("name", "Согласие на обработку".to_string()),
             (
@@ -462,17 +472,17 @@ mod tests {
             ),
             ("url", String::new()),
         ];
-        let pad = " ".repeat(12);
         assert_eq!(
-            summary("agreement `site`", &rows, 32),
+            summary("agreement `site`", &rows, 24),
             [
-                "agreement `site`:".to_string(),
-                "  name      Согласие на".into(),
-                format!("{pad}обработку"),
-                "  purposes  1. обработка заявок".into(),
-                format!("{pad}   клиентов"),
-                format!("{pad}2. связь"),
-                "  url       —".into(),
+                "agreement `site`:",
+                "  name: Согласие на",
+                "    обработку",
+                "  purposes:",
+                "    1. обработка заявок",
+                "       клиентов",
+                "    2. связь",
+                "  url: —",
             ]
             .join("\n")
         );
