@@ -306,28 +306,34 @@ pub fn check_email(field: &str, value: &str) -> Result<(), FieldError> {
     }
 }
 
-/// An http(s) address that is safe to put into HTML and Markdown links as it is.
+/// An http(s) address that is safe to put into HTML and Markdown links as it is:
+/// parsed by the `url` crate (WHATWG), written out with its scheme, a host with a
+/// dot (or an IP address), and none of the characters a link cannot carry.
+/// Every prompt and every final validation of an address calls this.
 pub fn check_url(field: &str, url: &str) -> Option<FieldError> {
-    let scheme = url.starts_with("https://") || url.starts_with("http://");
-    let host_ok = url
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.split(['/', '?', '#']).next())
-        .is_some_and(|h| h.contains('.'));
     let bad = url
         .chars()
         .find(|c| c.is_whitespace() || c.is_control() || "<>\"'()`\\{}|^".contains(*c));
-    match (scheme && host_ok, bad) {
-        (true, None) => None,
-        (_, Some(c)) => Some(FieldError::new(
+    if let Some(c) = bad {
+        return Some(FieldError::new(
             field,
             format!(
                 "`{}` contains `{}`, which a link cannot carry; percent-encode it (e.g. %28 for `(`)",
                 url.escape_debug(),
                 c.escape_debug()
             ),
-        )),
-        (false, None) => Some(FieldError::new(
+        ));
+    }
+    // The parser accepts `https:example.ru` and `HTTPS://…`; a link is written out in full.
+    let written = url.starts_with("https://") || url.starts_with("http://");
+    let host_ok = |u: &url::Url| match u.host() {
+        Some(url::Host::Domain(d)) => d.contains('.') && !d.ends_with('.'),
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        None => false,
+    };
+    match url::Url::parse(url) {
+        Ok(u) if written && host_ok(&u) => None,
+        _ => Some(FieldError::new(
             field,
             format!("`{url}` is not an http(s) address, e.g. https://example.ru/consent"),
         )),

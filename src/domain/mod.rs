@@ -142,4 +142,28 @@ mod tests {
             assert!(check_email("email", bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn urls() {
+        for good in [
+            "https://romashka.ru/privacy",
+            "http://пример.рф/согласие?a=1#b",
+            "https://203.0.113.7/consent",
+            "https://romashka.ru:8443/x",
+        ] {
+            assert_eq!(check_url("url", good), None, "{good}");
+        }
+        for bad in [
+            "romashka.ru",
+            "https:romashka.ru",
+            "ftp://romashka.ru",
+            "https://localhost/x",
+            "https://romashka.ru:99999/x",
+            "https://roma shka.ru",
+            "https://romashka.ru/a(b)",
+            "https://",
+        ] {
+            assert!(check_url("url", bad).is_some(), "{bad}");
+        }
+    }
 }

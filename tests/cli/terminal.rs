@@ -45,10 +45,14 @@ fn wizard_adds_requisites_and_reasks_wrong_values() -> Result<(), Error> {
     )?;
     answer(&mut p, "Phone (optional)", "")?;
     answer(&mut p, "Website (optional)", "")?;
+    // The summary is `show`'s rows; the first set will be the default.
     p.exp_string("requisites `main`:")?;
     p.exp_string("inn: 7840502513")?;
+    p.exp_string("default: yes")?;
+    p.exp_string("display name: ")?;
     p.exp_string("Save these requisites?")?;
-    p.send("y")?;
+    // Enter takes the default, yes: the person has just read the summary.
+    p.send("\r")?;
     p.flush()?;
     p.exp_string("created requisites `main` (default)")?;
     p.exp_eof()?;
@@ -221,5 +225,112 @@ fn apply_on_a_terminal_shows_the_plan_with_values_and_asks_first() -> Result<(),
     let mut p = spawn(&env, &["apply", &file, "--yes"]);
     p.exp_string("applied 1 change(s)")?;
     p.exp_eof()?;
+    Ok(())
+}
+
+/// Presses keys in a Select or MultiSelect: `j` moves down, `k` up, space toggles.
+fn keys(p: &mut PtySession, prompt: &str, keys: &str) -> Result<(), Error> {
+    p.exp_string(prompt)?;
+    p.send(keys)?;
+    p.flush()
+}
+
+#[test]
+fn agreement_edit_asks_which_settings_then_only_those_and_again_what_the_final_check_refuses()
+-> Result<(), Error> {
+    let env = Env::with_site();
+    let mut p = spawn(&env, &["agreement", "edit", "site"]);
+    // name, language, …: language only.
+    keys(&mut p, "Which settings do you want to change?", "j \r")?;
+    keys(&mut p, "Language", "j\r")?; // en
+    // The Russian template does not fit: only it is asked again, among the English ones.
+    p.exp_string("template `ru-152fz-consent` is in `ru`")?;
+    p.exp_string("please answer these again:")?;
+    keys(&mut p, "Template", "\r")?;
+    let shown = p.exp_string("Save as revision 2?")?;
+    assert!(shown.contains("en-marketing"), "{shown}");
+    assert!(!shown.contains("ru-152fz-marketing"), "{shown}");
+    assert!(!shown.contains("Name"), "name was not chosen: {shown}");
+    p.send("\r")?;
+    p.flush()?;
+    p.exp_string("revision 2 created (language, template, term)")?;
+    p.exp_eof()?;
+    assert!(matches!(p.process().wait()?, WaitStatus::Exited(_, 0)));
+    let v = env.json(&["agreement", "show", "site"]);
+    assert_eq!(v["language"], "en");
+    assert_eq!(v["template"], "en-consent");
+    assert_eq!(v["term"], "until consent is withdrawn");
+    assert_eq!(v["name"], "Согласие для сайта");
+    assert_eq!(v["purposes"], serde_json::json!(["обработка заявок"]));
+    Ok(())
+}
+
+#[test]
+fn agreement_edit_changes_a_list_item_by_item() -> Result<(), Error> {
+    let env = Env::with_site();
+    let mut p = spawn(&env, &["agreement", "edit", "site"]);
+    // name, language, template, requisites, required, behaviour, label, url, purposes.
+    keys(
+        &mut p,
+        "Which settings do you want to change?",
+        "jjjjjjjj \r",
+    )?;
+    p.exp_string("Purposes of processing (1):")?;
+    keys(&mut p, "what next?", "j\r")?; // add
+    answer(&mut p, "New item", "support requests")?;
+    p.exp_string("Purposes of processing (2):")?;
+    p.exp_string("2. support requests")?;
+    keys(&mut p, "what next?", "jjj\r")?; // move
+    keys(&mut p, "Move which item?", "j\r")?; // the second
+    keys(&mut p, "To which place?", "k\r")?; // first
+    p.exp_string("1. support requests")?;
+    keys(&mut p, "what next?", "\r")?; // done
+    p.exp_string("purposes:")?;
+    keys(&mut p, "Save as revision 2?", "\r")?;
+    p.exp_string("revision 2 created (purposes)")?;
+    p.exp_eof()?;
+    let v = env.json(&["agreement", "show", "site"]);
+    assert_eq!(
+        v["purposes"],
+        serde_json::json!(["support requests", "обработка заявок"])
+    );
+    Ok(())
+}
+
+#[test]
+fn source_wizard_checks_the_url_shows_the_summary_and_declining_changes_nothing()
+-> Result<(), Error> {
+    let env = Env::with_site();
+    let before = env.dump();
+    let mut p = spawn(&env, &["source", "add", "contact"]);
+    keys(&mut p, "Kind", "\r")?; // form
+    answer(&mut p, "Name", "Contact form")?;
+    // The prompt refuses what the final validation would: same check.
+    answer(
+        &mut p,
+        "Page URL (optional)",
+        "https://romashka.ru:99999/contact",
+    )?;
+    p.exp_string("is not an http(s) address")?;
+    answer(&mut p, "Page URL (optional)", "https://romashka.ru/contact")?;
+    keys(&mut p, "what next?", "\r")?; // an empty list: add
+    answer(&mut p, "New field caption", "email")?;
+    keys(&mut p, "what next?", "j\r")?; // add
+    answer(&mut p, "New field caption", "phone")?;
+    keys(&mut p, "what next?", "\r")?; // done
+    keys(&mut p, "Agreements on this source", " \r")?;
+    // The summary: `show`'s rows, a list one item a line.
+    p.exp_string("source `contact`:")?;
+    p.exp_string("url: https://romashka.ru/contact")?;
+    p.exp_string("fields:\r\n    1. email\r\n    2. phone")?;
+    p.exp_string("site (rev 1): required, unchecked, reading not required")?;
+    keys(&mut p, "Create this source?", "n")?;
+    p.exp_string("aborted, nothing changed")?;
+    p.exp_eof()?;
+    assert!(
+        matches!(p.process().wait()?, WaitStatus::Exited(_, 1)),
+        "declining exits 1"
+    );
+    assert_eq!(env.dump(), before);
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::domain::ObjectKind;
 use crate::domain::agreement::{Change, Language, Settings};
 use crate::storage::Stamp;
 use crate::storage::StoreError;
-use crate::{HintExt, Outcome, output};
+use crate::{HintExt, Outcome, output, prompt};
 
 /// Create an agreement at revision 1. Without settings flags, a terminal gets a wizard.
 ///
@@ -81,8 +81,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             .iter()
             .map(|r| r.requisites.code.clone())
             .collect();
-        let changes = super::wizard::run(&mut *prompter, &settings, &req_codes)?;
-        settings.apply(&changes)?;
+        let cx = super::wizard::Context {
+            code: &code,
+            requisites: &req_codes,
+        };
+        super::wizard::add(&mut *prompter, &cx, &mut settings)?;
     } else {
         let mut changes = args.settings.to_changes()?;
         if settings.language != Language::Ru {
@@ -99,8 +102,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     crate::domain::render::validate(&code, &settings)?;
     if wizard {
-        output::notice(&super::show::summary(&code, &settings));
-        ctx.confirm(&mut *prompter, "Create this agreement?")?;
+        // The e-mail in effect, as `show` will print it.
+        let email = settings.withdrawal_email.clone().or_else(|| {
+            requisites
+                .iter()
+                .find(|r| r.requisites.code == settings.requisites)
+                .and_then(|r| r.requisites.email.clone())
+        });
+        let rows = super::show::settings_rows(
+            &settings,
+            Some((email.as_deref(), settings.withdrawal_email.is_none())),
+        );
+        output::notice(&prompt::summary(
+            &format!("agreement `{code}`"),
+            &rows,
+            prompt::summary_width(),
+        ));
+        prompt::confirm_save(&mut *prompter, ctx.global.yes, "Create this agreement?")?;
     }
     let now = ctx.now();
     let actor = ctx.actor();

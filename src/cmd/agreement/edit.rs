@@ -53,13 +53,19 @@ fn edit(
     }
     let wizard = given.is_none();
     let mut prompter = ctx.prompter();
+    let mut next = current.settings.clone();
     let changes = match given {
         None => {
             let codes: Vec<String> = requisites
                 .iter()
                 .map(|r| r.requisites.code.clone())
                 .collect();
-            super::wizard::run(&mut *prompter, &current.settings, &codes)?
+            let cx = super::wizard::Context {
+                code,
+                requisites: &codes,
+            };
+            super::wizard::edit(&mut *prompter, &cx, &mut next)?;
+            Vec::new()
         }
         Some([]) => {
             return Err(anyhow::anyhow!("nothing to change for agreement `{code}`"))
@@ -67,7 +73,6 @@ fn edit(
         }
         Some(changes) => changes.to_vec(),
     };
-    let mut next = current.settings.clone();
     next.apply(&changes)?;
     crate::domain::render::validate(code, &next).hint(format!(
         "fix the values; `pdconsent agreement show {code}` shows the current ones"
@@ -86,8 +91,9 @@ fn edit(
     }
     if wizard {
         output::notice(&crate::cmd::describe_changes(&changed));
-        ctx.confirm(
+        crate::prompt::confirm_save(
             &mut *prompter,
+            ctx.global.yes,
             &format!("Save as revision {}?", current.revision + 1),
         )?;
     }

@@ -35,10 +35,51 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     let mut t = ctx.out.table(&["setting", "value"]);
     let s = &settings;
-    let rows: Vec<(&str, String)> = vec![
+    let mut rows: Vec<(&str, String)> = vec![
         ("code", args.code.clone()),
         ("revision", view.revision.to_string()),
         ("archived", output::yes_no(view.archived).into()),
+    ];
+    rows.extend(settings_rows(
+        s,
+        Some((
+            view.effective_withdrawal_email.as_deref(),
+            view.withdrawal_email_is_default,
+        )),
+    ));
+    for (k, v) in rows {
+        t.add_row(vec![
+            k.to_string(),
+            if v.is_empty() {
+                "—".into()
+            } else {
+                output::sanitize_multiline(&v)
+            },
+        ]);
+    }
+    t.add_row(vec!["created".to_string(), view.created_at.clone()]);
+    t.add_row(vec!["updated".to_string(), view.updated_at.clone()]);
+    ctx.out.print_table(&t)?;
+    Ok(Outcome::Ok)
+}
+
+fn numbered(items: &[String]) -> String {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| format!("{}. {x}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The settings in the order `show` lists them, lists one item a line: the
+/// rows of `show`'s table and of the wizard's summary. `withdrawal` is the
+/// e-mail in effect and whether it is the requisites' (`None`: unknown here).
+pub fn settings_rows(
+    s: &Settings,
+    withdrawal: Option<(Option<&str>, bool)>,
+) -> Vec<(&'static str, String)> {
+    let mut rows: Vec<(&str, String)> = vec![
         ("name", s.name.clone()),
         ("language", s.language.as_str().into()),
         ("template", s.template.clone()),
@@ -79,25 +120,25 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         ),
         (
             "withdrawal_email",
-            match (
-                &view.effective_withdrawal_email,
-                view.withdrawal_email_is_default,
-            ) {
-                (Some(e), true) => {
+            match withdrawal {
+                Some((Some(e), true)) => {
                     format!("{e} (default: the e-mail of requisites `{}`)", s.requisites)
                 }
-                (Some(e), false) => e.clone(),
-                (None, _) => format!(
+                Some((Some(e), false)) => e.to_string(),
+                Some((None, _)) => format!(
                     "— (none: set it, or an e-mail in requisites `{}`)",
                     s.requisites
                 ),
+                None => match &s.withdrawal_email {
+                    Some(e) => e.clone(),
+                    None => format!("— (the e-mail of requisites `{}`)", s.requisites),
+                },
             },
         ),
         ("fields", numbered(&s.fields)),
         ("restrictions", numbered(&s.restrictions)),
     ];
     // Only the English (GDPR) texts speak of automated decisions.
-    let mut rows = rows;
     if s.language == crate::domain::agreement::Language::En || s.automated_decisions.is_some() {
         rows.push((
             "automated_decisions",
@@ -106,46 +147,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 .unwrap_or_else(|| "— (none; the English texts say so)".into()),
         ));
     }
-    for (k, v) in rows {
-        t.add_row(vec![
-            k.to_string(),
-            if v.is_empty() {
-                "—".into()
-            } else {
-                output::sanitize_multiline(&v)
-            },
-        ]);
-    }
     if s.template == CUSTOM {
         let lines = s.custom_text.as_deref().unwrap_or("").lines().count();
-        t.add_row(vec![
-            "custom_text".to_string(),
+        rows.push((
+            "custom_text",
             format!("{lines} lines (`--format json` prints it)"),
-        ]);
+        ));
     }
-    t.add_row(vec!["created".to_string(), view.created_at.clone()]);
-    t.add_row(vec!["updated".to_string(), view.updated_at.clone()]);
-    ctx.out.print_table(&t)?;
-    Ok(Outcome::Ok)
-}
-
-fn numbered(items: &[String]) -> String {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, x)| format!("{}. {x}", i + 1))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// A short description for the wizard's final confirmation.
-pub fn summary(code: &str, s: &Settings) -> String {
-    let mut lines = vec![format!("agreement `{code}`:")];
-    let v = serde_json::to_value(s).unwrap_or_default();
-    if let Some(obj) = v.as_object() {
-        for (k, v) in obj {
-            lines.push(format!("  {k}: {}", crate::domain::diff::display(v)));
-        }
-    }
-    lines.join("\n")
+    rows
 }

@@ -8,7 +8,7 @@ use crate::domain::ObjectKind;
 use crate::domain::requisites::{Kind, Requisites};
 use crate::storage::Stamp;
 use crate::storage::StoreError;
-use crate::{HintExt, Outcome, output};
+use crate::{HintExt, Outcome, output, prompt};
 
 /// Add a set of requisites. Without settings flags, a terminal gets a wizard.
 #[derive(Debug, clap::Args)]
@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     };
     let mut r = Requisites::new(&code, kind);
     if wizard {
-        r = super::wizard::run(&mut *prompter, r)?;
+        super::wizard::add(&mut *prompter, &mut r)?;
     } else {
         args.settings.apply(&mut r)?;
         if r.short_name.is_empty() {
@@ -69,8 +69,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     r.validate()?;
     if wizard {
-        output::notice(&super::wizard::summary(&r));
-        ctx.confirm(&mut *prompter, "Save these requisites?")?;
+        // The first set becomes the default (decided again when it is saved).
+        let mut shown = r.clone();
+        shown.is_default = store.read(|tx| tx.requisites_default())?.is_none();
+        output::notice(&prompt::summary(
+            &format!("requisites `{code}`"),
+            &super::show::rows(&shown),
+            prompt::summary_width(),
+        ));
+        prompt::confirm_save(&mut *prompter, ctx.global.yes, "Save these requisites?")?;
     }
     let now = ctx.now();
     let actor = ctx.actor();

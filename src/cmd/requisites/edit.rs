@@ -37,7 +37,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
     let mut prompter = ctx.prompter();
     let mut next = current.clone();
     if wizard {
-        next = super::wizard::run(&mut *prompter, next)?;
+        super::wizard::edit(&mut *prompter, &mut next)?;
     } else if args.settings.is_empty() {
         return Err(anyhow::anyhow!(
             "nothing to change for requisites `{}`",
@@ -67,7 +67,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
     }
     if wizard {
         output::notice(&crate::cmd::describe_changes(&changes));
-        ctx.confirm(&mut *prompter, "Save these changes?")?;
+        crate::prompt::confirm_save(&mut *prompter, ctx.global.yes, "Save these changes?")?;
     }
     let now = ctx.now();
     let actor = ctx.actor();

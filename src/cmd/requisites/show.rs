@@ -1,7 +1,7 @@
 //! `pdconsent requisites show`.
 
 use crate::cmd::{Ctx, Result};
-use crate::domain::requisites::KEYS;
+use crate::domain::requisites::{KEYS, Kind, Requisites};
 use crate::output::Format;
 use crate::{Outcome, output};
 
@@ -36,26 +36,35 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     let r = &stored.requisites;
     let mut t = ctx.out.table(&["setting", "value"]);
-    t.add_row(vec!["code".to_string(), output::sanitize(&r.code)]);
-    for key in KEYS {
-        // Only the state number that fits the kind.
-        let irrelevant = match r.kind {
-            crate::domain::requisites::Kind::Legal => *key == "ogrnip",
-            crate::domain::requisites::Kind::Individual => *key == "ogrn" || *key == "kpp",
-        };
-        if irrelevant && r.get(key).is_none() {
-            continue;
-        }
-        t.add_row(vec![key.to_string(), output::cell(r.get(key).as_deref())]);
+    for (key, value) in rows(r) {
+        t.add_row(vec![key.to_string(), output::cell(Some(&value))]);
     }
-    t.add_row(vec![
-        "display name".to_string(),
-        output::sanitize(&r.display_name()),
-    ]);
     let used = view.used_by.join(", ");
     t.add_row(vec!["used by".to_string(), output::cell(Some(&used))]);
     t.add_row(vec!["created".to_string(), stored.created_at.clone()]);
     t.add_row(vec!["updated".to_string(), stored.updated_at.clone()]);
     ctx.out.print_table(&t)?;
     Ok(Outcome::Ok)
+}
+
+/// The values in the order `show` lists them (the state numbers that fit the
+/// kind, unless others are set): the rows of the table and of the wizard's summary.
+pub fn rows(r: &Requisites) -> Vec<(&'static str, String)> {
+    let mut rows = vec![("code", r.code.clone())];
+    for key in KEYS {
+        let irrelevant = match r.kind {
+            Kind::Legal => *key == "ogrnip",
+            Kind::Individual => *key == "ogrn" || *key == "kpp",
+        };
+        if irrelevant && r.get(key).is_none() {
+            continue;
+        }
+        let value = match *key {
+            "default" => output::yes_no(r.is_default).to_string(),
+            _ => r.get(key).unwrap_or_default(),
+        };
+        rows.push((*key, value));
+    }
+    rows.push(("display name", r.display_name()));
+    rows
 }

@@ -6,9 +6,10 @@ use super::SettingsArgs;
 use crate::cmd::{Ctx, Result};
 use crate::domain::ObjectKind;
 use crate::domain::source::{Source, SourceKind};
+use crate::output::views::SourceLinkView;
 use crate::storage::Stamp;
 use crate::storage::StoreError;
-use crate::{HintExt, Outcome, output};
+use crate::{HintExt, Outcome, output, prompt};
 
 /// Add a web form (`form`) or chat channel (`openline`). A chat lists name, e-mail,
 /// phone and photo as its fields unless given others, and sends the warning.
@@ -68,7 +69,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let mut source = Source::new(&code, kind, "");
     if wizard {
         let codes: Vec<String> = agreements.iter().map(|a| a.code.clone()).collect();
-        source = super::wizard::run(&mut *prompter, source, &codes)?;
+        super::wizard::add(&mut *prompter, &mut source, &codes)?;
     } else {
         let explicit_fields = !args.settings.add_field.is_empty();
         if explicit_fields {
@@ -83,11 +84,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     source.validate()?;
     if wizard {
-        output::notice(&format!(
-            "source `{code}`:\n{}",
-            serde_json::to_string_pretty(&super::to_json(&source))?
+        let links: Vec<SourceLinkView> = source
+            .agreements
+            .iter()
+            .filter_map(|l| {
+                let a = agreements.iter().find(|a| a.code == l.agreement)?;
+                Some(SourceLinkView::new(l, a))
+            })
+            .collect();
+        output::notice(&prompt::summary(
+            &format!("source `{code}`"),
+            &super::show::rows(&source, &links),
+            prompt::summary_width(),
         ));
-        ctx.confirm(&mut *prompter, "Create this source?")?;
+        prompt::confirm_save(&mut *prompter, ctx.global.yes, "Create this source?")?;
     }
     let now = ctx.now();
     let actor = ctx.actor();

@@ -52,7 +52,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
                 codes.push(l.agreement.clone());
             }
         }
-        next = super::wizard::run(&mut *prompter, next, &codes)?;
+        super::wizard::edit(&mut *prompter, &mut next, &codes)?;
     } else if args.settings.is_empty() {
         return Err(anyhow::anyhow!("nothing to change for source `{code}`")).hint(
             "give --set KEY=VALUE, --add-field …, --link …, or run on a terminal for the wizard",
@@ -74,7 +74,7 @@ fn edit(ctx: &Ctx, store: &mut Store, args: &Args, format: Format, wizard: bool)
     }
     if wizard {
         output::notice(&crate::cmd::describe_changes(&changes));
-        ctx.confirm(&mut *prompter, "Save these changes?")?;
+        crate::prompt::confirm_save(&mut *prompter, ctx.global.yes, "Save these changes?")?;
     }
     let now = ctx.now();
     let actor = ctx.actor();

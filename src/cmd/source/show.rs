@@ -1,7 +1,9 @@
 //! `pdconsent source show`.
 
 use crate::cmd::{Ctx, Result};
+use crate::domain::source::Source;
 use crate::output::Format;
+use crate::output::views::SourceLinkView;
 use crate::{Outcome, output};
 
 /// Show a source: its fields and agreements with their effective behaviour
@@ -35,14 +37,37 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     }
     let s = &rec.source;
     let mut t = ctx.out.table(&["setting", "value"]);
+    let mut rows = rows(s, &view.agreements);
+    rows.extend([
+        ("archived", output::yes_no(rec.archived).into()),
+        ("created", rec.created_at.clone()),
+        ("updated", rec.updated_at.clone()),
+    ]);
+    for (k, v) in rows {
+        t.add_row(vec![
+            k.to_string(),
+            if v.is_empty() {
+                "—".into()
+            } else {
+                output::sanitize_multiline(&v)
+            },
+        ]);
+    }
+    ctx.out.print_table(&t)?;
+    Ok(Outcome::Ok)
+}
+
+/// The settings in the order `show` lists them, a field or a linked agreement
+/// (with its effective behaviour) a line: the rows of the table and of the
+/// wizard's summary.
+pub fn rows(s: &Source, links: &[SourceLinkView]) -> Vec<(&'static str, String)> {
     let fields: Vec<String> = s
         .fields
         .iter()
         .enumerate()
         .map(|(i, f)| format!("{}. {f}", i + 1))
         .collect();
-    let links: Vec<String> = view
-        .agreements
+    let links: Vec<String> = links
         .iter()
         .map(|l| {
             // The effective behaviour in words; `*` where the source overrides the agreement.
@@ -76,7 +101,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             )
         })
         .collect();
-    let rows = vec![
+    vec![
         ("code", s.code.clone()),
         ("kind", s.kind.as_str().to_string()),
         ("name", s.name.clone()),
@@ -106,20 +131,5 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 format!("{}{note}", links.join("\n"))
             },
         ),
-        ("archived", output::yes_no(rec.archived).into()),
-        ("created", rec.created_at.clone()),
-        ("updated", rec.updated_at.clone()),
-    ];
-    for (k, v) in rows {
-        t.add_row(vec![
-            k.to_string(),
-            if v.is_empty() {
-                "—".into()
-            } else {
-                output::sanitize_multiline(&v)
-            },
-        ]);
-    }
-    ctx.out.print_table(&t)?;
-    Ok(Outcome::Ok)
+    ]
 }
