@@ -40,7 +40,6 @@ pub struct StoredSource {
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Step {
     Create {
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
         archived: bool,
     },
     Update {
@@ -58,7 +57,6 @@ pub enum Step {
     /// Archived: by `archived = true` in the file, or by `--archive-missing`.
     Archive {
         changed: Vec<String>,
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
         not_in_file: bool,
     },
 }

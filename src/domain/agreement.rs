@@ -50,7 +50,9 @@ pub struct Settings {
     /// Automated decision-making, including profiling, that the processing
     /// involves: its logic, significance and consequences (GDPR art. 13(2)(f),
     /// art. 22). `None`: none is used, which the English texts say.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Printed as `null` when unset (JSON keys are never absent); revisions
+    /// stored before the setting existed lack the key and read as `None`.
+    #[serde(default)]
     pub automated_decisions: Option<String>,
 }
 

@@ -10,10 +10,9 @@ pub struct FieldChange {
     /// `null` when the setting was absent.
     pub before: Value,
     pub after: Value,
-    /// For lists: items present only after / only before, as text.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// For lists: items present only after / only before, as text (`[]` for a
+    /// setting that is not a list; printed either way, JSON keys are never absent).
     pub added: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<String>,
 }
 

@@ -1,4 +1,4 @@
-//! JSON views of consent events and ledger heads (README, "JSON output").
+//! JSON views of consent events and ledger heads (docs/json.md, "Event").
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,5 @@
 //! The JSON contract: one `#[derive(Serialize)]` view per shape that
-//! `--format json` prints (the README section "JSON" describes them).
+//! `--format json` prints (docs/json.md describes them, docs/schemas/ pins them).
 //! It passes 600 lines on purpose: the whole contract is read in one place,
 //! and each view is short.
 //!

@@ -213,7 +213,7 @@ fn dry_run_and_check_change_nothing() {
             "revision": 2, "changed": ["purposes"],
             "changes": [{"field": "purposes", "before": v.json()[1]["changes"][0]["before"],
                          "after": v.json()[1]["changes"][0]["after"],
-                         "added": ["рассмотрение резюме кандидатов"]}]
+                         "added": ["рассмотрение резюме кандидатов"], "removed": []}]
         })),
         "{}",
         v.stdout

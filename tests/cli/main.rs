@@ -24,6 +24,7 @@ mod erasure;
 mod export;
 mod import;
 mod info;
+mod json_shapes;
 mod ledger_tamper;
 mod legal;
 mod load;

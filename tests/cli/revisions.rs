@@ -670,7 +670,7 @@ fn diff_of_a_value_shows_it_before_and_after() {
     let j = env.json(&["agreement", "diff", "site", "1", "2"]);
     assert_eq!(
         j["changes"],
-        json!([{"field": "required", "before": true, "after": false}])
+        json!([{"field": "required", "before": true, "after": false, "added": [], "removed": []}])
     );
 }
 

@@ -268,17 +268,14 @@ fn from_flags(args: &Args) -> Result<Submission> {
     Ok(s)
 }
 
-/// One result line of a batch.
+/// One result line of a batch: every key on every line (`null` when it does
+/// not apply), as docs/json.md promises.
 #[derive(Serialize)]
 struct LineResult {
     line: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     seq: Option<Vec<u64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<Vec<LineEvent>>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     duplicate: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<FieldError>,
 }
 

@@ -115,8 +115,7 @@ struct KeyView {
     vkey: String,
     origin: String,
     created_at: String,
-    /// The private key file (for `init`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The private key file (`init`; `null` in `list`).
     key_file: Option<String>,
 }
 

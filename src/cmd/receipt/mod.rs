@@ -191,8 +191,7 @@ pub fn issue(ctx: &Ctx, args: IssueArgs) -> Result {
 struct VerifyView {
     ok: bool,
     checks: Vec<Check>,
-    /// What the receipt states, when its statement check passed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// What the receipt states, when its statement check passed (`null` otherwise).
     statement: Option<serde_json::Value>,
 }
 

@@ -233,6 +233,9 @@ impl Action {
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     Automated,
+    /// Printed as typed, `non-automated`; `non_automated`, as revisions stored
+    /// earlier hold it, still reads.
+    #[serde(rename = "non-automated", alias = "non_automated")]
     NonAutomated,
     Mixed,
 }
@@ -257,7 +260,7 @@ impl Method {
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Automated => "automated",
-            Method::NonAutomated => "non_automated",
+            Method::NonAutomated => "non-automated",
             Method::Mixed => "mixed",
         }
     }

@@ -266,7 +266,7 @@ fn batch_refuses_a_line_that_is_not_utf8_and_goes_on_with_the_next() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{stdout}");
-    assert!(lines[1].starts_with(r#"{"line":2,"error":{"field":"line","message":"stdin is not UTF-8 text: invalid byte 0xFF"#), "{stdout}");
+    assert!(lines[1].starts_with(r#"{"line":2,"seq":null,"events":null,"duplicate":false,"error":{"field":"line","message":"stdin is not UTF-8 text: invalid byte 0xFF"#), "{stdout}");
     assert!(lines[2].starts_with(r#"{"line":3,"seq":["#), "{stdout}");
     assert!(
         stderr.contains("2 submissions recorded, 0 already recorded, 1 refused"),
