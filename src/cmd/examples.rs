@@ -380,47 +380,47 @@ fn attach(cmd: clap::Command, path: &[&str], text: &str) -> clap::Command {
     }
 }
 
+/// Splits an example's shell line into words (for the tests that run examples): quotes ('…', "…") and `$(…)` kept whole; the pdconsent
+/// command is the part after a `|` and before a `>` or `|`.
+pub fn words(line: &str) -> Vec<String> {
+    let line = line
+        .rsplit_once("| pdconsent")
+        .map_or(line.to_string(), |(_, r)| format!("pdconsent{r}"));
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let (mut quote, mut depth) = (None::<char>, 0);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '$') if chars.peek() == Some(&'(') => {
+                depth += 1;
+                cur.push('$');
+            }
+            (None, ')') if depth > 0 => {
+                depth -= 1;
+                cur.push(')');
+            }
+            (None, ' ') if depth == 0 => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            (None, '>' | '|') if depth == 0 => break,
+            (None, c) => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Splits a shell line into words: quotes ('…', "…") and `$(…)` kept whole; the pdconsent
-    /// command is the part after a `|` and before a `>` or `|`.
-    fn words(line: &str) -> Vec<String> {
-        let line = line
-            .rsplit_once("| pdconsent")
-            .map_or(line.to_string(), |(_, r)| format!("pdconsent{r}"));
-        let mut out = Vec::new();
-        let mut cur = String::new();
-        let (mut quote, mut depth) = (None::<char>, 0);
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), c) => cur.push(c),
-                (None, '\'' | '"') => quote = Some(c),
-                (None, '$') if chars.peek() == Some(&'(') => {
-                    depth += 1;
-                    cur.push('$');
-                }
-                (None, ')') if depth > 0 => {
-                    depth -= 1;
-                    cur.push(')');
-                }
-                (None, ' ') if depth == 0 => {
-                    if !cur.is_empty() {
-                        out.push(std::mem::take(&mut cur));
-                    }
-                }
-                (None, '>' | '|') if depth == 0 => break,
-                (None, c) => cur.push(c),
-            }
-        }
-        if !cur.is_empty() {
-            out.push(cur);
-        }
-        out
-    }
 
     fn leaves(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<String>) {
         let subs: Vec<_> = cmd

@@ -152,7 +152,7 @@ fn batch_writer(env: &Env, b: usize, deadline: Instant, rng: &mut fastrand::Rng)
             let v: Value = serde_json::from_str(&l).unwrap();
             assert_eq!(v["line"], k + 1, "{who}: {l}");
             assert!(
-                v["error"].is_null() && v["duplicate"].is_null(),
+                v["error"].is_null() && v["duplicate"] == false,
                 "{who}: {l}"
             );
             let seqs: Vec<u64> = v["seq"]

@@ -31,6 +31,7 @@ mod load;
 mod log;
 mod migrations;
 mod program;
+mod readme;
 mod receipt;
 mod render;
 mod requisites;

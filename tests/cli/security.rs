@@ -396,7 +396,12 @@ fn batch_result_lines_escape_what_they_echo() {
     let line = "{\"source\":\"callback-form\",\"fields\":{\"phone\":\"+79161234567\",\"ph\u{202e}one\u{9b}\":\"x\"}}\n";
     let input = write(&env, "b.jsonl", line);
     let r = env.run(&["consent", "record", "--batch", &input]);
-    assert!(r.stdout.contains("\"line\":1,\"error\""), "{}", r.pinned());
+    assert!(r.stdout.starts_with("{\"line\":1,"), "{}", r.pinned());
+    assert!(
+        r.stdout.contains("\"error\":{\"field\":\"fields\""),
+        "{}",
+        r.pinned()
+    );
     assert!(terminal_unsafe(&r.stdout).is_empty(), "{}", r.stdout);
     assert!(terminal_unsafe(&r.stderr).is_empty(), "{}", r.stderr);
 }
