@@ -10,8 +10,8 @@ use crate::{HintExt, Outcome, output};
 /// Show the admin change log: who changed which object when, before and after
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Only this kind of object: requisites, agreement, source
-    #[arg(long, value_name = "KIND")]
+    /// Only this kind of object
+    #[arg(long, value_name = "KIND", value_parser = crate::cmd::values::object_kind())]
     pub kind: Option<String>,
     /// Only the object with this code (with --kind, or of any kind)
     #[arg(long, value_name = "CODE")]

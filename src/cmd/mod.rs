@@ -414,3 +414,51 @@ pub fn describe_changes(changes: &[crate::domain::diff::FieldChange]) -> String 
     }
     lines.join("\n")
 }
+
+/// Value parsers that list the accepted values in `--help` and suggest one for a typo; the
+/// value reaches the domain's own parser unchanged (which also reads it from files).
+pub mod values {
+    use clap::builder::{PossibleValue, PossibleValuesParser};
+
+    pub fn source_kind() -> PossibleValuesParser {
+        PossibleValuesParser::new([
+            PossibleValue::new("form")
+                .help("a web form")
+                .alias("web-form"),
+            PossibleValue::new("openline")
+                .help("a chat channel")
+                .aliases(["open-line", "chat"]),
+        ])
+    }
+
+    pub fn requisites_kind() -> PossibleValuesParser {
+        PossibleValuesParser::new([
+            PossibleValue::new("legal")
+                .help("a legal entity: INN of 10 digits, KPP, OGRN")
+                .aliases(["entity", "юл", "ЮЛ"]),
+            PossibleValue::new("individual")
+                .help("an individual entrepreneur: INN of 12 digits, OGRNIP")
+                .aliases(["ip", "ип", "ИП"]),
+        ])
+    }
+
+    pub fn language() -> PossibleValuesParser {
+        PossibleValuesParser::new([
+            PossibleValue::new("ru").aliases(["rus", "russian"]),
+            PossibleValue::new("en").aliases(["eng", "english"]),
+        ])
+    }
+
+    pub fn object_kind() -> PossibleValuesParser {
+        PossibleValuesParser::new(["requisites", "agreement", "source"])
+    }
+
+    pub fn template() -> PossibleValuesParser {
+        let mut v: Vec<PossibleValue> = crate::domain::render::BUILTIN
+            .iter()
+            .map(|(id, _, _)| PossibleValue::new(*id))
+            .collect();
+        v.push(PossibleValue::new("custom").help("a text of your own (--text-file)"));
+        PossibleValuesParser::new(v)
+    }
+}

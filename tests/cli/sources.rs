@@ -686,7 +686,7 @@ fn source_errors() {
         ),
         (
             &["source", "add", "g", "--kind", "blog", "--name", "G"],
-            "unknown source kind `blog`",
+            "invalid value 'blog' for '--kind <KIND>'",
         ),
         (
             &["source", "add", "f", "--kind", "form", "--name", "F"],

@@ -18,8 +18,8 @@ use crate::{HintExt, Outcome, output, prompt};
 pub struct Args {
     /// The code forms and consents refer to it by, e.g. `site-form`
     pub code: Option<String>,
-    /// Language of the text: ru or en [default: ru]
-    #[arg(long, value_name = "LANG")]
+    /// Language of the text [default: ru]
+    #[arg(long, value_name = "LANG", ignore_case = true, value_parser = crate::cmd::values::language())]
     pub language: Option<String>,
     #[command(flatten)]
     pub settings: SettingsArgs,

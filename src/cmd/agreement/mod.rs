@@ -72,8 +72,8 @@ pub struct SettingsArgs {
     /// Name shown to operators (same as --set name=…)
     #[arg(long, value_name = "TEXT")]
     pub name: Option<String>,
-    /// Built-in template id, or `custom` (see `pdconsent agreement add --help`)
-    #[arg(long, value_name = "ID")]
+    /// A built-in template (`pdconsent template list` describes them), or `custom`
+    #[arg(long, value_name = "ID", value_parser = crate::cmd::values::template())]
     pub template: Option<String>,
     /// Code of the requisites whose company the text names
     #[arg(long, value_name = "CODE")]

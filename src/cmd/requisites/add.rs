@@ -15,8 +15,8 @@ use crate::{HintExt, Outcome, output, prompt};
 pub struct Args {
     /// The code other commands refer to it by, e.g. `main`
     pub code: Option<String>,
-    /// legal (entity: INN 10, KPP, OGRN) or individual (entrepreneur: INN 12, OGRNIP)
-    #[arg(long, value_name = "KIND")]
+    /// Legal entity or individual entrepreneur
+    #[arg(long, value_name = "KIND", ignore_case = true, value_parser = crate::cmd::values::requisites_kind())]
     pub kind: Option<String>,
     #[command(flatten)]
     pub settings: SettingsArgs,

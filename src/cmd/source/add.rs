@@ -17,8 +17,8 @@ use crate::{HintExt, Outcome, output, prompt};
 pub struct Args {
     /// The code consents refer to it by, e.g. `contact-form`
     pub code: Option<String>,
-    /// form or openline
-    #[arg(long, value_name = "KIND")]
+    /// What the source is
+    #[arg(long, value_name = "KIND", ignore_case = true, value_parser = crate::cmd::values::source_kind())]
     pub kind: Option<String>,
     #[command(flatten)]
     pub settings: SettingsArgs,
