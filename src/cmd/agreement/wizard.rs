@@ -172,7 +172,7 @@ pub fn edit(p: &mut dyn Prompter, cx: &Context, s: &mut Settings) -> anyhow::Res
         .collect();
     let chosen = p.multi_select(
         "Which settings do you want to change?",
-        "--set KEY=VALUE (see --help)",
+        "--set KEY=VALUE, --add-purpose …, --third-party …",
         &items,
         &vec![false; items.len()],
     )?;

@@ -38,7 +38,7 @@ pub fn edit(p: &mut dyn Prompter, s: &mut Source, agreements: &[String]) -> anyh
         .collect();
     let chosen = p.multi_select(
         "Which settings do you want to change?",
-        "--set KEY=VALUE, --add-field, --link (see --help)",
+        "--set KEY=VALUE, --add-field, --link",
         &items,
         &vec![false; items.len()],
     )?;
