@@ -98,6 +98,23 @@ impl Invalid {
         }
     }
 
+    /// The messages about `key` (or an item of it, `key[2]`) joined, as a prompt that asked
+    /// for that setting shows them; `Ok` when none is about it.
+    pub fn about(&self, key: &str) -> Result<(), String> {
+        let item = format!("{key}[");
+        let messages: Vec<&str> = self
+            .errors
+            .iter()
+            .filter(|e| e.field == key || e.field.starts_with(&item))
+            .map(|e| e.message.as_str())
+            .collect();
+        if messages.is_empty() {
+            Ok(())
+        } else {
+            Err(messages.join("; "))
+        }
+    }
+
     /// What to run next.
     pub fn hint(&self) -> String {
         "fix the values and run the command again; the README's \"What values are accepted\" gives the form of every setting".to_string()

@@ -212,20 +212,7 @@ fn settle(p: &mut dyn Prompter, cx: &Context, s: &mut Settings) -> anyhow::Resul
 fn check(cx: &Context, s: &Settings, change: Change, key: &str) -> Result<(), String> {
     let mut next = s.clone();
     next.apply(&[change]).map_err(|e| e.message)?;
-    let Err(invalid) = render::validate(cx.code, &next) else {
-        return Ok(());
-    };
-    let messages: Vec<String> = invalid
-        .errors
-        .into_iter()
-        .filter(|e| e.field == key || e.field.starts_with(&format!("{key}[")))
-        .map(|e| e.message)
-        .collect();
-    if messages.is_empty() {
-        Ok(())
-    } else {
-        Err(messages.join("; "))
-    }
+    render::validate(cx.code, &next).or_else(|invalid| invalid.about(key))
 }
 
 fn set(key: &str, v: impl Into<String>) -> Change {

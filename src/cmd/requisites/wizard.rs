@@ -110,20 +110,7 @@ fn settle(p: &mut dyn Prompter, r: &mut Requisites) -> anyhow::Result<()> {
 fn check(r: &Requisites, key: &str, value: &str) -> Result<(), String> {
     let mut next = r.clone();
     next.set(key, value).map_err(|e| e.message)?;
-    let Err(invalid) = next.validate() else {
-        return Ok(());
-    };
-    let messages: Vec<String> = invalid
-        .errors
-        .into_iter()
-        .filter(|e| e.field == key)
-        .map(|e| e.message)
-        .collect();
-    if messages.is_empty() {
-        Ok(())
-    } else {
-        Err(messages.join("; "))
-    }
+    next.validate().or_else(|invalid| invalid.about(key))
 }
 
 fn ask(p: &mut dyn Prompter, r: &mut Requisites, key: &str) -> anyhow::Result<()> {

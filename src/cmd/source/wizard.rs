@@ -77,20 +77,7 @@ fn settle(p: &mut dyn Prompter, s: &mut Source, agreements: &[String]) -> anyhow
 
 /// The final validation of `next`, narrowed to `key`.
 fn check(next: &Source, key: &str) -> Result<(), String> {
-    let Err(invalid) = next.validate() else {
-        return Ok(());
-    };
-    let messages: Vec<String> = invalid
-        .errors
-        .into_iter()
-        .filter(|e| e.field == key)
-        .map(|e| e.message)
-        .collect();
-    if messages.is_empty() {
-        Ok(())
-    } else {
-        Err(messages.join("; "))
-    }
+    next.validate().or_else(|invalid| invalid.about(key))
 }
 
 /// `s` with `key` set to `value` (the way `--set` sets it), checked.
