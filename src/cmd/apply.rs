@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 /// What the database holds, as the planner sees it.
-fn current(tx: &Tx) -> Result<Current> {
+pub fn current(tx: &Tx) -> Result<Current> {
     let requisites = tx.requisites_list()?.into_iter().map(|r| r.requisites);
     let agreements = tx.agreement_list(true)?.into_iter().map(|a| {
         let stored = StoredAgreement {
@@ -100,11 +100,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
         crate::input::CONFIG,
         "check the path; `pdconsent dump -o FILE` writes such a file from a database",
     )?;
-    let (cfg, errors) = config::parse(&text);
-    let syntax = errors.iter().any(|e| e.message.starts_with("TOML syntax"));
-    if syntax {
-        return Err(report(&name, errors)).hint("fix the file and run `pdconsent apply` again");
-    }
+    let (cfg, errors) = parse_file(&name, &text)?;
     let plan_for = |cur: &Current| planned(&name, &cfg, &errors, cur, args.archive_missing);
     if args.dry_run || args.check {
         // Only reads: a database that does not exist yet is empty, and stays absent.
@@ -214,6 +210,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     })
 }
 
+/// The file `name` with text `text`, parsed: an error when its TOML does not parse, else the
+/// configuration and the problems found without the database (for [`planned`]).
+pub fn parse_file(name: &str, text: &str) -> Result<(Config, Vec<ConfigError>)> {
+    let (cfg, errors) = config::parse(text);
+    let syntax = errors.iter().any(|e| e.message.starts_with("TOML syntax"));
+    if syntax {
+        return Err(report(name, errors)).hint("fix the file and run `pdconsent apply` again");
+    }
+    Ok((cfg, errors))
+}
+
 fn no_database(e: &anyhow::Error) -> bool {
     matches!(
         e.downcast_ref::<StoreError>(),
@@ -222,7 +229,7 @@ fn no_database(e: &anyhow::Error) -> bool {
 }
 
 /// The plan of the file for `cur`, or every problem of the file.
-fn planned(
+pub fn planned(
     name: &str,
     cfg: &Config,
     parse_errors: &[ConfigError],
@@ -243,7 +250,7 @@ fn planned(
 
 /// The texts the linked pairs will show once the plan is applied (the file's
 /// objects over the database's), against the registry: what the plan changes.
-fn planned_texts(
+pub fn planned_texts(
     registered: &texts::Registered,
     cfg: &Config,
     cur: &Current,

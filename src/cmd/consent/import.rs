@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::catalog::{Catalog, Options, Refused};
 use crate::cmd::{Ctx, Result};
-use crate::domain::consent::Submission;
+use crate::domain::consent::{Checked, Submission};
 use crate::domain::field::FieldError;
 use crate::output::{self, Format};
 use crate::{HintExt, Outcome};
@@ -43,13 +43,36 @@ pub struct Args {
 }
 
 /// A row's place and its submission, or why it is not one.
-struct Row {
-    line: u64,
+pub struct Row {
+    pub line: u64,
     /// How far into the input the row ends, in bytes (the progress bar's position).
-    read: u64,
+    pub read: u64,
     /// The row as read, for --rejects.
-    raw: Vec<String>,
+    pub raw: Vec<String>,
+    pub submission: std::result::Result<Submission, FieldError>,
+}
+
+/// How an import records: only what a row names, each event's channel `import`.
+pub fn options(allow_extra_fields: bool) -> Options {
+    Options {
+        allow_extra_fields,
+        only_named: true,
+        provenance: Some("import"),
+    }
+}
+
+/// A row's submission checked as of `clock`, with an external id derived from its content
+/// when it has none (what [`Catalog::record`] takes).
+pub fn checked(
     submission: std::result::Result<Submission, FieldError>,
+    clock: chrono::DateTime<chrono::Utc>,
+) -> std::result::Result<Checked, FieldError> {
+    submission.and_then(|mut s| {
+        if s.external_id.is_none() {
+            s.external_id = Some(derived_external_id(&s));
+        }
+        s.check(clock)
+    })
 }
 
 /// Column names (English as `consent import` documents them, Russian as `consent export
@@ -240,7 +263,7 @@ fn delimiter(arg: Option<&str>, header_line: &str) -> Result<u8> {
 }
 
 /// Reads every row of the input; `each` gets them one by one (the file is streamed).
-fn read_rows(
+pub fn read_rows(
     name: &str,
     input: Box<dyn BufRead>,
     jsonl: bool,
@@ -365,11 +388,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             Some("jsonl" | "ndjson" | "json")
         ),
     };
-    let opts = Options {
-        allow_extra_fields: args.allow_extra_fields,
-        only_named: true,
-        provenance: Some("import"),
-    };
+    let opts = options(args.allow_extra_fields);
     let open = || -> Result<Box<dyn BufRead>> {
         Ok(if stdin {
             Box::new(std::io::BufReader::new(std::io::stdin()))
@@ -421,13 +440,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 if sum.rows % 1024 == 0 {
                     progress.set_position(row.read);
                 }
-                let outcome = row.submission.and_then(|mut s| {
-                    if s.external_id.is_none() {
-                        s.external_id = Some(derived_external_id(&s));
-                    }
-                    s.check(clock)
-                });
-                let outcome = match outcome {
+                let outcome = match checked(row.submission, clock) {
                     Err(e) => Err(e),
                     Ok(c) => match cat.record(&c, opts, &now) {
                         Ok(r) => Ok(r),

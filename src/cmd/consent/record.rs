@@ -294,6 +294,16 @@ enum Item {
     Bad(String),
 }
 
+/// One line of `--batch`: a submission in JSON, checked (the catalog checks the rest).
+pub fn parse_line(
+    line: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> std::result::Result<Checked, FieldError> {
+    serde_json::from_str::<Submission>(line)
+        .map_err(|e| FieldError::new("line", format!("not a submission: {e}")))
+        .and_then(|s| s.check(now))
+}
+
 fn batch(
     ctx: &Ctx,
     path: &std::path::Path,
@@ -378,10 +388,7 @@ fn batch(
                         continue;
                     }
                     deadline.get_or_insert_with(|| Instant::now() + group_time);
-                    let parsed = serde_json::from_str::<Submission>(&l)
-                        .map_err(|e| FieldError::new("line", format!("not a submission: {e}")))
-                        .and_then(|s| s.check(ctx.clock_now()));
-                    group.push((n, parsed));
+                    group.push((n, parse_line(&l, ctx.clock_now())));
                 }
             }
         }
