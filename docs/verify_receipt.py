@@ -347,7 +347,21 @@ def verify(text, vkeys, newer=None):
             ("pdconsent.agreement.revision", (d.get("agreement") or {}).get("revision"), lf["revision"]),
             ("pdconsent.source.code", (d.get("source") or {}).get("code"), lf["source"]),
             ("pdconsent.text_sha256", d.get("text_sha256"), lf["text_sha256"]),
+            ("pdconsent.recorded_at", d.get("recorded_at"), lf.get("recorded_at")),
+            ("pdconsent.requisites.code", (d.get("requisites") or {}).get("code"), lf.get("requisites")),
+            ("pdconsent.requisites.revision", (d.get("requisites") or {}).get("revision"),
+             lf.get("requisites_revision")),
+            ("pdconsent.source.revision", (d.get("source") or {}).get("revision"), lf.get("source_revision")),
+            ("pdconsent.checkbox", d.get("checkbox"), lf.get("checkbox")),
+            ("pdconsent.withdraws", d.get("withdraws"), lf.get("withdraws")),
+            ("pdconsent.channel", d.get("channel"), lf.get("channel")),
         ]
+        # Whether the box was ticked before the person touched it: what 152-FZ cares about most.
+        pre = bool((lf.get("checkbox") or {}).get("checked_by_default"))
+        for i, service in enumerate(r.get("services") or []):
+            for j, purpose in enumerate(service.get("purposes") or []):
+                pairs.append((f"services[{i}].purposes[{j}].consentType", purpose.get("consentType"),
+                              "PRE-TICKED" if pre else "EXPLICIT"))
         if isinstance(d.get("text"), str):
             pairs.append(("the SHA-256 of pdconsent.text",
                           hashlib.sha256(d["text"].encode("utf-8")).hexdigest(), lf["text_sha256"]))
@@ -360,7 +374,8 @@ def verify(text, vkeys, newer=None):
                  if a != b or type(a) is not type(b)]
         if wrong:
             raise Bad("; ".join(wrong))
-        return "the receipt's id, time, event, agreement, source, text and data are the leaf's"
+        return ("the receipt's id, times, event, agreement, requisites, source, checkbox, withdrawal, "
+                "text and data are the leaf's")
     if "leaf" in state:
         check("statement", statement)
 

@@ -497,3 +497,78 @@ fn receipt_errors_say_what_and_change_nothing() {
     let p = py_verify(&env, &["not.txt", "--vkey", vkey]);
     assert_eq!(p.code, 1, "{}", p.stdout);
 }
+
+#[test]
+fn a_receipt_edited_to_say_pre_ticked_or_to_end_another_consent_fails_both_verifiers() {
+    let (env, vkey, seqs) = setup();
+    let w = env.ok(&[
+        "consent",
+        "withdraw",
+        &seqs[0].to_string(),
+        "--yes",
+        "--format",
+        "json",
+    ]);
+    let withdrawal: Value = serde_json::from_str(&w.stdout).unwrap();
+    let wseq = withdrawal["withdrawn"][0]["withdrawal"]["seq"]
+        .as_u64()
+        .unwrap();
+    let read = |seq: u64, name: &str| -> Value {
+        env.ok(&[
+            "consent",
+            "receipt",
+            &seq.to_string(),
+            "--format",
+            "json",
+            "-o",
+            name,
+        ]);
+        serde_json::from_str(&std::fs::read_to_string(env.dir().join(name)).unwrap()).unwrap()
+    };
+    let given = read(seqs[0], "given.json");
+    let withdrawn = read(wseq, "withdrawn.json");
+    for (good, pointer, value) in [
+        (
+            &given,
+            "/pdconsent/checkbox/checked_by_default",
+            serde_json::json!(true),
+        ),
+        (
+            &given,
+            "/services/0/purposes/0/consentType",
+            serde_json::json!("PRE-TICKED"),
+        ),
+        (
+            &given,
+            "/pdconsent/requisites/code",
+            serde_json::json!("other"),
+        ),
+        (&given, "/pdconsent/source/revision", serde_json::json!(7)),
+        (
+            &withdrawn,
+            "/pdconsent/withdraws",
+            serde_json::json!(seqs[1]),
+        ),
+        (&withdrawn, "/pdconsent/channel", serde_json::json!("post")),
+    ] {
+        let mut forged = good.clone();
+        *forged.pointer_mut(pointer).unwrap() = value;
+        let file = write(&env, "forged.json", &forged.to_string());
+        let r = verify(&env, &file, &vkey);
+        assert_eq!(r.code, 1, "pdconsent accepted {pointer}: {}", r.stdout);
+        assert_eq!(failed(&r.stdout), ["statement"], "{pointer}: {}", r.stdout);
+        let p = py_verify(&env, &[&file, "--vkey", &vkey]);
+        assert_eq!(p.code, 1, "python accepted {pointer}: {}", p.stdout);
+        assert_eq!(
+            failed(&p.stdout),
+            ["statement"],
+            "python, {pointer}: {}",
+            p.stdout
+        );
+    }
+    // Unedited, both pass.
+    for name in ["given.json", "withdrawn.json"] {
+        assert_eq!(verify(&env, name, &vkey).code, 0, "{name}");
+        assert_eq!(py_verify(&env, &[name, "--vkey", &vkey]).code, 0, "{name}");
+    }
+}

@@ -399,6 +399,70 @@ fn check_statement(leaf: &Leaf, envelope: Option<&Envelope>, receipt: &Value) ->
         s("/pdconsent/text_sha256"),
         leaf.text_sha256.clone().into(),
     );
+    same(
+        &mut wrong,
+        "pdconsent.recorded_at",
+        s("/pdconsent/recorded_at"),
+        leaf.recorded_at.clone().into(),
+    );
+    same(
+        &mut wrong,
+        "pdconsent.requisites.code",
+        s("/pdconsent/requisites/code"),
+        leaf.requisites.clone().into(),
+    );
+    same(
+        &mut wrong,
+        "pdconsent.requisites.revision",
+        s("/pdconsent/requisites/revision"),
+        leaf.requisites_revision.into(),
+    );
+    same(
+        &mut wrong,
+        "pdconsent.source.revision",
+        s("/pdconsent/source/revision"),
+        leaf.source_revision.into(),
+    );
+    // Whether the box was ticked before the person touched it: what 152-FZ cares about most.
+    let checkbox = leaf.checkbox.map_or(
+        Value::Null,
+        |c| serde_json::json!({"checked_by_default": c.checked_by_default, "required": c.required}),
+    );
+    same(
+        &mut wrong,
+        "pdconsent.checkbox",
+        s("/pdconsent/checkbox"),
+        checkbox,
+    );
+    let pre_ticked = leaf.checkbox.is_some_and(|c| c.checked_by_default);
+    let expected_type = if pre_ticked { "PRE-TICKED" } else { "EXPLICIT" };
+    for (i, service) in s("/services").as_array().into_iter().flatten().enumerate() {
+        for (j, purpose) in service["purposes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            same(
+                &mut wrong,
+                &format!("services[{i}].purposes[{j}].consentType"),
+                purpose["consentType"].clone(),
+                expected_type.into(),
+            );
+        }
+    }
+    same(
+        &mut wrong,
+        "pdconsent.withdraws",
+        s("/pdconsent/withdraws"),
+        leaf.withdraws.into(),
+    );
+    same(
+        &mut wrong,
+        "pdconsent.channel",
+        s("/pdconsent/channel"),
+        leaf.channel.clone().into(),
+    );
     match s("/pdconsent/text") {
         Value::String(t) => same(
             &mut wrong,
@@ -426,7 +490,7 @@ fn check_statement(leaf: &Leaf, envelope: Option<&Envelope>, receipt: &Value) ->
     if wrong.is_empty() {
         Check::pass(
             "statement",
-            "the receipt's id, time, event, agreement, source, text and data are the leaf's",
+            "the receipt's id, times, event, agreement, requisites, source, checkbox, withdrawal, text and data are the leaf's",
         )
     } else {
         Check::fail("statement", wrong.join("; "))

@@ -33,6 +33,13 @@ fn leaf(seq: u64, salt: &Salt) -> Leaf {
     l.agreement = Some("personal-data".into());
     l.revision = Some(2);
     l.source = Some("contact-form".into());
+    l.source_revision = Some(4);
+    l.requisites = Some("main".into());
+    l.requisites_revision = Some(3);
+    l.checkbox = Some(crate::domain::ledger::Checkbox {
+        checked_by_default: false,
+        required: true,
+    });
     l.text_sha256 = Some(sha256_hex(TEXT.as_bytes()));
     l.commitment = Some(hex(&envelope().commit(salt).unwrap().0));
     l
@@ -73,15 +80,24 @@ fn receipt(mem: &MemoryHashes, size: u64, l: &Leaf, salt: &Salt, erased: bool) -
     let e = envelope();
     json!({
         "version": KANTARA_VERSION,
+        "services": [{"service": "ПДн", "purposes": [
+            {"purpose": "обратная связь", "consentType": "EXPLICIT"},
+            {"purpose": "ответ на вопрос", "consentType": "EXPLICIT"},
+        ]}],
         "consentReceiptID": l.id,
         "consentTimestamp": timestamp(&l.at),
         "pdconsent": {
             "format": RECEIPT_FORMAT,
             "seq": l.seq,
             "at": l.at,
+            "recorded_at": l.recorded_at,
             "event": "given",
             "agreement": {"code": "personal-data", "revision": 2, "name": "ПДн"},
-            "source": {"code": "contact-form"},
+            "requisites": {"code": "main", "revision": 3},
+            "source": {"code": "contact-form", "revision": 4},
+            "checkbox": {"checked_by_default": false, "required": true},
+            "withdraws": null,
+            "channel": null,
             "text_sha256": l.text_sha256,
             "text": TEXT,
             "subject": if erased { Value::Null } else { e.to_value() },
@@ -181,6 +197,17 @@ fn a_changed_statement_fails_the_statement_check() {
         ("/pdconsent/text", json!(format!("{TEXT} "))),
         ("/pdconsent/agreement/revision", json!(1)),
         ("/pdconsent/subject/fields/Имя", json!("Пётр")),
+        // What the fuzzing found unchecked: a pre-ticked box stated as explicit and the
+        // other way round, the requisites, the revisions, what a withdrawal ends, the channel.
+        ("/pdconsent/checkbox/checked_by_default", json!(true)),
+        ("/pdconsent/checkbox/required", json!(false)),
+        ("/services/0/purposes/1/consentType", json!("PRE-TICKED")),
+        ("/pdconsent/requisites/code", json!("other")),
+        ("/pdconsent/requisites/revision", json!(1)),
+        ("/pdconsent/source/revision", json!(1)),
+        ("/pdconsent/recorded_at", json!("2026-11-30T09:00:00Z")),
+        ("/pdconsent/withdraws", json!(12)),
+        ("/pdconsent/channel", json!("email")),
     ] {
         let mut r = good.clone();
         *r.pointer_mut(pointer).unwrap() = value;
