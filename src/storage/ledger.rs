@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{Result, StoreError, Tx};
 use crate::domain::ledger::{
     Checkbox, Envelope, Hash, HashReader, Leaf, LeafKind, Salt, TreeError, frontier_at,
-    stored_hash_index, to_hex,
+    split_stored_hash_index, to_hex,
 };
 
 /// A new event id: a UUIDv7 (time-ordered, 74 random bits).
@@ -35,8 +35,8 @@ const LEAF_COLUMNS: &str = "seq, id, kind, at, recorded_at, agreement, revision,
 const INSERT_LEAF: &str = "INSERT INTO ledger_leaves (seq, id, kind, at, recorded_at, agreement,
     revision, requisites, requisites_revision, source, source_revision, text_sha256,
     checked_by_default, required, channel, external_id, withdraws, commitment, data_sha256,
-    envelope) VALUES
-    (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+    envelope, hashes) VALUES
+    (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
 
 /// A stored leaf and the envelope its commitment opens (if any was stored).
 #[derive(Debug, Clone)]
@@ -89,6 +89,8 @@ pub struct Scanned {
     pub envelope: Option<std::result::Result<EnvelopeRow, String>>,
     /// The leaf's envelope is recorded as erased (by the `erased` leaf of this seq).
     pub erased_by: Option<u64>,
+    /// The tree hashes stored with the leaf (`None` when the column is empty).
+    pub hashes: Option<Vec<u8>>,
 }
 
 /// A stored envelope with its salt.
@@ -104,18 +106,27 @@ pub struct EnvelopeRow {
 impl HashReader for Tx<'_> {
     type Error = StoreError;
 
+    /// Stored hash `i` is (level L, n): bytes `32·L ..` of the hashes of leaf `(n + 1)·2^L`,
+    /// the leaf whose append completed that subtree (migration 7).
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>> {
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT hash FROM ledger_hashes WHERE idx = ?1")?;
+        let mut st = self.tx.prepare_cached(
+            "SELECT substr(hashes, 32 * ?2 + 1, 32) FROM ledger_leaves WHERE seq = ?1",
+        )?;
         let mut out = Vec::with_capacity(indexes.len());
         for &i in indexes {
-            let blob: Option<Vec<u8>> = st.query_row([i as i64], |r| r.get(0)).optional()?;
-            match blob.and_then(|b| Hash::try_from(b.as_slice()).ok()) {
+            let (level, n) = split_stored_hash_index(i);
+            let seq = ((n + 1) << level) as i64;
+            let blob: Option<Option<Vec<u8>>> = st
+                .query_row(params![seq, i64::from(level)], |r| r.get(0))
+                .optional()?;
+            match blob
+                .flatten()
+                .and_then(|b| Hash::try_from(b.as_slice()).ok())
+            {
                 Some(h) => out.push(h),
                 None => {
                     return Err(StoreError::Ledger(format!(
-                        "the tree's stored hash {i} is missing or not 32 bytes; run `pdconsent ledger verify`"
+                        "the tree's stored hash {i} (of leaf {seq}) is missing or not 32 bytes; run `pdconsent ledger verify`"
                     )));
                 }
             }
@@ -184,23 +195,7 @@ impl Tx<'_> {
             StoreError::Ledger(format!("leaf {} has no canonical form: {e}", leaf.seq))
         })?;
         let hashes = frontier.push(hash);
-        let first = stored_hash_index(0, n) as i64;
-        // One statement for the leaf's hashes (1 + the subtrees it completes).
-        let placeholders: Vec<String> = (0..hashes.len())
-            .map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2))
-            .collect();
-        let mut params: Vec<rusqlite::types::Value> = Vec::with_capacity(2 * hashes.len());
-        for (i, h) in hashes.iter().enumerate() {
-            params.push(rusqlite::types::Value::Integer(first + i as i64));
-            params.push(rusqlite::types::Value::Blob(h.to_vec()));
-        }
-        self.execute(
-            &format!(
-                "INSERT INTO ledger_hashes (idx, hash) VALUES {}",
-                placeholders.join(", ")
-            ),
-            rusqlite::params_from_iter(params),
-        )?;
+        self.appended.set(true);
         let cb = leaf.checkbox;
         self.execute(
             INSERT_LEAF,
@@ -225,9 +220,52 @@ impl Tx<'_> {
                 leaf.commitment,
                 leaf.data_sha256,
                 envelope,
+                hashes.concat(),
             ],
         )?;
         Ok(leaf.seq)
+    }
+
+    /// Records the tree's size and root as its newest head, unless it is recorded already
+    /// (or the tree is empty). [`super::Store::write`] calls it before every commit that
+    /// appended leaves; migration 7 for the tree as migrated.
+    pub fn ledger_record_head(&self) -> Result<()> {
+        let (size, root) = match self.frontier.borrow().as_ref() {
+            Some(f) => (f.size(), f.root()),
+            None => {
+                let size = self.ledger_size()?;
+                (size, self.ledger_root(size)?)
+            }
+        };
+        if size == 0 {
+            return Ok(());
+        }
+        if self.ledger_newest_head()?.is_some_and(|n| n >= size) {
+            return Ok(());
+        }
+        self.execute(
+            "INSERT INTO ledger_heads (size, root) VALUES (?1, ?2)",
+            params![size as i64, root.to_vec()],
+        )?;
+        Ok(())
+    }
+
+    /// The size of the newest recorded head.
+    pub fn ledger_newest_head(&self) -> Result<Option<u64>> {
+        let n: Option<i64> =
+            self.query_row("SELECT max(size) FROM ledger_heads", [], |r| r.get(0))?;
+        Ok(n.map(|n| n as u64))
+    }
+
+    /// The recorded heads with a size above `after`, smallest first, at most `limit`.
+    pub fn ledger_heads_after(&self, after: u64, limit: u32) -> Result<Vec<(u64, Vec<u8>)>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT size, root FROM ledger_heads WHERE size > ?1 ORDER BY size LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![after as i64, limit], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Stores an envelope with its salt and the subject keys that find it; its id.
@@ -293,7 +331,8 @@ impl Tx<'_> {
             .collect::<Vec<_>>()
             .join(", ");
         let mut st = self.tx.prepare(&format!(
-            "SELECT {cols}, e.id, e.salt, e.fields, e.ip, e.url, e.user_agent, e.reason, x.erasure
+            "SELECT {cols}, e.id, e.salt, e.fields, e.ip, e.url, e.user_agent, e.reason, x.erasure,
+                l.hashes
              FROM ledger_leaves l LEFT JOIN ledger_envelopes e ON e.id = l.envelope
              LEFT JOIN ledger_erased x ON x.envelope = l.envelope
              WHERE l.seq >= ?1 ORDER BY l.seq"
@@ -316,37 +355,16 @@ impl Tx<'_> {
                 Err(e) => Some(Err(format!("the envelope cannot be read: {e}"))),
             };
             let erased_by = r.get::<_, Option<i64>>(27).ok().flatten().map(|s| s as u64);
+            let hashes = r.get::<_, Option<Vec<u8>>>(28).ok().flatten();
             f(Scanned {
                 seq,
                 leaf,
                 envelope,
                 erased_by,
+                hashes,
             })?;
         }
         Ok(())
-    }
-
-    /// Calls `f` with every stored hash in index order.
-    pub fn ledger_hash_scan(&self, mut f: impl FnMut(u64, Vec<u8>) -> Result<()>) -> Result<()> {
-        let mut st = self
-            .tx
-            .prepare("SELECT idx, hash FROM ledger_hashes ORDER BY idx")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            f(r.get::<_, i64>(0)? as u64, r.get(1)?)?;
-        }
-        Ok(())
-    }
-
-    /// The stored hashes with indexes in `from..to`, in order.
-    pub fn ledger_hashes_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>> {
-        let mut st = self.tx.prepare_cached(
-            "SELECT idx, hash FROM ledger_hashes WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
-        )?;
-        let rows = st.query_map([from as i64, to as i64], |r| {
-            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// `PRAGMA integrity_check` on this connection: empty when the file is sound.
@@ -428,11 +446,10 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The number of stored hashes and envelopes (what verify compares with the leaves).
-    pub fn ledger_counts(&self) -> Result<(u64, u64)> {
-        let h: i64 = self.query_row("SELECT count(*) FROM ledger_hashes", [], |r| r.get(0))?;
+    /// The number of stored envelopes (what verify compares with the leaves).
+    pub fn ledger_envelope_count(&self) -> Result<u64> {
         let e: i64 = self.query_row("SELECT count(*) FROM ledger_envelopes", [], |r| r.get(0))?;
-        Ok((h as u64, e as u64))
+        Ok(e as u64)
     }
 }
 

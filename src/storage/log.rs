@@ -29,7 +29,31 @@ pub struct LogFilter {
     pub limit: Option<u32>,
 }
 
+/// A stamp of the configuration: it differs whenever a revision, a text registration or a
+/// change-log entry (every edit, archive and restore writes one) was added since it was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigStamp([i64; 5]);
+
 impl Tx<'_> {
+    /// The configuration's [`ConfigStamp`]: what `record --batch` compares before reusing what
+    /// it read of sources, agreements and texts in an earlier transaction.
+    pub fn config_stamp(&self) -> Result<ConfigStamp> {
+        let mut out = [0i64; 5];
+        for (i, sql) in [
+            "SELECT coalesce(max(id), 0) FROM change_log",
+            "SELECT coalesce(max(id), 0) FROM text_registrations",
+            "SELECT count(*) FROM agreement_revisions",
+            "SELECT count(*) FROM source_revisions",
+            "SELECT count(*) FROM requisites_revisions",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            out[i] = self.query_row(sql, [], |r| r.get(0))?;
+        }
+        Ok(ConfigStamp(out))
+    }
+
     /// Appends an entry to the change log.
     pub fn log_append(
         &self,

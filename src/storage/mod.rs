@@ -45,7 +45,7 @@ pub use ledger::{
     EnvelopeRow, LeafRow, Scanned, hash_hex, integrity_check_file, new_event_id, parse_salt,
 };
 pub use ledger_config::ConfigProblem;
-pub use log::{LogFilter, LogRecord};
+pub use log::{ConfigStamp, LogFilter, LogRecord};
 use open::Published;
 pub use requisites::{RequisitesRecord, RequisitesRevisionRecord};
 use retry::begin_immediate;
@@ -110,7 +110,6 @@ impl Store {
         &self.warnings
     }
 
-    /// The schema version of the open file (`PRAGMA user_version`).
     /// Sets the page cache of this connection to `kib` KiB (a writing connection has 32 MiB:
     /// fast recording into a large ledger; `consent import` keeps to a smaller budget).
     pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
@@ -118,6 +117,17 @@ impl Store {
         Ok(())
     }
 
+    /// Lets the write-ahead log grow to `pages` pages before a commit copies it into the file
+    /// (SQLite's default is 1,000). A long batch then copies each page it keeps changing (the
+    /// tree's right edge, the indexes' last pages) once per checkpoint instead of once per
+    /// thousand pages written. The log is copied and emptied when the last connection closes.
+    pub fn set_checkpoint_pages(&self, pages: u32) -> Result<()> {
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", i64::from(pages))?;
+        Ok(())
+    }
+
+    /// The schema version of the open file (`PRAGMA user_version`).
     pub fn schema_version(&self) -> Result<u32> {
         if let Some(v) = self.file_version {
             return Ok(v);
@@ -150,7 +160,12 @@ impl Store {
     ) -> Result<T, E> {
         loop {
             let tx = begin_immediate(&self.conn)?;
-            let out = f(&Tx::new(&tx))?;
+            let t = Tx::new(&tx);
+            let out = f(&t)?;
+            if t.appended.get() {
+                t.ledger_record_head()?;
+            }
+            drop(t);
             crate::interrupt::begin_commit();
             if let Err(e) = tx.commit() {
                 crate::interrupt::end_commit(false);
@@ -182,6 +197,8 @@ pub struct Tx<'a> {
     /// The ledger's right edge, read at the first append of the transaction and kept up to
     /// date by every append in it (the write lock is held): appends read nothing back.
     frontier: std::cell::RefCell<Option<crate::domain::ledger::Frontier>>,
+    /// A leaf was appended: the commit records the tree's new head.
+    appended: std::cell::Cell<bool>,
 }
 
 impl<'a> Tx<'a> {
@@ -189,6 +206,7 @@ impl<'a> Tx<'a> {
         Tx {
             tx,
             frontier: std::cell::RefCell::new(None),
+            appended: std::cell::Cell::new(false),
         }
     }
 }

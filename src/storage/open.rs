@@ -394,5 +394,21 @@ pub(super) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
             let body: String = ctx.get(0)?;
             Ok(crate::domain::render::sha256_hex(body.as_bytes()))
         },
+    )?;
+    // Migration 7: where leaf `n`'s hashes start in the stored-hash layout.
+    conn.create_scalar_function(
+        "pdconsent_stored_hash_index",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let n: i64 = ctx.get(0)?;
+            let n = u64::try_from(n)
+                .ok()
+                .filter(|n| *n < crate::domain::ledger::MAX_SIZE)
+                .ok_or_else(|| {
+                    rusqlite::Error::UserFunctionError("a leaf index out of range".into())
+                })?;
+            Ok(crate::domain::ledger::stored_hash_index(0, n) as i64)
+        },
     )
 }

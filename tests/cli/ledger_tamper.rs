@@ -577,6 +577,29 @@ fn a_deleted_last_event_is_named_by_its_seq() {
 }
 
 #[test]
+fn a_rewritten_recorded_head_is_found() {
+    // Every write records the tree's size and root; a head that no longer matches the
+    // leaves says the ledger was rewritten at that size.
+    let (env, seqs) = setup();
+    let s = query_i64(
+        &env,
+        &format!("SELECT min(size) FROM ledger_heads WHERE size >= {}", seqs[1]),
+    );
+    tamper(
+        &env,
+        &format!(
+            "DROP TRIGGER ledger_heads_no_update; UPDATE ledger_heads SET root = zeroblob(32) WHERE size = {s};"
+        ),
+    );
+    let r = verify_fails(&env, &[]);
+    assert_line(
+        &r,
+        &format!("the tree's recorded head at size {s} has another root than its first {s} leaves give: the ledger was rewritten"),
+    );
+    assert_trigger_reported(&r, "ledger_heads_no_update");
+}
+
+#[test]
 fn a_deleted_middle_event_is_found() {
     let (env, seqs) = setup();
     let s = seqs[3];
@@ -604,14 +627,14 @@ fn an_inserted_forged_event_is_found() {
              SELECT {n}, '01a228a6-0000-7000-8000-000000000001', kind, '2026-11-28T11:30:00Z', recorded_at,
                     agreement, revision, requisites, requisites_revision, source, source_revision,
                     text_sha256, checked_by_default, required, channel, NULL, withdraws, commitment,
-                    data_sha256, envelope
+                    data_sha256, envelope, hashes
              FROM ledger_leaves WHERE seq = {model};",
             n = size + 1
         ),
     );
     let r = verify_fails(&env, &[]);
-    assert_line(&r, &format!("seq {}: the tree's stored hash", size + 1));
-    assert!(r.stdout.contains("hashes were removed"), "{}", r.stdout);
+    // The forger copied the model's stored hashes: they are not the new leaf's.
+    assert_line(&r, &format!("seq {}: {LEAF_EDITED}", size + 1));
 }
 
 #[test]
@@ -657,14 +680,16 @@ fn an_edited_stored_node_hash_is_found() {
     // The hash of the first 8 leaves (level 3, n 0) sits at index 14.
     tamper(
         &env,
-        "DROP TRIGGER ledger_hashes_no_update; UPDATE ledger_hashes SET hash = zeroblob(32) WHERE idx = 14;",
+        // Leaf 8 completes it: its hashes are levels 0, 1, 2, 3.
+        "DROP TRIGGER ledger_leaves_no_update;
+         UPDATE ledger_leaves SET hashes = unhex(substr(hex(hashes), 1, 192) || printf('%064d', 0)) WHERE seq = 8;",
     );
     let r = verify_fails(&env, &[]);
     assert_line(
         &r,
         "seq 8: the tree's stored hash 14 differs from the one its leaves give: the tree was rewritten",
     );
-    assert_trigger_reported(&r, "ledger_hashes_no_update");
+    assert_trigger_reported(&r, "ledger_leaves_no_update");
     assert!(size > 8);
 }
 
@@ -672,11 +697,11 @@ fn an_edited_stored_node_hash_is_found() {
 fn an_edited_stored_leaf_hash_is_found() {
     let (env, seqs) = setup();
     let s = seqs[1];
-    let idx = pdconsent::domain::ledger::stored_hash_index(0, s - 1);
     tamper(
         &env,
         &format!(
-            "DROP TRIGGER ledger_hashes_no_update; UPDATE ledger_hashes SET hash = zeroblob(32) WHERE idx = {idx};"
+            "DROP TRIGGER ledger_leaves_no_update;
+             UPDATE ledger_leaves SET hashes = unhex(printf('%064d', 0) || substr(hex(hashes), 65)) WHERE seq = {s};"
         ),
     );
     let r = verify_fails(&env, &[]);
@@ -801,11 +826,11 @@ fn an_edited_text_registration_is_found() {
 #[test]
 fn a_dropped_trigger_alone_is_found() {
     let (env, _) = setup();
-    tamper(&env, "DROP TRIGGER ledger_hashes_no_delete;");
+    tamper(&env, "DROP TRIGGER ledger_heads_no_delete;");
     let r = verify_fails(&env, &[]);
     assert_eq!(
         r.stdout,
-        "the protective trigger `ledger_hashes_no_delete` is missing or altered: the database was changed outside pdconsent\n"
+        "the protective trigger `ledger_heads_no_delete` is missing or altered: the database was changed outside pdconsent\n"
     );
 }
 
@@ -827,20 +852,19 @@ fn an_altered_trigger_is_found() {
 /// Deletes the leaves after `keep` and their stored hashes and envelopes, and puts the
 /// triggers back as they were: a consistent, shorter ledger.
 fn truncate(env: &Env, keep: u64) {
-    let hashes = pdconsent::domain::ledger::stored_hash_count(keep);
     let names = [
         "ledger_leaves_no_delete",
-        "ledger_hashes_no_delete",
+        "ledger_heads_no_delete",
         "ledger_envelopes_erased_only",
     ];
     let restore: Vec<String> = names.iter().map(|n| trigger_sql(env, n) + ";").collect();
     tamper(
         env,
         &format!(
-            "DROP TRIGGER ledger_leaves_no_delete; DROP TRIGGER ledger_hashes_no_delete;
+            "DROP TRIGGER ledger_leaves_no_delete; DROP TRIGGER ledger_heads_no_delete;
              DROP TRIGGER ledger_envelopes_erased_only;
              DELETE FROM ledger_leaves WHERE seq > {keep};
-             DELETE FROM ledger_hashes WHERE idx >= {hashes};
+             DELETE FROM ledger_heads WHERE size > {keep};
              DELETE FROM ledger_envelopes WHERE id NOT IN (SELECT envelope FROM ledger_leaves WHERE envelope IS NOT NULL);
              DELETE FROM ledger_subjects WHERE envelope NOT IN (SELECT envelope FROM ledger_leaves WHERE envelope IS NOT NULL);
              {}",

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use pdconsent::domain::ledger::checkpoint::{Checkpoint, ConsistencyProof};
 use pdconsent::domain::ledger::note::Verifier;
-use pdconsent::domain::ledger::{Frontier, stored_hash_index, verify_consistency};
+use pdconsent::domain::ledger::{Frontier, verify_consistency};
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 
@@ -231,15 +231,13 @@ fn signer(env: &Env, deadline: Instant) -> Vec<String> {
 fn prefix_roots(env: &Env, size: u64) -> Vec<String> {
     let conn = Connection::open_with_flags(env.db(), OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let mut st = conn
-        .prepare("SELECT hash FROM ledger_hashes WHERE idx = ?1")
+        .prepare("SELECT substr(hashes, 1, 32) FROM ledger_leaves WHERE seq = ?1")
         .unwrap();
     let mut tree = Frontier::new();
     let b64 = |h: &[u8]| base64::engine::general_purpose::STANDARD.encode(h);
     let mut roots = vec![b64(&tree.root())];
     for n in 0..size {
-        let hash: Vec<u8> = st
-            .query_row([stored_hash_index(0, n) as i64], |r| r.get(0))
-            .unwrap();
+        let hash: Vec<u8> = st.query_row([n as i64 + 1], |r| r.get(0)).unwrap();
         tree.push(hash.try_into().unwrap());
         roots.push(b64(&tree.root()));
     }

@@ -36,6 +36,7 @@ upgrades! {
     schema_v4_is_upgraded_keeping_everything: 4,
     schema_v5_is_upgraded_keeping_everything: 5,
     schema_v6_is_upgraded_keeping_everything: 6,
+    schema_v7_is_upgraded_keeping_everything: 7,
 }
 
 /// Tables a migration removed on purpose, each with why nothing is lost: the
@@ -101,6 +102,29 @@ fn tables(conn: &Connection) -> Tables {
 
 /// The rows of `table`, only the given columns, each as the text of its
 /// values (type and value: `Integer(1)` is not `Text("1")`), sorted.
+/// The rows `ledger_hashes` would hold, read from the leaves' `hashes` (migration 7), in the
+/// form of [`rows`].
+fn moved_hashes(conn: &Connection) -> Vec<String> {
+    let mut st = conn
+        .prepare("SELECT seq, hashes FROM ledger_leaves ORDER BY seq")
+        .unwrap();
+    let leaves: Vec<(i64, Vec<u8>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let mut out = Vec::new();
+    for (seq, hashes) in leaves {
+        let first = pdconsent::domain::ledger::stored_hash_index(0, seq as u64 - 1);
+        for (i, h) in hashes.chunks(32).enumerate() {
+            let idx = Sql::Integer((first + i as u64) as i64);
+            out.push(format!("{idx:?} | {:?}", Sql::Blob(h.to_vec())));
+        }
+    }
+    out.sort();
+    out
+}
+
 fn rows(conn: &Connection, table: &str, columns: &[String]) -> Vec<String> {
     let list = columns
         .iter()
@@ -297,6 +321,21 @@ fn upgrade(version: u32) {
                 "schema {version}: `{table}` had rows and was dropped ({why})"
             );
             assert!(!new.contains_key(table));
+            continue;
+        }
+        if table == "ledger_hashes" {
+            // Migration 7 moved each stored hash into the row of the leaf whose append stored
+            // it: read back from there, every one is where it was.
+            // (The commands above appended leaves: their hashes come on top.)
+            let moved = moved_hashes(&conn);
+            let kept = old_rows.iter().filter(|r| moved.contains(r)).count();
+            assert_eq!(
+                kept,
+                old_rows.len(),
+                "schema {version}: {} of the tree's {} stored hashes are not in the leaves after migration 7",
+                old_rows.len() - kept,
+                old_rows.len()
+            );
             continue;
         }
         let (new_columns, _) = new

@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::{base64, parse_root};
 use crate::cmd::{Ctx, Result};
 use crate::domain::ledger::{
-    Commitment, Frontier, Hash, envelope_canonical, stored_hash_count, stored_hash_index,
-    subject_keys, subject_pair_mix, to_hex,
+    Commitment, Frontier, Hash, envelope_canonical, stored_hash_index, subject_keys,
+    subject_pair_mix, to_hex,
 };
 use crate::output::{self, Format};
 use crate::storage::{StoreError, Tx, integrity_check_file, parse_salt};
@@ -53,50 +53,40 @@ struct Report {
     problems: Vec<Problem>,
 }
 
-/// Stored hashes compared per chunk, so a million leaves need no more memory than a few.
-const CHUNK: usize = 8192;
+/// Heads read per query, so a million recorded heads need no more memory than a few.
+const HEADS_CHUNK: u32 = 4096;
 
-struct Expected {
-    idx: u64,
-    hash: Hash,
-    seq: u64,
-    leaf_level: bool,
-}
+const LEAF_DIFFERS: &str = "the leaf differs from the one the tree holds: it was edited, or events were inserted, deleted or swapped";
 
-fn compare(
-    tx: &Tx,
-    buf: &mut Vec<Expected>,
-    problems: &mut Vec<Problem>,
-) -> std::result::Result<(), StoreError> {
-    let (Some(first), Some(last)) = (buf.first(), buf.last()) else {
-        return Ok(());
+/// The problem, if any, of a leaf's stored hashes against those its append gives.
+fn hash_problem(seq: u64, stored: Option<&[u8]>, want: &[Hash]) -> Option<String> {
+    let Some(stored) = stored else {
+        return Some("the tree's stored hashes of the leaf are missing".to_string());
     };
-    let stored = tx.ledger_hashes_range(first.idx, last.idx + 1)?;
-    let mut it = stored.into_iter().peekable();
-    let mut reported_seq = 0;
-    for e in buf.iter() {
-        while it.peek().is_some_and(|(i, _)| *i < e.idx) {
-            it.next();
-        }
-        let got = match it.peek() {
-            Some((i, h)) if *i == e.idx => Some(h.as_slice()),
-            _ => None,
-        };
-        if got == Some(e.hash.as_slice()) || reported_seq == e.seq {
-            continue;
-        }
-        reported_seq = e.seq;
-        problems.push(Problem {
-            seq: Some(e.seq),
-            message: match (got, e.leaf_level) {
-                (None, _) => format!("the tree's stored hash {} is missing", e.idx),
-                (Some(_), true) => "the leaf differs from the one the tree holds: it was edited, or events were inserted, deleted or swapped".to_string(),
-                (Some(_), false) => format!("the tree's stored hash {} differs from the one its leaves give: the tree was rewritten", e.idx),
-            },
-        });
+    // The leaf hash first: a leaf edited, forged or moved says so, whatever else is off.
+    if stored.len() >= 32 && stored[..32] != want[0] {
+        return Some(LEAF_DIFFERS.to_string());
     }
-    buf.clear();
-    Ok(())
+    if stored.len() != 32 * want.len() {
+        return Some(format!(
+            "the leaf stores {} bytes of tree hashes; its place in the tree needs {}: the tree was rewritten",
+            stored.len(),
+            32 * want.len()
+        ));
+    }
+    let level = want
+        .iter()
+        .zip(stored.chunks_exact(32))
+        .position(|(w, s)| w.as_slice() != s)?;
+    Some(if level == 0 {
+        LEAF_DIFFERS.to_string()
+    } else {
+        let n = (seq - 1) >> level;
+        format!(
+            "the tree's stored hash {} differs from the one its leaves give: the tree was rewritten",
+            stored_hash_index(level as u8, n)
+        )
+    })
 }
 
 /// A configuration leaf without what only the append gives (seq, id, recorded_at).
@@ -290,7 +280,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             indicatif::ProgressBar::hidden()
         };
         let mut frontier = Frontier::new();
-        let mut buf: Vec<Expected> = Vec::with_capacity(CHUNK * 2);
+        let mut heads: std::collections::VecDeque<(u64, Vec<u8>)> =
+            tx.ledger_heads_after(0, HEADS_CHUNK)?.into();
         let mut expected_seq = 1u64;
         let (mut events, mut config, mut checked, mut erased) = (0u64, 0u64, 0u64, 0u64);
         let mut root_at_expected: Option<Hash> = None;
@@ -402,10 +393,25 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 });
             }
             expected_seq = seq.max(expected_seq) + 1;
-            let n = frontier.size();
-            let first = stored_hash_index(0, n);
-            for (i, h) in frontier.push(hash).into_iter().enumerate() {
-                buf.push(Expected { idx: first + i as u64, hash: h, seq, leaf_level: i == 0 });
+            let want = frontier.push(hash);
+            if item.leaf.is_ok()
+                && let Some(p) = hash_problem(seq, item.hashes.as_deref(), &want)
+            {
+                problems.push(Problem { seq: Some(seq), message: p });
+            }
+            if let Some((s, root)) = heads.front()
+                && *s == frontier.size()
+            {
+                if root.as_slice() != frontier.root().as_slice() {
+                    problems.push(Problem {
+                        seq: None,
+                        message: format!("the tree's recorded head at size {s} has another root than its first {s} leaves give: the ledger was rewritten"),
+                    });
+                }
+                heads.pop_front();
+                if heads.is_empty() {
+                    heads = tx.ledger_heads_after(frontier.size(), HEADS_CHUNK)?.into();
+                }
             }
             if let Some((s, _)) = expect
                 && frontier.size() == s
@@ -415,15 +421,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
             if plan.wants(frontier.size()) {
                 plan.observe(frontier.size(), frontier.root());
             }
-            if buf.len() >= CHUNK {
-                compare(tx, &mut buf, &mut problems)?;
+            if frontier.size().is_multiple_of(8192) {
                 bar.set_position(frontier.size());
             }
             Ok(())
         })?;
-        compare(tx, &mut buf, &mut problems)?;
         bar.finish_and_clear();
-        let (hashes, envelopes) = tx.ledger_counts()?;
+        let envelopes = tx.ledger_envelope_count()?;
         if envelopes > distinct_envelopes {
             problems.push(Problem {
                 seq: None,
@@ -433,32 +437,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 ),
             });
         }
-        let want = stored_hash_count(frontier.size());
-        if hashes > want {
-            // The stored hashes remember leaves the table no longer has: name them.
-            let mut n = frontier.size();
-            while stored_hash_count(n + 1) <= hashes && n < frontier.size() + (1 << 32) {
-                n += 1;
-            }
-            if n > frontier.size() {
-                problems.push(Problem {
-                    seq: Some(frontier.size() + 1),
-                    message: format!(
-                        "leaves {} to {n} are gone: the tree's stored hashes show {n} leaves, the ledger has {}; the newest events were deleted",
-                        frontier.size() + 1,
-                        frontier.size()
-                    ),
-                });
-            } else {
-                problems.push(Problem {
-                    seq: None,
-                    message: format!("the tree stores {hashes} hashes; {} leaves need {want}: hashes were added", frontier.size()),
-                });
-            }
-        } else if hashes < want {
+        // A head recorded past the end: the newest leaves were deleted.
+        if let Some(newest) = tx.ledger_newest_head()?
+            && newest > frontier.size()
+        {
             problems.push(Problem {
-                seq: None,
-                message: format!("the tree stores {hashes} hashes; {} leaves need {want}: hashes were removed", frontier.size()),
+                seq: Some(frontier.size() + 1),
+                message: format!(
+                    "leaves {} to {newest} are gone: the tree's recorded heads show {newest} leaves, the ledger has {}; the newest events were deleted",
+                    frontier.size() + 1,
+                    frontier.size()
+                ),
             });
         }
         // The subject index against the envelopes' fields.
