@@ -139,7 +139,7 @@ pub type Result<T = Outcome> = anyhow::Result<T>;
 pub struct Ctx {
     pub global: GlobalArgs,
     pub out: Output,
-    clock: Box<dyn Clock>,
+    clock: std::sync::Arc<dyn Clock>,
 }
 
 /// Tests (and reproducible demos) fix the clock with this variable.
@@ -147,16 +147,16 @@ pub const NOW_ENV: &str = "PDCONSENT_NOW";
 
 impl Ctx {
     pub fn new(global: GlobalArgs) -> Result<Ctx> {
-        let clock: Box<dyn Clock> = match std::env::var(NOW_ENV) {
+        let clock: std::sync::Arc<dyn Clock> = match std::env::var(NOW_ENV) {
             Ok(v) if !v.is_empty() => {
                 let t = DateTime::parse_from_rfc3339(&v)
                     .with_context(|| format!("{NOW_ENV}=`{v}` is not an RFC 3339 time"))
                     .hint(format!(
                         "use e.g. {NOW_ENV}=2026-01-31T12:00:00Z, or unset it"
                     ))?;
-                Box::new(FixedClock(t.with_timezone(&Utc)))
+                std::sync::Arc::new(FixedClock(t.with_timezone(&Utc)))
             }
-            _ => Box::new(SystemClock),
+            _ => std::sync::Arc::new(SystemClock),
         };
         Ok(Ctx {
             out: Output::new(global.color),
@@ -213,6 +213,11 @@ impl Ctx {
     /// The current time (fixed by PDCONSENT_NOW in tests).
     pub fn clock_now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The clock, for a thread of the command's own.
+    pub fn clock(&self) -> std::sync::Arc<dyn Clock> {
+        self.clock.clone()
     }
 
     pub fn now(&self) -> String {

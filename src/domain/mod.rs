@@ -32,7 +32,7 @@ pub use field::{
 };
 
 /// Time is passed in, so tests can fix it.
-pub trait Clock {
+pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
 

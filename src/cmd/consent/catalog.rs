@@ -9,7 +9,9 @@ use crate::domain::FieldError;
 use crate::domain::consent::Checked;
 use crate::domain::ledger::{Checkbox, Envelope, Leaf, LeafKind, Salt, SubjectKey};
 use crate::domain::source::{Behaviour, Link};
-use crate::storage::{LeafRow, SourceRecord, StoreError, TextRecord, Tx, new_event_id};
+use crate::storage::{
+    ConfigStamp, LeafRow, SourceRecord, StoreError, TextRecord, Tx, new_event_id,
+};
 
 /// A pair's registrations and whether its agreement is archived.
 struct Pair {
@@ -80,6 +82,14 @@ pub struct Recorded {
 pub struct Catalog<'t, 'c> {
     tx: &'t Tx<'c>,
     sources: RefCell<HashMap<String, Rc<SourceInfo>>>,
+    stamp: Option<ConfigStamp>,
+}
+
+/// What a catalog read, kept for the next transaction of the same batch: reused there only
+/// if the configuration's stamp is still the same (nobody changed it in between).
+pub struct Kept {
+    stamp: ConfigStamp,
+    sources: HashMap<String, Rc<SourceInfo>>,
 }
 
 /// Options of `consent record` that apply to every submission.
@@ -99,7 +109,31 @@ impl<'t, 'c> Catalog<'t, 'c> {
         Catalog {
             tx,
             sources: RefCell::new(HashMap::new()),
+            stamp: None,
         }
+    }
+
+    /// A catalog that starts from what an earlier transaction's read, if the configuration
+    /// is unchanged since.
+    pub fn resume(tx: &'t Tx<'c>, kept: Option<Kept>) -> Result<Self, StoreError> {
+        let stamp = tx.config_stamp()?;
+        let sources = match kept {
+            Some(k) if k.stamp == stamp => k.sources,
+            _ => HashMap::new(),
+        };
+        Ok(Catalog {
+            tx,
+            sources: RefCell::new(sources),
+            stamp: Some(stamp),
+        })
+    }
+
+    /// What this catalog read, for [`Catalog::resume`] (`None` for one made by `new`).
+    pub fn keep(self) -> Option<Kept> {
+        Some(Kept {
+            stamp: self.stamp?,
+            sources: self.sources.into_inner(),
+        })
     }
 
     fn source(&self, code: &str) -> Result<Rc<SourceInfo>, Refused> {

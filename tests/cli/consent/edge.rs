@@ -398,6 +398,48 @@ fn batch_acknowledges_a_group_after_group_ms_while_input_is_still_open() {
 }
 
 #[test]
+fn a_running_batch_sees_a_source_archived_between_its_groups() {
+    // The batch keeps what it read of the configuration from one group to the next; another
+    // process's change in between must reach it (the configuration's stamp changes).
+    use std::io::{BufRead, Write};
+    let env = setup();
+    let mut child = env
+        .std_command(&["consent", "record", "--batch", "-", "--group-ms", "50"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (send, recv) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in std::io::BufReader::new(stdout).lines() {
+            let _ = send.send(l.unwrap());
+        }
+    });
+    let line = r#"{"source":"callback-form","fields":{"phone":"+79161234567"}}"#;
+    let wait = || {
+        recv.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("no result while stdin is open")
+    };
+    writeln!(stdin, "{line}").unwrap();
+    stdin.flush().unwrap();
+    let first = wait();
+    assert!(first.starts_with(r#"{"line":1,"seq":["#), "{first}");
+    env.ok(&["source", "archive", "callback-form", "--yes"]);
+    writeln!(stdin, "{line}").unwrap();
+    stdin.flush().unwrap();
+    let second = wait();
+    assert!(
+        second.starts_with(r#"{"line":2,"seq":null"#) && second.contains("is archived"),
+        "{second}"
+    );
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+}
+
+#[test]
 fn record_an_external_id_with_quotes_backslashes_and_astral_characters_verifies() {
     let env = setup();
     // A quote, a backslash, a slash, U+2028, an emoji and a decomposed ё (NFC on entry).
