@@ -253,9 +253,12 @@ impl Tx<'_> {
     /// Calls `each` with every event matching `f`, oldest first, with its envelope (if still
     /// stored), when it was withdrawn and when its envelope was erased: an export's rows,
     /// streamed.
+    /// `parse_fields` parses each envelope's fields (`EnvelopeRow::fields_json` always holds
+    /// them as stored).
     pub fn consent_export_scan(
         &self,
         f: &EventFilter,
+        parse_fields: bool,
         mut each: impl FnMut(ExportRow) -> Result<()>,
     ) -> Result<()> {
         let w = Where::new(f, true);
@@ -280,7 +283,7 @@ impl Tx<'_> {
                 Err((seq, why)) => return Err(StoreError::Ledger(format!("leaf {seq}: {why}"))),
             };
             let envelope = match r.get::<_, Option<i64>>(20)? {
-                Some(id) => Some(envelope_at(r, 20, id, true)??),
+                Some(id) => Some(envelope_at(r, 20, id, parse_fields)??),
                 None => None,
             };
             each(ExportRow {

@@ -583,7 +583,10 @@ fn a_rewritten_recorded_head_is_found() {
     let (env, seqs) = setup();
     let s = query_i64(
         &env,
-        &format!("SELECT min(size) FROM ledger_heads WHERE size >= {}", seqs[1]),
+        &format!(
+            "SELECT min(size) FROM ledger_heads WHERE size >= {}",
+            seqs[1]
+        ),
     );
     tamper(
         &env,
@@ -594,7 +597,9 @@ fn a_rewritten_recorded_head_is_found() {
     let r = verify_fails(&env, &[]);
     assert_line(
         &r,
-        &format!("the tree's recorded head at size {s} has another root than its first {s} leaves give: the ledger was rewritten"),
+        &format!(
+            "the tree's recorded head at size {s} has another root than its first {s} leaves give: the ledger was rewritten"
+        ),
     );
     assert_trigger_reported(&r, "ledger_heads_no_update");
 }

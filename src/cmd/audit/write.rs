@@ -321,7 +321,7 @@ fn write_proofs(
     n: &mut u64,
 ) -> Result<()> {
     let mut failure: Option<anyhow::Error> = None;
-    tx.consent_export_scan(filter, |row| {
+    tx.consent_export_scan(filter, true, |row| {
         if failure.is_some() || subject.is_some_and(|s| !s.holds_envelope(row.envelope.as_ref())) {
             return Ok(());
         }

@@ -202,7 +202,7 @@ pub(crate) fn export_events(
 ) -> Result<(u64, u64, crate::domain::ledger::Hash, u64)> {
     let mut n = 0u64;
     let mut io_error: Option<std::io::Error> = None;
-    tx.consent_export_scan(filter, |row| {
+    tx.consent_export_scan(filter, true, |row| {
         if io_error.is_some() {
             return Ok(());
         }

@@ -82,6 +82,43 @@ pub fn unguard(cell: &str) -> &str {
     }
 }
 
+/// An envelope's stored fields, read without copying the strings that need no unescaping.
+#[derive(serde::Deserialize)]
+struct BorrowedFields<'a>(#[serde(borrow)] BTreeMap<Str<'a>, Str<'a>>);
+
+/// A string of [`BorrowedFields`]: borrowed from the JSON unless it had escapes.
+#[derive(serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+struct Str<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// A cell of the envelope: «erased» once it is, else its value.
+fn envelope_cell<'a>(erased: Option<&'a str>, v: Option<&'a Option<String>>) -> Cow<'a, str> {
+    Cow::Borrowed(erased.or(v.and_then(|v| v.as_deref())).unwrap_or(""))
+}
+
+/// An optional text cell.
+fn opt(v: &Option<String>) -> Cow<'_, str> {
+    Cow::Borrowed(v.as_deref().unwrap_or(""))
+}
+
+/// An optional number cell.
+fn num(v: Option<u64>) -> Cow<'static, str> {
+    v.map_or(Cow::Borrowed(""), |n| Cow::Owned(n.to_string()))
+}
+
+/// A time as the export shows it: as stored (UTC) or in `tz`.
+fn time(at: &str, tz: Option<Tz>) -> Cow<'_, str> {
+    let Some(tz) = tz else {
+        return Cow::Borrowed(at);
+    };
+    Cow::Owned(match at.parse::<DateTime<Utc>>() {
+        Ok(t) => t
+            .with_timezone(&tz)
+            .format("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
+        Err(_) => at.to_string(),
+    })
+}
+
 /// The subject field columns: the fields of every source revision in the selection, in the
 /// order of the sources (by code) and of their fields; and each revision's columns.
 type Columns = (Vec<String>, HashMap<(String, u32), Vec<usize>>);
@@ -141,26 +178,18 @@ pub fn write_csv(
     let mut stats = CsvStats::default();
     let mut names: HashMap<(String, u32), String> = HashMap::new();
     let mut kinds: HashMap<String, String> = HashMap::new();
-    let time = |at: &str| -> String {
-        let Some(tz) = opts.tz else {
-            return at.to_string();
-        };
-        match at.parse::<DateTime<Utc>>() {
-            Ok(t) => t
-                .with_timezone(&tz)
-                .format("%Y-%m-%dT%H:%M:%S%:z")
-                .to_string(),
-            Err(_) => at.to_string(),
-        }
-    };
+    let tz = opts.tz;
     let erased_word = if opts.russian {
         "данные уничтожены"
     } else {
         "erased"
     };
-    let mut cells: Vec<String> = Vec::with_capacity(header.len());
+    // Buffers reused from row to row: a million rows allocate next to nothing.
+    let mut guarded_cell = String::new();
+    let mut leaf_bytes: Vec<u8> = Vec::with_capacity(1024);
     let mut failure: Option<anyhow::Error> = None;
-    tx.consent_export_scan(filter, |row: ExportRow| {
+    let parse_fields = subject.is_some();
+    tx.consent_export_scan(filter, parse_fields, |row: ExportRow| {
         if failure.is_some() {
             return Ok(());
         }
@@ -168,30 +197,30 @@ pub fn write_csv(
             return Ok(());
         }
         let l = &row.leaf.leaf;
+        if let (Some(code), Some(rev)) = (&l.agreement, l.revision)
+            && !names.contains_key(&(code.clone(), rev))
+        {
+            let n = tx.agreement_revision(code, rev)?.settings.name;
+            names.insert((code.clone(), rev), n);
+        }
+        if let Some(code) = &l.source
+            && !kinds.contains_key(code)
+        {
+            let k = tx
+                .source_find(code)?
+                .map(|s| s.source.kind.as_str().to_string())
+                .unwrap_or_default();
+            kinds.insert(code.clone(), k);
+        }
         let agreement_name = match (&l.agreement, l.revision) {
-            (Some(code), Some(rev)) => {
-                let key = (code.clone(), rev);
-                if !names.contains_key(&key) {
-                    let n = tx.agreement_revision(code, rev)?.settings.name;
-                    names.insert(key.clone(), n);
-                }
-                names[&key].clone()
-            }
-            _ => String::new(),
+            (Some(code), Some(rev)) => names.get(&(code.clone(), rev)).map_or("", String::as_str),
+            _ => "",
         };
-        let source_kind = match &l.source {
-            Some(code) => {
-                if !kinds.contains_key(code) {
-                    let k = tx
-                        .source_find(code)?
-                        .map(|s| s.source.kind.as_str().to_string())
-                        .unwrap_or_default();
-                    kinds.insert(code.clone(), k);
-                }
-                kinds[code].clone()
-            }
-            None => String::new(),
-        };
+        let source_kind = l
+            .source
+            .as_ref()
+            .and_then(|c| kinds.get(c))
+            .map_or("", String::as_str);
         let erased = row.erased_at.as_ref().map(|at| {
             let day = at
                 .parse::<DateTime<Utc>>()
@@ -202,79 +231,99 @@ pub fn write_csv(
                 .unwrap_or_else(|_| at.clone());
             format!("{erased_word} {day}")
         });
-        let env = row.envelope.as_ref().map(|e| &e.envelope);
-        let envelope_value = |v: Option<&String>| -> String {
-            match (&erased, v) {
-                (Some(e), _) => e.clone(),
-                (None, Some(v)) => v.clone(),
-                (None, None) => String::new(),
-            }
-        };
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        let num = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
-        cells.clear();
-        cells.extend([
-            l.seq.to_string(),
-            l.kind.as_str().to_string(),
-            time(&l.at),
-            time(&l.recorded_at),
-            opt(&l.agreement),
-            agreement_name,
-            num(l.revision.map(u64::from)),
-            opt(&l.text_sha256),
-            opt(&l.source),
-            source_kind,
-            envelope_value(env.and_then(|e| e.ip.as_ref())),
-            envelope_value(env.and_then(|e| e.url.as_ref())),
-            envelope_value(env.and_then(|e| e.user_agent.as_ref())),
-            opt(&l.external_id),
-            row.withdrawn_at.as_deref().map(time).unwrap_or_default(),
-            num(l.withdraws),
-            opt(&l.channel),
-            envelope_value(env.and_then(|e| e.reason.as_ref())),
-        ]);
-        let mut values = vec![String::new(); fields.len()];
-        let mut other: BTreeMap<&str, &str> = BTreeMap::new();
-        if let Some(e) = env {
-            for (k, v) in &e.fields {
-                match index.get(k.as_str()) {
-                    Some(&i) => values[i] = v.clone(),
-                    None => {
-                        other.insert(k, v);
+        let env = row.envelope.as_ref();
+        let erased_cell = erased.as_deref();
+        let envelope_value = |v| envelope_cell(erased_cell, v);
+        // The subject fields: parsed from the stored JSON without copying a string that
+        // needs no unescaping.
+        let parsed: Option<BTreeMap<Cow<str>, Cow<str>>> = match env {
+            Some(e) if !parse_fields => {
+                match serde_json::from_str::<BorrowedFields>(&e.fields_json) {
+                    Ok(f) => Some(f.0.into_iter().map(|(k, v)| (k.0, v.0)).collect()),
+                    Err(e2) => {
+                        return Err(StoreError::Ledger(format!(
+                            "envelope {}: its fields are not an object of strings: {e2}",
+                            e.id
+                        )));
                     }
+                }
+            }
+            Some(e) => Some(
+                e.envelope
+                    .fields
+                    .iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str())))
+                    .collect(),
+            ),
+            None => None,
+        };
+        let mut values: Vec<&str> = vec![""; fields.len()];
+        let mut other: BTreeMap<&str, &str> = BTreeMap::new();
+        for (k, v) in parsed.iter().flatten() {
+            match index.get(k.as_ref()) {
+                Some(&i) => values[i] = v.as_ref(),
+                None => {
+                    other.insert(k.as_ref(), v.as_ref());
                 }
             }
         }
         if let (Some(e), Some(code), Some(rev)) = (&erased, &l.source, l.source_revision) {
             // The columns the event had data in: its source's fields.
             for &i in of_source.get(&(code.clone(), rev)).into_iter().flatten() {
-                values[i] = e.clone();
+                values[i] = e.as_str();
             }
         }
-        cells.extend(values);
-        cells.push(if other.is_empty() {
+        leaf_bytes.clear();
+        if let Err(e) = l.write_canonical(&mut leaf_bytes) {
+            return Err(StoreError::Ledger(format!(
+                "leaf {}: no canonical form: {e}",
+                l.seq
+            )));
+        }
+        let hash = to_hex(&crate::domain::ledger::leaf_hash(&leaf_bytes));
+        let head: [Cow<str>; 18] = [
+            Cow::Owned(l.seq.to_string()),
+            Cow::Borrowed(l.kind.as_str()),
+            time(&l.at, tz),
+            time(&l.recorded_at, tz),
+            opt(&l.agreement),
+            Cow::Borrowed(agreement_name),
+            num(l.revision.map(u64::from)),
+            opt(&l.text_sha256),
+            opt(&l.source),
+            Cow::Borrowed(source_kind),
+            envelope_value(env.map(|e| &e.envelope.ip)),
+            envelope_value(env.map(|e| &e.envelope.url)),
+            envelope_value(env.map(|e| &e.envelope.user_agent)),
+            opt(&l.external_id),
+            row.withdrawn_at
+                .as_deref()
+                .map_or(Cow::Borrowed(""), |at| time(at, tz)),
+            num(l.withdraws),
+            opt(&l.channel),
+            envelope_value(env.map(|e| &e.envelope.reason)),
+        ];
+        let other_json = if other.is_empty() {
             String::new()
         } else {
             serde_json::to_string(&other).unwrap_or_default()
-        });
-        let hash = match l.hash() {
-            Ok(h) => to_hex(&h),
-            Err(e) => {
-                return Err(StoreError::Ledger(format!(
-                    "leaf {}: no canonical form: {e}",
-                    l.seq
-                )));
-            }
         };
-        cells.push(hash);
-        cells.push(opt(&l.commitment));
+        let tail: [&str; 3] = [&other_json, &hash, l.commitment.as_deref().unwrap_or("")];
         let mut written = Ok(());
-        for c in &cells {
-            let cell: Cow<str> = if opts.guard && dangerous(c) {
+        let cells = head
+            .iter()
+            .map(Cow::as_ref)
+            .chain(values.iter().copied())
+            .chain(tail);
+        for c in cells {
+            let cell: &str = if opts.guard && dangerous(c) {
                 stats.guarded += 1;
-                Cow::Owned(format!("'{c}"))
+                guarded_cell.clear();
+                guarded_cell.push('\'');
+                guarded_cell.push_str(c);
+                &guarded_cell
             } else {
-                Cow::Borrowed(c)
+                c
             };
             written = written.and(w.write_field(cell.as_bytes()));
         }
