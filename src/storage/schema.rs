@@ -99,6 +99,9 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, MigrationError> {
     }
     for (i, (_, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let number = i as u32 + 1;
+        if number == LEAN_LEDGER_MIGRATION {
+            hashes_match_leaves(&tx)?;
+        }
         tx.execute_batch(sql).map_err(|e| fail(number, e))?;
     }
     // The steps in Rust run once every migration's SQL has: they write through the code of
@@ -158,6 +161,36 @@ pub fn reference_triggers() -> &'static [(String, String)] {
         super::open::register_functions(&conn).expect("functions register");
         migrate(&mut conn).expect("the embedded migrations apply to an empty database");
         triggers(&conn).expect("sqlite_master is readable")
+    })
+}
+
+/// Before migration 7 moves the stored hashes into the leaf rows: they must be exactly the
+/// ones the leaves need. Hashes beyond the last leaf (its newest leaves deleted outside
+/// pdconsent) or missing ones are evidence the move would lose, so the file is left as it
+/// is and the operator told how to look at it.
+fn hashes_match_leaves(tx: &Connection) -> Result<(), MigrationError> {
+    let counts = tx.query_row(
+        "SELECT (SELECT count(*) FROM ledger_hashes), (SELECT coalesce(max(seq), 0) FROM ledger_leaves)",
+        [],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+    );
+    let (hashes, leaves) = counts.map_err(|e| MigrationError {
+        number: LEAN_LEDGER_MIGRATION,
+        name: "lean ledger",
+        code: e.sqlite_error_code(),
+        detail: e.to_string(),
+    })?;
+    let want = crate::domain::ledger::stored_hash_count(leaves as u64);
+    if hashes as u64 == want {
+        return Ok(());
+    }
+    Err(MigrationError {
+        number: LEAN_LEDGER_MIGRATION,
+        name: "lean ledger",
+        code: None,
+        detail: format!(
+            "the tree stores {hashes} hashes where its {leaves} leaves need {want}: the ledger was changed outside pdconsent, and moving the hashes into the leaves would lose that trace; the file was left as it was — run `pdconsent ledger verify` with the pdconsent that wrote it to see what changed"
+        ),
     })
 }
 
