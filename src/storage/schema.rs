@@ -164,24 +164,33 @@ pub fn reference_triggers() -> &'static [(String, String)] {
     })
 }
 
-/// Before migration 7 moves the stored hashes into the leaf rows: they must be exactly the
-/// ones the leaves need. Hashes beyond the last leaf (its newest leaves deleted outside
-/// pdconsent) or missing ones are evidence the move would lose, so the file is left as it
-/// is and the operator told how to look at it.
+/// Before migration 7 moves the stored hashes into the leaf rows: the leaves must be
+/// numbered 1 … n without a gap and the hashes be exactly indexes 0 … the count n needs.
+/// Hashes beyond the last leaf (its newest leaves deleted outside pdconsent), hashes of a
+/// deleted middle leaf, or missing ones are evidence the move would lose (or could not make),
+/// so the file is left as it is and the operator told how to look at it.
 fn hashes_match_leaves(tx: &Connection) -> Result<(), MigrationError> {
     let counts = tx.query_row(
-        "SELECT (SELECT count(*) FROM ledger_hashes), (SELECT coalesce(max(seq), 0) FROM ledger_leaves)",
+        "SELECT (SELECT count(*) FROM ledger_hashes), (SELECT coalesce(max(idx) + 1, 0) FROM ledger_hashes),
+                (SELECT coalesce(max(seq), 0) FROM ledger_leaves), (SELECT count(*) FROM ledger_leaves)",
         [],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        },
     );
-    let (hashes, leaves) = counts.map_err(|e| MigrationError {
+    let (hashes, hash_span, leaves, rows) = counts.map_err(|e| MigrationError {
         number: LEAN_LEDGER_MIGRATION,
         name: "lean ledger",
         code: e.sqlite_error_code(),
         detail: e.to_string(),
     })?;
     let want = crate::domain::ledger::stored_hash_count(leaves as u64);
-    if hashes as u64 == want {
+    if hashes as u64 == want && hash_span == hashes && rows == leaves {
         return Ok(());
     }
     Err(MigrationError {
@@ -189,7 +198,8 @@ fn hashes_match_leaves(tx: &Connection) -> Result<(), MigrationError> {
         name: "lean ledger",
         code: None,
         detail: format!(
-            "the tree stores {hashes} hashes where its {leaves} leaves need {want}: the ledger was changed outside pdconsent, and moving the hashes into the leaves would lose that trace; the file was left as it was — run `pdconsent ledger verify` with the pdconsent that wrote it to see what changed"
+            "the tree stores {hashes} hashes (indexes up to {}) where {rows} leaves numbered up to {leaves} need {want}: the ledger was changed outside pdconsent, and moving the hashes into the leaves would lose that trace; the file was left as it was — run `pdconsent ledger verify` with the pdconsent that wrote it to see what changed",
+            hash_span - 1
         ),
     })
 }

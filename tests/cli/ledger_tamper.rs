@@ -617,6 +617,12 @@ fn a_deleted_middle_event_is_found() {
     let r = verify_fails(&env, &[]);
     assert_line(&r, &format!("seq {s}: leaves {s} to {s} are missing"));
     assert_trigger_reported(&r, "ledger_leaves_no_delete");
+    // The ledger still ends where its newest head says: nothing at the end is gone.
+    assert!(
+        !r.stdout.contains("the newest events were deleted"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

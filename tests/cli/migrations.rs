@@ -450,27 +450,32 @@ fn upgrade(version: u32) {
 #[test]
 fn migration_7_refuses_a_tree_whose_newest_leaves_were_deleted_and_changes_nothing() {
     // In schema 6 the stored hashes outlive deleted leaves: that is evidence, and moving the
-    // hashes into the leaf rows would drop it, so the upgrade stops with the file untouched.
-    let env = Env::new();
-    let sql = fs::read_to_string(fixture(6, "sql")).unwrap();
-    let conn = Connection::open(env.db()).unwrap();
-    conn.execute_batch(&sql).unwrap();
-    conn.execute_batch(
-        "DROP TRIGGER ledger_leaves_no_delete;
-         DELETE FROM ledger_leaves WHERE seq = (SELECT max(seq) FROM ledger_leaves);",
-    )
-    .unwrap();
-    drop(conn);
-    fs::set_permissions(env.db(), fs::Permissions::from_mode(0o600)).unwrap();
-    let before = sha256_hex(&fs::read(env.db()).unwrap());
-    let r = env.run(&["consent", "list"]);
-    assert_eq!(r.code, 2, "{}", r.pinned());
-    assert!(
-        r.stderr
-            .contains("migration 7 (lean ledger) failed: the tree stores")
-            && r.stderr.contains("the file was left as it was"),
-        "{}",
-        r.stderr
-    );
-    assert_eq!(sha256_hex(&fs::read(env.db()).unwrap()), before);
+    // hashes into the leaf rows would drop it (or, for a middle leaf, fail half way), so the
+    // upgrade stops with the file untouched.
+    for (what, seq) in [
+        ("the newest leaf", "(SELECT max(seq) FROM ledger_leaves)"),
+        ("a middle leaf", "2"),
+    ] {
+        let env = Env::new();
+        let sql = fs::read_to_string(fixture(6, "sql")).unwrap();
+        let conn = Connection::open(env.db()).unwrap();
+        conn.execute_batch(&sql).unwrap();
+        conn.execute_batch(&format!(
+            "DROP TRIGGER ledger_leaves_no_delete; DELETE FROM ledger_leaves WHERE seq = {seq};"
+        ))
+        .unwrap();
+        drop(conn);
+        fs::set_permissions(env.db(), fs::Permissions::from_mode(0o600)).unwrap();
+        let before = sha256_hex(&fs::read(env.db()).unwrap());
+        let r = env.run(&["consent", "list"]);
+        assert_eq!(r.code, 2, "{what}: {}", r.pinned());
+        assert!(
+            r.stderr
+                .contains("migration 7 (lean ledger) failed: the tree stores")
+                && r.stderr.contains("the file was left as it was"),
+            "{what}: {}",
+            r.stderr
+        );
+        assert_eq!(sha256_hex(&fs::read(env.db()).unwrap()), before, "{what}");
+    }
 }

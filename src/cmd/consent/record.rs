@@ -306,7 +306,7 @@ pub fn parse_line(
         .and_then(|s| s.check(now))
 }
 
-/// The write-ahead log of a batch (or an import) is copied into the file every this many
+/// The write-ahead log of a batch is copied into the file every this many
 /// pages (16 MiB of 4 KiB pages), not every 1,000.
 pub const CHECKPOINT_PAGES: u32 = 4096;
 

@@ -437,16 +437,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
                 ),
             });
         }
-        // A head recorded past the end: the newest leaves were deleted.
+        // A head recorded past the last seq: the newest leaves were deleted. (A gap in the
+        // middle is reported where it is; the last seq, not the count of rows, is compared.)
+        let last_seq = expected_seq - 1;
         if let Some(newest) = tx.ledger_newest_head()?
-            && newest > frontier.size()
+            && newest > last_seq
         {
             problems.push(Problem {
-                seq: Some(frontier.size() + 1),
+                seq: Some(last_seq + 1),
                 message: format!(
-                    "leaves {} to {newest} are gone: the tree's recorded heads show {newest} leaves, the ledger has {}; the newest events were deleted",
-                    frontier.size() + 1,
-                    frontier.size()
+                    "leaves {} to {newest} are gone: the tree's recorded heads show {newest} leaves, the ledger ends at {last_seq}; the newest events were deleted",
+                    last_seq + 1,
                 ),
             });
         }
