@@ -176,7 +176,8 @@ pub fn write_csv(
     w.write_record(&header)?;
 
     let mut stats = CsvStats::default();
-    let mut names: HashMap<(String, u32), String> = HashMap::new();
+    // Agreement names by code, then revision: looked up per row without copying the code.
+    let mut names: HashMap<String, HashMap<u32, String>> = HashMap::new();
     let mut kinds: HashMap<String, String> = HashMap::new();
     let tz = opts.tz;
     let erased_word = if opts.russian {
@@ -198,10 +199,10 @@ pub fn write_csv(
         }
         let l = &row.leaf.leaf;
         if let (Some(code), Some(rev)) = (&l.agreement, l.revision)
-            && !names.contains_key(&(code.clone(), rev))
+            && !names.get(code).is_some_and(|r| r.contains_key(&rev))
         {
             let n = tx.agreement_revision(code, rev)?.settings.name;
-            names.insert((code.clone(), rev), n);
+            names.entry(code.clone()).or_default().insert(rev, n);
         }
         if let Some(code) = &l.source
             && !kinds.contains_key(code)
@@ -213,7 +214,10 @@ pub fn write_csv(
             kinds.insert(code.clone(), k);
         }
         let agreement_name = match (&l.agreement, l.revision) {
-            (Some(code), Some(rev)) => names.get(&(code.clone(), rev)).map_or("", String::as_str),
+            (Some(code), Some(rev)) => names
+                .get(code)
+                .and_then(|r| r.get(&rev))
+                .map_or("", String::as_str),
             _ => "",
         };
         let source_kind = l

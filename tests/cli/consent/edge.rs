@@ -364,79 +364,82 @@ fn ledger_head_origin_without_a_website_is_pdconsent() {
     assert_eq!(lines[1], "1", "the requisites revision is the first leaf");
 }
 
+/// A `record --batch -` process fed line by line: send a line, wait for its result.
+struct StreamingBatch {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    results: std::sync::mpsc::Receiver<String>,
+}
+
+impl StreamingBatch {
+    fn start(env: &Env, group_ms: &str) -> StreamingBatch {
+        use std::io::BufRead;
+        let mut child = env
+            .std_command(&["consent", "record", "--batch", "-", "--group-ms", group_ms])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().unwrap();
+        let (send, results) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(stdout).lines() {
+                let _ = send.send(l.unwrap());
+            }
+        });
+        StreamingBatch {
+            child,
+            stdin,
+            results,
+        }
+    }
+
+    /// Sends `line` and returns its result line, which must come while stdin is still open.
+    fn send(&mut self, line: &str) -> String {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        self.results
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("no result while stdin is open")
+    }
+
+    /// Closes stdin; the exit code.
+    fn finish(mut self) -> Option<i32> {
+        drop(self.stdin.take());
+        self.child.wait().unwrap().code()
+    }
+}
+
+const CALLBACK: &str = r#"{"source":"callback-form","fields":{"phone":"+79161234567"}}"#;
+
 #[test]
 fn batch_acknowledges_a_group_after_group_ms_while_input_is_still_open() {
-    use std::io::{BufRead, Write};
     let env = setup();
-    let mut child = env
-        .std_command(&["consent", "record", "--batch", "-", "--group-ms", "100"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    writeln!(
-        stdin,
-        r#"{{"source":"callback-form","fields":{{"phone":"+79161234567"}}}}"#
-    )
-    .unwrap();
-    stdin.flush().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (send, recv) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for l in std::io::BufReader::new(stdout).lines() {
-            let _ = send.send(l.unwrap());
-        }
-    });
-    let first = recv
-        .recv_timeout(std::time::Duration::from_secs(10))
-        .expect("no result while stdin is open");
+    let mut batch = StreamingBatch::start(&env, "100");
+    let first = batch.send(CALLBACK);
     assert!(first.starts_with(r#"{"line":1,"seq":["#), "{first}");
-    drop(stdin);
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(batch.finish(), Some(0));
 }
 
 #[test]
 fn a_running_batch_sees_a_source_archived_between_its_groups() {
     // The batch keeps what it read of the configuration from one group to the next; another
     // process's change in between must reach it (the configuration's stamp changes).
-    use std::io::{BufRead, Write};
     let env = setup();
-    let mut child = env
-        .std_command(&["consent", "record", "--batch", "-", "--group-ms", "50"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (send, recv) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for l in std::io::BufReader::new(stdout).lines() {
-            let _ = send.send(l.unwrap());
-        }
-    });
-    let line = r#"{"source":"callback-form","fields":{"phone":"+79161234567"}}"#;
-    let wait = || {
-        recv.recv_timeout(std::time::Duration::from_secs(10))
-            .expect("no result while stdin is open")
-    };
-    writeln!(stdin, "{line}").unwrap();
-    stdin.flush().unwrap();
-    let first = wait();
+    let mut batch = StreamingBatch::start(&env, "50");
+    let first = batch.send(CALLBACK);
     assert!(first.starts_with(r#"{"line":1,"seq":["#), "{first}");
     env.ok(&["source", "archive", "callback-form", "--yes"]);
-    writeln!(stdin, "{line}").unwrap();
-    stdin.flush().unwrap();
-    let second = wait();
+    let second = batch.send(CALLBACK);
     assert!(
         second.starts_with(r#"{"line":2,"seq":null"#) && second.contains("is archived"),
         "{second}"
     );
-    drop(stdin);
-    assert_eq!(child.wait().unwrap().code(), Some(1));
+    assert_eq!(batch.finish(), Some(1));
 }
 
 #[test]
